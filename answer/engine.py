@@ -1,0 +1,191 @@
+"""The answer engine: retrieve, prompt, generate, then check every sentence against the passages it cites."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+
+from answer.llm import ChatModel, Message, load_chat_model
+from answer.prompts import refusal_sentence, render, template
+from answer.support import claims, markers, strip_markers, support, supporting_span, units
+from index.search import Hit, Searcher
+from settings import Settings
+
+log = logging.getLogger(__name__)
+
+# A claim with fewer own characters than this only restates the question: it needs no citation.
+_MIN_OWN_UNITS = 4
+# Delimiters of the passage block in the prompt; a passage may not forge them.
+_FORGED_DELIMITERS = ("<<<", ">>>")
+
+
+@dataclass
+class Citation:
+    """Where a claim comes from: a passage of a reply and the exact span of the document that supports it."""
+
+    n: int
+    doc_id: str
+    title: str
+    source: str
+    section: str
+    text: str
+    start: int
+    end: int
+    passage: str = ""  # the whole retrieved passage, so a reader sees the span in context
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    refused: bool
+    citations: list[Citation] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
+    related: list[dict] = field(default_factory=list)  # 可能相关: nearest documents offered with a refusal
+    search_query: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Token:
+    """A piece of the model's reply, streamed before the checked answer."""
+
+    text: str
+
+
+class AnswerEngine:
+    """One engine behind the chat UI, the command line and the evaluation."""
+
+    def __init__(self, settings: Settings, searcher: Searcher | None = None, llm: ChatModel | None = None) -> None:
+        self.settings = settings
+        self.searcher = searcher or Searcher(settings)
+        self.llm = llm or load_chat_model(settings)
+
+    def ask(self, question: str, history: list[tuple[str, str]] | None = None) -> Answer:
+        """The checked answer, without streaming."""
+        for event in self.stream(question, history):
+            if isinstance(event, Answer):
+                return event
+        raise RuntimeError("the engine produced no answer")
+
+    def stream(self, question: str, history: list[tuple[str, str]] | None = None) -> Iterator[Token | Answer]:
+        """Tokens as the model writes them, then the checked Answer."""
+        started = time.perf_counter()
+        question = question.strip()
+        if not question:
+            yield Answer(question, "请输入问题。", refused=True)
+            return
+        hits = self.searcher.search(question)
+        retrieved = time.perf_counter()
+        timings = {"retrieve_s": round(retrieved - started, 3)}
+        if not hits or max(h.coverage for h in hits) < self.settings.min_relevance:
+            log.info("refused before generation: best coverage %.2f", max((h.coverage for h in hits), default=0))
+            timings["first_token_s"] = 0.0
+            timings["total_s"] = round(time.perf_counter() - started, 3)
+            yield self._refusal(question, hits, timings)
+            return
+
+        reply = []
+        first_token = None
+        for piece in self.llm.stream(self._messages(question, hits)):
+            first_token = first_token or time.perf_counter()
+            reply.append(piece)
+            yield Token(piece)
+        timings["first_token_s"] = round((first_token or time.perf_counter()) - started, 3)
+        answer = self._check("".join(reply), question, hits)
+        timings["total_s"] = round(time.perf_counter() - started, 3)
+        answer.timings = timings
+        yield answer
+
+    def _messages(self, question: str, hits: list[Hit]) -> list[Message]:
+        passages = "\n\n".join(
+            render(
+                "passage",
+                n=str(n),
+                title=str(h.meta.get("title", "")),
+                section=str(h.meta.get("section", "")),
+                text=_defang(h.chunk.text),
+            )
+            for n, h in enumerate(hits, 1)
+        )
+        return [
+            {"role": "system", "content": template("system")},
+            {"role": "user", "content": render("question", passages=passages, question=question)},
+        ]
+
+    def _refusal(self, question: str, hits: list[Hit], timings: dict[str, float]) -> Answer:
+        related: dict[str, dict] = {}
+        for h in hits:
+            related.setdefault(h.chunk.doc_id, {"doc_id": h.chunk.doc_id, "title": h.meta.get("title", ""), "source": h.meta.get("source", "")})
+        return Answer(question, refusal_sentence(), refused=True, related=list(related.values()), timings=timings)
+
+    def _check(self, reply: str, question: str, hits: list[Hit]) -> Answer:
+        """Keep each sentence with the passage that supports it; renumber markers by first use; flag the rest."""
+        if refusal_sentence().rstrip("。") in reply:
+            return self._refusal(question, hits, {})
+        numbering: dict[int, int] = {}  # passage index -> marker shown to the user
+        citations: list[Citation] = []
+        sentences: list[str] = []
+        unsupported: list[str] = []
+        for claim in claims(reply):
+            plain = strip_markers(claim).strip()
+            if len(units(plain) - units(question)) < _MIN_OWN_UNITS:
+                sentences.append(plain)
+                continue
+            passage = self._supporting_passage(plain, question, hits, markers(claim))
+            if passage is None:
+                unsupported.append(plain)
+                sentences.append(plain)
+                continue
+            if passage not in numbering:
+                numbering[passage] = len(numbering) + 1
+                citations.append(self._citation(numbering[passage], plain, hits[passage]))
+            sentences.append(_with_marker(plain, numbering[passage]))
+        supported_any = bool(citations)
+        text = "".join(sentences)
+        if not supported_any:
+            answer = self._refusal(question, hits, {})
+            answer.unsupported = unsupported
+            return answer
+        return Answer(question, text, refused=False, citations=citations, unsupported=unsupported)
+
+    def _supporting_passage(self, claim: str, question: str, hits: list[Hit], cited: list[int]) -> int | None:
+        """The cited passage if it supports the claim, else the best retrieved passage that does, else None."""
+        checks = {i: support(claim, h.chunk.text, question) for i, h in enumerate(hits)}
+        for n in cited:
+            if 1 <= n <= len(hits) and checks[n - 1].supported:
+                return n - 1
+        best = max(checks, key=lambda i: (checks[i].supported, checks[i].overlap))
+        return best if checks[best].supported else None
+
+    def _citation(self, n: int, claim: str, hit: Hit) -> Citation:
+        s, e = supporting_span(claim, hit.chunk.text)
+        offset = int(hit.meta.get("start", 0))
+        return Citation(
+            n=n,
+            doc_id=hit.chunk.doc_id,
+            title=str(hit.meta.get("title", "")),
+            source=str(hit.meta.get("source", "")),
+            section=str(hit.meta.get("section", "")),
+            text=hit.chunk.text[s:e],
+            start=offset + s,
+            end=offset + e,
+            passage=hit.chunk.text,
+        )
+
+
+def _defang(text: str) -> str:
+    for delimiter in _FORGED_DELIMITERS:
+        text = text.replace(delimiter, " ")
+    return text
+
+
+def _with_marker(sentence: str, n: int) -> str:
+    """Put [n] before the sentence's closing punctuation, as Chinese citations are written."""
+    body = sentence.rstrip("。！？；!?")
+    return f"{body}[{n}]{sentence[len(body):]}"

@@ -1,0 +1,68 @@
+"""Split a reply into chunks on Chinese sentence boundaries, within its sections."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.structure import Section
+
+# A sentence ends at 。！？； (with any closing quote or bracket after it) or at the end of a paragraph.
+_SENTENCE = re.compile(r"[^。！？；!?\n]*(?:[。！？；!?]+[”’」』）)]*|$)")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A run of whole sentences of one section, with char offsets into the normalised document."""
+
+    doc_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+    section: str
+
+    @property
+    def chunk_id(self) -> str:
+        return f"{self.doc_id}:{self.index:04d}"
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of each non-empty sentence in text[start:end], offsets into text."""
+    end = len(text) if end is None else end
+    spans = []
+    for match in _SENTENCE.finditer(text, start, end):
+        s, e = match.span()
+        while s < e and text[s].isspace():
+            s += 1
+        if s < e:
+            spans.append((s, e))
+    return spans
+
+
+def chunk_document(doc_id: str, text: str, sections: list[Section], max_chars: int) -> list[Chunk]:
+    """Pack whole sentences into chunks of at most max_chars, never across a section change."""
+    chunks: list[Chunk] = []
+    pending: list[tuple[int, int]] = []
+    pending_path = ""
+
+    def flush() -> None:
+        if pending:
+            s, e = pending[0][0], pending[-1][1]
+            chunks.append(Chunk(doc_id, len(chunks), s, e, text[s:e], pending_path))
+            pending.clear()
+
+    for section in sections:
+        if section.is_heading:
+            flush()  # a heading opens a new section; its words travel in the chunk's section path
+            pending_path = section.path
+            continue
+        if section.path != pending_path:
+            flush()
+            pending_path = section.path
+        for s, e in sentence_spans(text, section.start, section.end):
+            if pending and e - pending[0][0] > max_chars:
+                flush()
+            pending.append((s, e))
+    flush()
+    return chunks

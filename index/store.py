@@ -1,0 +1,146 @@
+"""Chroma storage: a chunk collection (vectors, text, metadata) and a document manifest that commits each document."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import chromadb
+import numpy as np
+from chromadb.config import Settings as ChromaSettings
+
+from settings import Settings
+
+# Chroma caps how many records one call may carry.
+_BATCH = 4000
+
+
+@dataclass
+class DocumentRecord:
+    """One indexed document: its fields, the files it came from and their content hashes."""
+
+    doc_id: str
+    fields: dict[str, str | bool]
+    files: dict[str, str] = field(default_factory=dict)  # source path -> sha256 of the file's bytes
+    n_chunks: int = 0
+    chars: int = 0
+    text: str = ""
+
+    @property
+    def title(self) -> str:
+        return str(self.fields.get("title", ""))
+
+    @property
+    def sources(self) -> list[str]:
+        return sorted(self.files)
+
+    def to_metadata(self) -> dict[str, str | int | bool]:
+        return {**self.fields, "files": json.dumps(self.files, ensure_ascii=False), "n_chunks": self.n_chunks, "chars": self.chars}
+
+    @classmethod
+    def from_metadata(cls, doc_id: str, metadata: dict, text: str = "") -> DocumentRecord:
+        meta = dict(metadata)
+        files = json.loads(meta.pop("files", "{}"))
+        n_chunks = int(meta.pop("n_chunks", 0))
+        chars = int(meta.pop("chars", 0))
+        return cls(doc_id, meta, files, n_chunks, chars, text)
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk as read back from the index, with its similarity to a query when searched."""
+
+    chunk_id: str
+    doc_id: str
+    text: str
+    metadata: dict
+    score: float = 0.0
+
+
+def open_client(settings: Settings) -> chromadb.ClientAPI:
+    """An embedded persistent Chroma under data_dir, or a Chroma server when chroma_host is set."""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_host:
+        return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+    path = settings.resolve(settings.data_dir) / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+class ReplyStore:
+    """Chunks and documents of one collection; a document counts as indexed once its manifest record exists."""
+
+    def __init__(self, settings: Settings, client: chromadb.ClientAPI | None = None) -> None:
+        self.client = client or open_client(settings)
+        cosine = {"hnsw": {"space": "cosine"}}
+        self.chunks = self.client.get_or_create_collection(
+            settings.collection, configuration=cosine, embedding_function=None
+        )
+        self.documents = self.client.get_or_create_collection(
+            f"{settings.collection}-documents", embedding_function=None
+        )
+
+    # Documents ---------------------------------------------------------------
+
+    def all_documents(self, with_text: bool = False) -> list[DocumentRecord]:
+        include = ["metadatas", "documents"] if with_text else ["metadatas"]
+        got = self.documents.get(include=include)
+        texts = got.get("documents") or [""] * len(got["ids"])
+        return [DocumentRecord.from_metadata(i, m, t or "") for i, m, t in zip(got["ids"], got["metadatas"], texts)]
+
+    def get_document(self, doc_id: str) -> DocumentRecord | None:
+        got = self.documents.get(ids=[doc_id], include=["metadatas", "documents"])
+        if not got["ids"]:
+            return None
+        return DocumentRecord.from_metadata(doc_id, got["metadatas"][0], got["documents"][0] or "")
+
+    def commit_document(self, record: DocumentRecord) -> None:
+        """Write the manifest record last: before it, the document's chunks are invisible orphans."""
+        self.documents.upsert(
+            ids=[record.doc_id], embeddings=[[1.0]], documents=[record.text], metadatas=[record.to_metadata()]
+        )
+
+    def remove_document(self, doc_id: str) -> None:
+        """Uncommit first, then drop the chunks, so a crash in between leaves only orphans."""
+        self.documents.delete(ids=[doc_id])
+        self.chunks.delete(where={"doc_id": doc_id})
+
+    # Chunks ------------------------------------------------------------------
+
+    def add_chunks(self, ids: list[str], texts: list[str], vectors: np.ndarray, metadatas: list[dict]) -> None:
+        for i in range(0, len(ids), _BATCH):
+            self.chunks.upsert(
+                ids=ids[i : i + _BATCH],
+                documents=texts[i : i + _BATCH],
+                embeddings=vectors[i : i + _BATCH],
+                metadatas=metadatas[i : i + _BATCH],
+            )
+
+    def remove_orphan_chunks(self, committed: Iterable[str]) -> int:
+        """Chunks of documents whose commit never happened (an interrupted build)."""
+        keep = set(committed)
+        doc_ids = {m["doc_id"] for m in self.chunks.get(include=["metadatas"])["metadatas"]}
+        orphans = sorted(doc_ids - keep)
+        for doc_id in orphans:
+            self.chunks.delete(where={"doc_id": doc_id})
+        return len(orphans)
+
+    def all_chunks(self) -> list[StoredChunk]:
+        got = self.chunks.get(include=["metadatas", "documents"])
+        return [StoredChunk(i, m["doc_id"], t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
+
+    def nearest_chunks(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[StoredChunk]:
+        """The k chunks closest to vector by cosine similarity, optionally filtered by metadata."""
+        if self.chunks.count() == 0:
+            return []
+        got = self.chunks.query(
+            query_embeddings=[vector.tolist()],
+            n_results=min(k, self.chunks.count()),
+            where=where or None,
+            include=["metadatas", "documents", "distances"],
+        )
+        return [
+            StoredChunk(i, m["doc_id"], t, m, 1.0 - d)
+            for i, t, m, d in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])
+        ]
