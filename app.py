@@ -62,7 +62,7 @@ def history_pairs(history: list[dict]) -> list[tuple[str, str]]:
 
 
 def build_ui(engine: AnswerEngine) -> gr.ChatInterface:
-    def respond(message: str, history: list[dict]):  # noqa: ANN202 - Gradio generator
+    def respond(message: str, history: list[dict]):
         streamed = ""
         try:
             for event in engine.stream(message, history_pairs(history)):

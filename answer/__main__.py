@@ -11,7 +11,9 @@ from settings import load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m answer", description="Answer a question from the indexed replies, with citations.")
+    parser = argparse.ArgumentParser(
+        prog="python -m answer", description="Answer a question from the indexed replies, with citations."
+    )
     parser.add_argument("question")
     parser.add_argument("--json", action="store_true", help="print the whole answer as JSON")
     args = parser.parse_args(argv)

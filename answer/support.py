@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -41,7 +42,7 @@ def facts(text: str) -> set[str]:
 def units(text: str) -> set[str]:
     """Characters (words for Latin and digits) and adjacent pairs of them."""
     singles = _CJK_OR_WORD.findall(normalize_line(strip_markers(text)))
-    return set(singles) | {a + b for a, b in zip(singles, singles[1:])}
+    return set(singles) | {a + b for a, b in itertools.pairwise(singles)}
 
 
 def support(claim: str, passage: str, question: str = "") -> Support:

@@ -68,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(rows, ensure_ascii=False, indent=2))
         else:
             for row in rows:
-                print(f"[{row['rank']}] {row['score']:.4f} {row['title']} ({row['source']}) {row['section']}\n    {row['text'][:160]}")
+                print(f"[{row['rank']}] {row['score']:.4f} {row['title']} ({row['source']}) {row['section']}")
+                print(f"    {row['text'][:160]}")
         return 0
     if args.command == "status":
         docs = store.all_documents()
@@ -77,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "list":
         for record in sorted(store.all_documents(), key=lambda r: r.sources):
-            print(f"{record.doc_id}  {record.fields.get('date', ''):10}  {record.n_chunks:3} chunks  {record.title}  [{', '.join(record.sources)}]")
+            sources = ", ".join(record.sources)
+            print(f"{record.doc_id}  {record.fields.get('date', ''):10}  {record.n_chunks:3} chunks  {record.title}  [{sources}]")
         return 0
     if args.command == "remove":
         for doc_id in args.doc_ids:

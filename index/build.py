@@ -15,7 +15,7 @@ from tqdm import tqdm
 from index.chunker import Chunk, chunk_document
 from index.embedder import Embedder, load_embedder
 from index.normalize import normalize_text
-from index.readers import SUPPORTED_SUFFIXES, UnreadableFile, read_file
+from index.readers import UnreadableFile, read_file
 from index.store import DocumentRecord, ReplyStore
 from index.structure import parse_reply
 from settings import PROJECT_ROOT, Settings
@@ -62,7 +62,9 @@ def find_files(paths: Iterable[Path]) -> list[Path]:
     found: set[Path] = set()
     for path in paths:
         if path.is_dir():
-            found.update(p for p in path.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            found.update(
+                p for p in path.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
         elif path.exists():
             found.add(path)
         else:
@@ -151,7 +153,7 @@ class IndexBuilder:
         if doc_id in records:  # the same reply under another name: one more source, no new chunks
             record = records[doc_id]
             record.files[name] = digest
-            self.store.commit_document(record)
+            self.store.update_document_files(record)
             return record
         fields = parse_reply(text)
         chunks = chunk_document(doc_id, text, fields.sections, self.settings.chunk_chars)
@@ -163,7 +165,10 @@ class IndexBuilder:
             [c.chunk_id for c in chunks],
             [c.text for c in chunks],
             vectors,
-            [{**metadata, "doc_id": doc_id, "source": name, "section": c.section, "start": c.start, "end": c.end} for c in chunks],
+            [
+                {**metadata, "doc_id": doc_id, "source": name, "section": c.section, "start": c.start, "end": c.end}
+                for c in chunks
+            ],
         )
         record = DocumentRecord(doc_id, metadata, {name: digest}, len(chunks), len(text), text)
         self.store.commit_document(record)
@@ -176,7 +181,7 @@ class IndexBuilder:
             return
         record.files.pop(name, None)
         if record.files:
-            self.store.commit_document(record)
+            self.store.update_document_files(record)
         else:
             self.store.remove_document(doc_id)
             del records[doc_id]

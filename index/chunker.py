@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from index.structure import Section
 
 # A sentence ends at 。！？； (with any closing quote or bracket after it) or at the end of a paragraph.
-_SENTENCE = re.compile(r"[^。！？；!?\n]*(?:[。！？；!?]+[”’」』）)]*|$)")
+_SENTENCE = re.compile(r"[^。！？；!?\n]*(?:[。！？；!?]+[”’」』）)]*|$)", re.M)
 
 
 @dataclass(frozen=True)

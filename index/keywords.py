@@ -36,11 +36,7 @@ def learn_quoted_terms(texts: Iterable[str]) -> int:
 
 def tokenize(text: str) -> list[str]:
     """Search tokens: jieba words and their sub-words, lower-cased, without stopwords and punctuation."""
-    return [
-        t
-        for t in (w.strip().lower() for w in jieba.cut_for_search(text))
-        if t and _WORD.search(t) and t not in stopwords()
-    ]
+    return [t for t in (w.strip().lower() for w in jieba.cut_for_search(text)) if t and _WORD.search(t) and t not in stopwords()]
 
 
 class KeywordIndex:

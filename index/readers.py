@@ -50,11 +50,14 @@ def read_docx(path: Path) -> str:
     return "\n\n".join(lines)
 
 
-_PAGE_NUMBER = re.compile(r"^\s*(?:第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?|[-—–]?\s*\d+\s*[-—–]?|\d+\s*/\s*\d+|page\s*\d+)\s*$", re.I)
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?|[-—–]?\s*\d+\s*[-—–]?|\d+\s*/\s*\d+|page\s*\d+)\s*$", re.I
+)
 
 
 def drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
     """Remove page numbers, and headers or footers that repeat at the top or bottom of most pages."""
+
     def shape(line: str) -> str:
         return re.sub(r"\d+", "#", line.strip())
 

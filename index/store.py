@@ -36,7 +36,12 @@ class DocumentRecord:
         return sorted(self.files)
 
     def to_metadata(self) -> dict[str, str | int | bool]:
-        return {**self.fields, "files": json.dumps(self.files, ensure_ascii=False), "n_chunks": self.n_chunks, "chars": self.chars}
+        return {
+            **self.fields,
+            "files": json.dumps(self.files, ensure_ascii=False),
+            "n_chunks": self.n_chunks,
+            "chars": self.chars,
+        }
 
     @classmethod
     def from_metadata(cls, doc_id: str, metadata: dict, text: str = "") -> DocumentRecord:
@@ -74,12 +79,8 @@ class ReplyStore:
     def __init__(self, settings: Settings, client: chromadb.ClientAPI | None = None) -> None:
         self.client = client or open_client(settings)
         cosine = {"hnsw": {"space": "cosine"}}
-        self.chunks = self.client.get_or_create_collection(
-            settings.collection, configuration=cosine, embedding_function=None
-        )
-        self.documents = self.client.get_or_create_collection(
-            f"{settings.collection}-documents", embedding_function=None
-        )
+        self.chunks = self.client.get_or_create_collection(settings.collection, configuration=cosine, embedding_function=None)
+        self.documents = self.client.get_or_create_collection(f"{settings.collection}-documents", embedding_function=None)
 
     # Documents ---------------------------------------------------------------
 
@@ -87,7 +88,7 @@ class ReplyStore:
         include = ["metadatas", "documents"] if with_text else ["metadatas"]
         got = self.documents.get(include=include)
         texts = got.get("documents") or [""] * len(got["ids"])
-        return [DocumentRecord.from_metadata(i, m, t or "") for i, m, t in zip(got["ids"], got["metadatas"], texts)]
+        return [DocumentRecord.from_metadata(i, m, t or "") for i, m, t in zip(got["ids"], got["metadatas"], texts, strict=True)]
 
     def get_document(self, doc_id: str) -> DocumentRecord | None:
         got = self.documents.get(ids=[doc_id], include=["metadatas", "documents"])
@@ -97,9 +98,11 @@ class ReplyStore:
 
     def commit_document(self, record: DocumentRecord) -> None:
         """Write the manifest record last: before it, the document's chunks are invisible orphans."""
-        self.documents.upsert(
-            ids=[record.doc_id], embeddings=[[1.0]], documents=[record.text], metadatas=[record.to_metadata()]
-        )
+        self.documents.upsert(ids=[record.doc_id], embeddings=[[1.0]], documents=[record.text], metadatas=[record.to_metadata()])
+
+    def update_document_files(self, record: DocumentRecord) -> None:
+        """Record a changed list of source files; the stored text and chunks stay as they are."""
+        self.documents.update(ids=[record.doc_id], metadatas=[record.to_metadata()])
 
     def remove_document(self, doc_id: str) -> None:
         """Uncommit first, then drop the chunks, so a crash in between leaves only orphans."""
@@ -128,7 +131,7 @@ class ReplyStore:
 
     def all_chunks(self) -> list[StoredChunk]:
         got = self.chunks.get(include=["metadatas", "documents"])
-        return [StoredChunk(i, m["doc_id"], t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
+        return [StoredChunk(i, m["doc_id"], t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
 
     def nearest_chunks(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[StoredChunk]:
         """The k chunks closest to vector by cosine similarity, optionally filtered by metadata."""
@@ -142,5 +145,5 @@ class ReplyStore:
         )
         return [
             StoredChunk(i, m["doc_id"], t, m, 1.0 - d)
-            for i, t, m, d in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])
+            for i, t, m, d in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True)
         ]

