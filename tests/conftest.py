@@ -59,3 +59,59 @@ def engine(corpus_settings: Settings, searcher: Searcher, bundled_llm):
     from answer.engine import AnswerEngine
 
     return AnswerEngine(corpus_settings, searcher, bundled_llm)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def llama_cpp_server(corpus_settings: Settings):
+    """The bundled GGUF behind llama.cpp's OpenAI-compatible server, on loopback, for the session."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from answer.model_files import gguf_path
+
+    model = gguf_path(corpus_settings.llm_model, corpus_settings.resolve(corpus_settings.model_cache_dir))
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(model),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            str(corpus_settings.n_ctx),
+            "--n_threads",
+            str(corpus_settings.threads),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/models", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("llama_cpp.server did not start") from None
+                time.sleep(1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
