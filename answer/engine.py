@@ -47,6 +47,7 @@ class Answer:
     related: list[dict] = field(default_factory=list)  # 可能相关: nearest documents offered with a refusal
     search_query: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    passages: list[dict] = field(default_factory=list)  # what retrieval found, in rank order, for evaluation and audit
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -102,6 +103,20 @@ class AnswerEngine:
         timings.setdefault("first_token_s", 0.0)
         timings["total_s"] = round(time.perf_counter() - started, 3)
         answer.question, answer.search_query, answer.timings = question, query, timings
+        answer.passages = [
+            {
+                "rank": n,
+                "doc_id": h.chunk.doc_id,
+                "chunk_id": h.chunk.chunk_id,
+                "title": h.meta.get("title", ""),
+                "source": h.meta.get("source", ""),
+                "section": h.meta.get("section", ""),
+                "text": h.chunk.text,
+                "score": round(h.score, 5),
+                "coverage": round(h.coverage, 3),
+            }
+            for n, h in enumerate(hits, 1)
+        ]
         yield answer
 
     def standalone_question(self, question: str, history: list[tuple[str, str]]) -> str:

@@ -141,3 +141,23 @@ def claims(answer: str) -> list[str]:
 
 def markers(sentence: str) -> list[int]:
     return [int(n) for n in _MARKER.findall(sentence)]
+
+
+def verdict(claim: str, passage: str, question: str = "") -> str:
+    """Three-way label: "supported"; "contradicted" when the claim speaks of the passage's subject with another figure,
+    name or polarity; else "unsupported"."""
+    result = support(claim, passage, question)
+    if result.supported:
+        return "supported"
+    on_topic = result.overlap >= MIN_OVERLAP
+    passage_numbers = numbers(passage)
+    other_figure = any(
+        n not in passage_numbers and _unit(n) and any(_unit(p) == _unit(n) for p in passage_numbers) for n in numbers(claim)
+    )
+    if result.negation_flip or (on_topic and (other_figure or result.missing_facts)):
+        return "contradicted"
+    return "unsupported"
+
+
+def _unit(number: str) -> str:
+    return re.sub(r"[\d.,]", "", number)

@@ -1,0 +1,99 @@
+"""Scores of one answer: faithfulness, contradictions, citation precision and recall, correctness, refusal, retrieval."""
+
+from __future__ import annotations
+
+import re
+from statistics import mean
+
+from answer.support import claims, markers, strip_markers
+from eval.questions import Question
+from eval.verifier import Verifier
+from index.normalize import normalize_line
+
+RETRIEVAL_K = (1, 3, 5)
+
+
+def comparable(text: str) -> str:
+    """Text as compared with gold facts: normalised width and spacing, no thousands separators, no markers."""
+    return re.sub(r"\s+|(?<=\d),(?=\d)", "", normalize_line(strip_markers(text)))
+
+
+def claim_label(claim: str, passages: list[str], verifier: Verifier) -> str:
+    """Supported if any passage supports the claim; else contradicted if any contradicts it; else unsupported."""
+    labels = {verifier.label(claim, p) for p in passages}
+    for label in ("supported", "contradicted"):
+        if label in labels:
+            return label
+    return "unsupported"
+
+
+def evidence_rank(evidence: str, passages: list[str]) -> int | None:
+    """1-based rank of the first passage holding the evidence span (or its longest clause), None if none does."""
+    if not evidence:
+        return None
+    wanted = comparable(evidence)
+    pieces = sorted((comparable(p) for p in re.split(r"[，。；：、]", evidence)), key=len, reverse=True)
+    for rank, passage in enumerate(passages, 1):
+        text = comparable(passage)
+        if wanted in text or (pieces and len(pieces[0]) >= 8 and pieces[0] in text):
+            return rank
+    return None
+
+
+def score(question: Question, answer: dict, verifier: Verifier) -> dict:
+    """Every score of one answer; a score that does not apply is None."""
+    passages = [p["text"] for p in answer.get("passages", [])]
+    cited = {c["n"]: c.get("passage") or c["text"] for c in answer.get("citations", [])}
+    sentences = [] if answer["refused"] else claims(answer["answer"])
+    labelled = [(s, claim_label(strip_markers(s), passages, verifier)) for s in sentences]
+    supported = [s for s, label in labelled if label == "supported"]
+    with_marker = [s for s in sentences if markers(s)]
+    precise = [
+        s
+        for s in with_marker
+        if any(n in cited and verifier.label(strip_markers(s), cited[n]) == "supported" for n in markers(s))
+    ]
+    rank = evidence_rank(question.evidence, passages) if question.answerable else None
+    text = comparable(answer["answer"])
+    row = {
+        "faithfulness": len(supported) / len(labelled) if labelled else None,
+        "contradiction_rate": sum(label == "contradicted" for _, label in labelled) / len(labelled) if labelled else None,
+        "citation_precision": len(precise) / len(with_marker) if with_marker else None,
+        "citation_recall": sum(1 for s in supported if markers(s)) / len(supported) if supported else None,
+        "correctness": mean(comparable(f) in text for f in question.gold_facts)
+        if question.answerable and question.gold_facts
+        else None,
+        "refusal_correct": float(answer["refused"] != question.answerable),
+        "mrr": (1 / rank if rank else 0.0) if question.answerable and question.evidence else None,
+        "first_token_s": answer["timings"].get("first_token_s"),
+        "total_s": answer["timings"].get("total_s"),
+        "unsupported_claims": [strip_markers(s) for s, label in labelled if label != "supported"],
+        "claim_labels": [label for _, label in labelled],
+    }
+    for k in RETRIEVAL_K:
+        row[f"recall@{k}"] = float(bool(rank and rank <= k)) if question.answerable and question.evidence else None
+    return row
+
+
+SCORE_NAMES = (
+    "faithfulness",
+    "contradiction_rate",
+    "citation_precision",
+    "citation_recall",
+    "correctness",
+    "refusal_correct",
+    *(f"recall@{k}" for k in RETRIEVAL_K),
+    "mrr",
+    "first_token_s",
+    "total_s",
+)
+
+
+def summarise(rows: list[dict]) -> dict[str, float | None]:
+    """Mean of each score over the answers it applies to."""
+    out: dict[str, float | None] = {}
+    for name in SCORE_NAMES:
+        values = [r[name] for r in rows if r.get(name) is not None]
+        out[name] = round(mean(values), 3) if values else None
+    out["questions"] = len(rows)
+    return out

@@ -1,0 +1,96 @@
+"""The evaluation: question file handling, scoring, the verifier figures, and a small run through the real LLM."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from eval.__main__ import main as eval_main
+from eval.questions import Question, read_questions
+from eval.scores import comparable, evidence_rank, score
+from eval.verifier import LocalVerifier
+from settings import PROJECT_ROOT
+
+QUESTIONS = PROJECT_ROOT / "eval" / "questions.jsonl"
+
+
+def test_the_corpus_question_set_is_large_and_varied():
+    questions = read_questions(QUESTIONS)
+    assert len(questions) >= 60
+    assert sum(not q.answerable for q in questions) >= 10
+    assert {"number", "date", "list", "who", "multi_section", "followup", "precedent", "unanswerable"} <= {
+        q.type for q in questions
+    }
+
+
+def test_a_malformed_line_is_reported_by_number_and_skipped(tmp_path: Path, caplog):
+    path = tmp_path / "q.jsonl"
+    path.write_text('{"id": "a", "question": "问一", "extra": 1}\n{not json\n{"id": "c", "question": "问三"}\n', encoding="utf-8")
+    assert [q.id for q in read_questions(path)] == ["a", "c"]
+    assert "line 2" in caplog.text
+
+
+def test_gold_facts_match_after_normalising_width_spaces_and_separators():
+    assert comparable("给予最高 ５０ 万元支持[1]，共 1,200 家") == "给予最高50万元支持,共1200家".replace(",", "，")
+
+
+def test_evidence_rank_finds_the_passage_that_holds_the_span():
+    passages = ["无关内容。", "根据用人单位实际支出的 30%，给予最高 50 万元支持。"]
+    assert evidence_rank("根据用人单位实际支出的30%，给予最高50万元支持", passages) == 2
+    assert evidence_rank("完全不同的一句话内容在这里", passages) is None
+
+
+def test_scores_of_a_partly_made_up_answer():
+    question = Question("q", "最多支持多少？", True, ["50万元"], "给予最高50万元支持", "number")
+    passage = "根据用人单位实际支出的30%，给予最高50万元支持。"
+    answer = {
+        "answer": "区里给予最高50万元支持[1]。另外每年奖励80万元。",
+        "refused": False,
+        "citations": [{"n": 1, "text": passage, "passage": passage}],
+        "passages": [{"text": passage}],
+        "timings": {"first_token_s": 1.0, "total_s": 2.0},
+    }
+    scores = score(question, answer, LocalVerifier())
+    assert scores["faithfulness"] == 0.5
+    assert scores["unsupported_claims"] == ["另外每年奖励80万元。"]
+    assert scores["citation_precision"] == 1.0 and scores["citation_recall"] == 1.0
+    assert scores["correctness"] == 1.0 and scores["refusal_correct"] == 1.0 and scores["recall@1"] == 1.0
+
+
+def test_verifier_figures_on_any_labelled_file(tmp_path: Path, capsys):
+    pairs = tmp_path / "pairs.jsonl"
+    rows = [
+        {"claim": "最高补助25万元。", "passage": "每台最高补助25万元。", "label": "supported"},
+        {"claim": "最高补助35万元。", "passage": "每台最高补助25万元。", "label": "contradicted"},
+        {"claim": "每台最高补助25万元，并已全部完工验收。", "passage": "每台最高补助25万元。", "label": "unsupported"},
+    ]
+    pairs.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    assert eval_main(["verifier", "--pairs", str(pairs)]) == 0
+    printed = capsys.readouterr().out
+    assert "balanced accuracy              1.000" in printed
+
+
+def test_the_default_verifier_meets_its_held_out_figure(capsys):
+    assert eval_main(["verifier"]) == 0
+    balanced = float(next(line for line in capsys.readouterr().out.splitlines() if "balanced accuracy" in line).split()[-1])
+    assert balanced >= 0.8
+
+
+@pytest.mark.llm
+def test_a_small_run_writes_results_report_and_plots(tmp_path: Path, corpus_settings, corpus_store, monkeypatch):
+    monkeypatch.setenv("DAFU_DATA_DIR", str(corpus_settings.data_dir))
+    subset = tmp_path / "subset.jsonl"
+    lines = QUESTIONS.read_text(encoding="utf-8").splitlines()
+    picked = [json.loads(line) for line in lines if json.loads(line)["id"] in {"q002", "q001"}]
+    subset.write_text("\n".join(json.dumps(p, ensure_ascii=False) for p in picked), encoding="utf-8")
+    out = tmp_path / "run"
+    assert eval_main(["run", str(subset), "--out", str(out)]) == 0
+    results = [json.loads(line) for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(results) == 2
+    unanswerable = next(r for r in results if not r["answerable"])
+    assert unanswerable["answer"]["refused"] and unanswerable["scores"]["refusal_correct"] == 1.0
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "faithfulness" in report and "By question type" in report
+    assert (out / "distributions.png").stat().st_size > 1000 and (out / "by_type.png").exists()
+    assert eval_main(["run", str(subset), "--out", str(tmp_path / "again"), "--compare", str(out)]) == 0
+    assert "change" in (tmp_path / "again" / "report.md").read_text(encoding="utf-8")
