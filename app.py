@@ -9,6 +9,7 @@ import re
 import gradio as gr
 
 from answer.engine import Answer, AnswerEngine, Citation, Token
+from index.search import Filters
 from settings import Settings, load_settings
 
 log = logging.getLogger("dafu.app")
@@ -61,11 +62,20 @@ def history_pairs(history: list[dict]) -> list[tuple[str, str]]:
     return pairs
 
 
+def filters_from(years: str, kind: str, office: str) -> Filters | None:
+    """Search filters from the UI's fields; a year range like "2022-2024" or a single year."""
+    first, _, last = (years or "").replace("—", "-").partition("-")
+    year_from = int(first) if first.strip().isdigit() else None
+    year_to = int(last) if last.strip().isdigit() else year_from
+    chosen = Filters(year_from, year_to, office=(office or "").strip(), kind=kind or "")
+    return chosen if chosen.where() else None
+
+
 def build_ui(engine: AnswerEngine) -> gr.ChatInterface:
-    def respond(message: str, history: list[dict]):
+    def respond(message: str, history: list[dict], years: str = "", kind: str = "", office: str = ""):
         streamed = ""
         try:
-            for event in engine.stream(message, history_pairs(history)):
+            for event in engine.stream(message, history_pairs(history), filters_from(years, kind, office)):
                 if isinstance(event, Token):
                     streamed += event.text
                     yield escape(streamed)
@@ -80,8 +90,14 @@ def build_ui(engine: AnswerEngine) -> gr.ChatInterface:
         chatbot=gr.Chatbot(height=560, sanitize_html=True, render_markdown=True, label="答复通"),
         title="答复通 · 建议提案答复问答",
         description="回答只依据已收录的答复文件，每句话标注来源 [n]，点开来源可看到原文段落。",
-        examples=EXAMPLES,
+        examples=[[question, "", "", ""] for question in EXAMPLES],
         flagging_mode="never",
+        additional_inputs=[
+            gr.Textbox(label="年份", placeholder="如 2024 或 2022-2024"),
+            gr.Dropdown(["", "代表建议", "政协提案", "群众留言"], value="", label="类型"),
+            gr.Textbox(label="答复单位", placeholder="如 南湖区住房和建设局"),
+        ],
+        additional_inputs_accordion=gr.Accordion("筛选", open=False),
     )
 
 

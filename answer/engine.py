@@ -11,7 +11,7 @@ from answer.llm import ChatModel, Message, load_chat_model
 from answer.prompts import refusal_sentence, render, template
 from answer.support import claims, markers, strip_markers, support, supporting_span, units
 from index.chunker import sentence_spans
-from index.search import Hit, Searcher, searchable_text
+from index.search import Filters, Hit, Searcher, searchable_text
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -68,15 +68,17 @@ class AnswerEngine:
         self.searcher = searcher or Searcher(settings)
         self.llm = llm or load_chat_model(settings)
 
-    def ask(self, question: str, history: list[tuple[str, str]] | None = None) -> Answer:
+    def ask(self, question: str, history: list[tuple[str, str]] | None = None, filters: Filters | None = None) -> Answer:
         """The checked answer, without streaming."""
-        for event in self.stream(question, history):
+        for event in self.stream(question, history, filters):
             if isinstance(event, Answer):
                 return event
         raise RuntimeError("the engine produced no answer")
 
-    def stream(self, question: str, history: list[tuple[str, str]] | None = None) -> Iterator[Token | Answer]:
-        """Tokens as the model writes them, then the checked Answer."""
+    def stream(
+        self, question: str, history: list[tuple[str, str]] | None = None, filters: Filters | None = None
+    ) -> Iterator[Token | Answer]:
+        """Tokens as the model writes them, then the checked Answer; filters restrict which replies are searched."""
         started = time.perf_counter()
         question = question.strip()
         if not question:
@@ -88,7 +90,7 @@ class AnswerEngine:
             query = self.standalone_question(question, history[-self.settings.history_turns :])
             timings["condense_s"] = round(time.perf_counter() - started, 3)
         searching = time.perf_counter()
-        hits = self.searcher.search(query)
+        hits = self.searcher.search(query, filters=filters)
         timings["retrieve_s"] = round(time.perf_counter() - searching, 3)
         if not hits or max(h.coverage for h in hits) < self.settings.min_relevance:
             log.info("refused before generation: best coverage %.2f", max((h.coverage for h in hits), default=0))

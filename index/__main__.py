@@ -11,6 +11,78 @@ from pathlib import Path
 from settings import load_settings
 
 
+def year_range(text: str | None) -> tuple[int | None, int | None]:
+    if not text:
+        return None, None
+    first, _, last = text.partition("-")
+    return int(first), int(last or first)
+
+
+def print_search(args: argparse.Namespace, settings, store) -> int:
+    from index.search import Filters, Searcher, mark_terms
+
+    year_from, year_to = year_range(args.years)
+    filters = Filters(year_from, year_to, args.office, args.kind, args.session, args.addressee)
+    searcher = Searcher(settings, store)
+    if args.docs:
+        documents = searcher.search_documents(args.query, args.k or 10, filters)
+        rows = [
+            {
+                "rank": n,
+                "score": round(d.score, 4),
+                "doc_id": d.doc_id,
+                **{
+                    f: d.metadata.get(f, "")
+                    for f in ("title", "kind", "signing_office", "date", "session", "addressee", "source")
+                },
+                "terms": d.terms,
+                "passages": [
+                    {
+                        "section": h.meta.get("section", ""),
+                        "start": h.meta.get("start"),
+                        "end": h.meta.get("end"),
+                        "text": h.chunk.text,
+                        "marked": mark_terms(h.chunk.text, d.terms),
+                    }
+                    for h in d.passages
+                ],
+            }
+            for n, d in enumerate(documents, 1)
+        ]
+        if args.json:
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+        for row in [] if args.json else rows:
+            about = " ".join(str(row[f]) for f in ("kind", "signing_office", "date"))
+            print(f"[{row['rank']}] {row['score']:.4f} {row['title']}  {about}  ({row['source']})")
+            for passage in row["passages"]:
+                print(f"    {passage['section']}\n      {passage['marked'][:200]}")
+        return 0
+    hits = searcher.search(args.query, args.k, filters)
+    rows = [
+        {
+            "rank": n,
+            "score": round(h.score, 4),
+            "dense": round(h.dense, 4),
+            "keyword": round(h.keyword, 3),
+            "coverage": round(h.coverage, 3),
+            "doc_id": h.chunk.doc_id,
+            "title": h.meta.get("title", ""),
+            "source": h.meta.get("source", ""),
+            "section": h.meta.get("section", ""),
+            "start": h.meta.get("start"),
+            "end": h.meta.get("end"),
+            "text": h.chunk.text,
+        }
+        for n, h in enumerate(hits, 1)
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    for row in [] if args.json else rows:
+        print(f"[{row['rank']}] {row['score']:.4f} {row['title']} ({row['source']}) {row['section']}")
+        print(f"    {row['text'][:160]}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m index", description="Build and search the index of official replies.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -21,6 +93,12 @@ def main(argv: list[str] | None = None) -> int:
     search.add_argument("query")
     search.add_argument("-k", type=int, default=None, help="how many passages")
     search.add_argument("--json", action="store_true")
+    search.add_argument("--docs", action="store_true", help="precedent search: whole replies with their best passages")
+    search.add_argument("--years", help="a year or a range, e.g. 2022 or 2021-2024")
+    search.add_argument("--office", default="", help="signing office, e.g. 南湖区住房和建设局")
+    search.add_argument("--kind", default="", choices=("", "代表建议", "政协提案", "群众留言"))
+    search.add_argument("--session", default="", help="e.g. 区八届人大第四次会议")
+    search.add_argument("--addressee", default="", help="e.g. 丁长义代表")
     sub.add_parser("status", help="documents, chunks and where the index lives")
     sub.add_parser("list", help="one line per indexed document")
     remove = sub.add_parser("remove", help="remove documents by doc_id")
@@ -44,33 +122,7 @@ def main(argv: list[str] | None = None) -> int:
 
     store = ReplyStore(settings)
     if args.command == "search":
-        from index.search import Searcher
-
-        hits = Searcher(settings, store).search(args.query, args.k)
-        rows = [
-            {
-                "rank": n,
-                "score": round(h.score, 4),
-                "dense": round(h.dense, 4),
-                "keyword": round(h.keyword, 3),
-                "coverage": round(h.coverage, 3),
-                "doc_id": h.chunk.doc_id,
-                "title": h.meta.get("title", ""),
-                "source": h.meta.get("source", ""),
-                "section": h.meta.get("section", ""),
-                "start": h.meta.get("start"),
-                "end": h.meta.get("end"),
-                "text": h.chunk.text,
-            }
-            for n, h in enumerate(hits, 1)
-        ]
-        if args.json:
-            print(json.dumps(rows, ensure_ascii=False, indent=2))
-        else:
-            for row in rows:
-                print(f"[{row['rank']}] {row['score']:.4f} {row['title']} ({row['source']}) {row['section']}")
-                print(f"    {row['text'][:160]}")
-        return 0
+        return print_search(args, settings, store)
     if args.command == "status":
         docs = store.all_documents()
         print(f"index: {settings.chroma_host or settings.resolve(settings.data_dir)}  collection: {settings.collection}")

@@ -159,7 +159,7 @@ class IndexBuilder:
         chunks = chunk_document(doc_id, text, fields.sections, self.settings.chunk_chars)
         if not chunks:
             raise UnreadableFile(path, "empty: no sentences after normalisation")
-        metadata = {k: v for k, v in fields.metadata().items()}
+        metadata = {**fields.metadata(), "year": int(fields.date[:4]) if fields.date else 0}
         vectors = self.embedder.embed_passages([embedding_text(fields.title, c) for c in chunks])
         self.store.add_chunks(
             [c.chunk_id for c in chunks],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.structure import Section
+from index.structure import SAMPLE_NOTE_PATH, Section
 
 # A sentence ends at 。！？； (with any closing quote or bracket after it) or at the end of a paragraph.
 _SENTENCE = re.compile(r"[^。！？；!?\n]*(?:[。！？；!?]+[”’」』）)]*|$)", re.M)
@@ -53,6 +53,8 @@ def chunk_document(doc_id: str, text: str, sections: list[Section], max_chars: i
             pending.clear()
 
     for section in sections:
+        if section.path == SAMPLE_NOTE_PATH:
+            continue  # the 【样例文档】 note says what the file is, not what the reply says
         if section.is_heading:
             flush()  # a heading opens a new section; its words travel in the chunk's section path
             pending_path = section.path

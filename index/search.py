@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -14,6 +15,39 @@ from settings import Settings
 
 # The usual reciprocal-rank-fusion constant: damps the head of each ranking.
 _RRF_K = 60
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Metadata a search is restricted to; empty fields do not filter. Applied to both retrievers."""
+
+    year_from: int | None = None
+    year_to: int | None = None
+    office: str = ""
+    kind: str = ""
+    session: str = ""
+    addressee: str = ""
+
+    def _equalities(self) -> dict[str, str]:
+        named = {"signing_office": self.office, "kind": self.kind, "session": self.session, "addressee": self.addressee}
+        return {k: v for k, v in named.items() if v}
+
+    def where(self) -> dict | None:
+        """The same restriction as a Chroma where clause."""
+        clauses: list[dict] = [{k: v} for k, v in self._equalities().items()]
+        if self.year_from is not None:
+            clauses.append({"year": {"$gte": self.year_from}})
+        if self.year_to is not None:
+            clauses.append({"year": {"$lte": self.year_to}})
+        return None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def matches(self, metadata: dict) -> bool:
+        year = int(metadata.get("year", 0) or 0)
+        return (
+            all(metadata.get(k) == v for k, v in self._equalities().items())
+            and (self.year_from is None or year >= self.year_from)
+            and (self.year_to is None or year <= self.year_to)
+        )
 
 
 @dataclass(frozen=True)
@@ -58,16 +92,19 @@ class Searcher:
         for name in ("_chunks", "_keywords", "_position"):
             self.__dict__.pop(name, None)
 
-    def search(self, query: str, k: int | None = None) -> list[Hit]:
-        """The k best chunks for query, best first."""
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Hit]:
+        """The k best chunks for query, best first, among those the filters allow."""
         k = k or self.settings.top_k
         if not self._chunks or not query.strip():
             return []
-        n = min(self.settings.candidates, len(self._chunks))
-        dense_hits = self.store.nearest_chunks(self.embedder.embed_query(query), n)
+        n = min(max(k, self.settings.candidates), len(self._chunks))
+        where = filters.where() if filters else None
+        dense_hits = self.store.nearest_chunks(self.embedder.embed_query(query), n, where)
         dense_hits = [h for h in dense_hits if h.chunk_id in self._position]
         tokens = tokenize(query)
         bm25 = self._keywords.scores(tokens)
+        if where:
+            bm25 = bm25 * np.array([filters.matches(c.metadata) for c in self._chunks], dtype=bm25.dtype)
         keyword_order = [i for i in np.argsort(-bm25)[:n] if bm25[i] > 0]
 
         fused: dict[str, float] = {}
@@ -89,6 +126,25 @@ class Searcher:
             for cid in best
         ]
 
+    def search_documents(self, query: str, k: int = 10, filters: Filters | None = None, passages: int = 2) -> list[DocumentHit]:
+        """Precedent search: the documents whose passages match best, each with its best passages and the matching terms."""
+        hits = self.search(query, max(self.settings.candidates, k * 3), filters)
+        by_doc: dict[str, list[Hit]] = {}
+        for hit in hits:
+            by_doc.setdefault(hit.chunk.doc_id, []).append(hit)
+        terms = sorted(set(tokenize(query)), key=len, reverse=True)
+        ranked = sorted(by_doc.values(), key=lambda group: _document_score(group), reverse=True)[:k]
+        return [
+            DocumentHit(
+                doc_id=group[0].chunk.doc_id,
+                metadata=group[0].meta,
+                score=_document_score(group),
+                passages=group[:passages],
+                terms=[t for t in terms if any(t in h.chunk.text for h in group[:passages])],
+            )
+            for group in ranked
+        ]
+
     def coverage(self, query_tokens: list[str], chunk: StoredChunk) -> float:
         """IDF-weighted share of the question's terms found in the chunk, its section or its title."""
         terms = set(query_tokens)
@@ -98,6 +154,29 @@ class Searcher:
         weights = {t: self._keywords.idf(t) for t in terms}
         total = sum(weights.values())
         return sum(w for t, w in weights.items() if t in haystack) / total if total else 0.0
+
+
+@dataclass(frozen=True)
+class DocumentHit:
+    """A whole reply found by precedent search."""
+
+    doc_id: str
+    metadata: dict
+    score: float
+    passages: list[Hit]
+    terms: list[str]
+
+
+def _document_score(group: list[Hit]) -> float:
+    """A document's best passage, plus a little for each further passage that matched: several hits mean one subject."""
+    return group[0].score + 0.25 * sum(h.score for h in group[1:3])
+
+
+def mark_terms(text: str, terms: list[str]) -> str:
+    """The text with each matching term wrapped in 【】, longest terms first so that they stay whole."""
+    if not terms:
+        return text
+    return re.sub("|".join(re.escape(t) for t in terms), lambda m: f"【{m.group(0)}】", text)
 
 
 def searchable_text(chunk: StoredChunk) -> str:

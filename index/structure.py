@@ -23,6 +23,7 @@ _SUBJECT = re.compile(r"“(关于[^”]{2,80}?的(?:建议|提案|意见))”")
 _CONTACT = re.compile(r"联系人[：:]\s*([^\s，,）)]+?)[\s，,]*(?:联系)?电话[：:]\s*([\d\-]+)")
 _DATE_ONLY = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 SIGNATURE_PATH = "落款"
+SAMPLE_NOTE_PATH = "样例说明"
 _OFFICE_LINE = re.compile(r"^[^\s，。：；]{2,30}(?:局|委|委员会|办公室|办|政府|中心|院|署|厅|部)$")
 
 
@@ -93,6 +94,9 @@ def section_tree(text: str) -> list[Section]:
     for start, end in paragraphs_with_offsets(text):
         paragraph = text[start:end]
         level = heading_level(paragraph)
+        if paragraph.startswith(SAMPLE_MARK):
+            sections.append(Section(start, end, SAMPLE_NOTE_PATH, False))
+            continue
         if level is None and _is_signature(paragraph):
             sections.append(Section(start, end, SIGNATURE_PATH, False))
             continue

@@ -45,3 +45,12 @@ def test_a_failing_engine_gives_a_message_not_a_crash():
     ui = build_ui(FailingEngine())
     replies = list(ui.fn("任何问题", []))
     assert replies[-1].startswith("出错了")
+
+
+def test_filter_fields_become_search_filters():
+    from app import filters_from
+
+    assert filters_from("", "", "") is None
+    chosen = filters_from("2022-2024", "代表建议", " 南湖区住房和建设局 ")
+    assert (chosen.year_from, chosen.year_to, chosen.kind, chosen.office) == (2022, 2024, "代表建议", "南湖区住房和建设局")
+    assert filters_from("2023", "", "").year_to == 2023

@@ -1,0 +1,78 @@
+"""Hybrid retrieval over corpus/: fusion, every filter on both retrievers, precedent search by document, the tokenizer."""
+
+import pytest
+
+from index.keywords import learn_quoted_terms, tokenize
+from index.search import Filters, Searcher, mark_terms
+
+ELEVATOR = "加装电梯补助标准"
+
+
+def doc_titles(hits) -> set[str]:
+    return {h.meta["title"] for h in hits}
+
+
+def test_fusion_ranks_chunks_found_by_both_retrievers_first(searcher: Searcher):
+    hits = searcher.search("科汇通试点业务操作指引", k=5)
+    assert "科汇通" in hits[0].chunk.text
+    assert hits[0].dense > 0 and hits[0].keyword > 0
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_keyword_weight_zero_leaves_dense_order(corpus_settings, corpus_store, embedder):
+    dense_only = Searcher(corpus_settings.model_copy(update={"keyword_weight": 0.0}), corpus_store, embedder)
+    hits = dense_only.search(ELEVATOR, k=5)
+    assert [h.dense for h in hits] == sorted((h.dense for h in hits), reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("filters", "check"),
+    [
+        (Filters(year_from=2024, year_to=2024), lambda m: m["year"] == 2024),
+        (Filters(year_from=2021, year_to=2022), lambda m: 2021 <= m["year"] <= 2022),
+        (Filters(kind="政协提案"), lambda m: m["kind"] == "政协提案"),
+        (Filters(office="南湖区住房和建设局"), lambda m: m["signing_office"] == "南湖区住房和建设局"),
+        (Filters(session="区八届人大第四次会议"), lambda m: m["session"] == "区八届人大第四次会议"),
+        (Filters(addressee="杜春兰代表"), lambda m: m["addressee"] == "杜春兰代表"),
+    ],
+)
+def test_each_filter_restricts_both_retrievers(searcher: Searcher, filters: Filters, check):
+    hits = searcher.search(ELEVATOR, k=8, filters=filters)
+    assert hits, "the filter leaves something to find"
+    assert all(check(h.meta) for h in hits)
+
+
+def test_year_filter_separates_two_replies_on_the_same_subject(searcher: Searcher):
+    older = doc_titles(searcher.search(ELEVATOR, k=4, filters=Filters(year_to=2022)))
+    newer = doc_titles(searcher.search(ELEVATOR, k=4, filters=Filters(year_from=2024)))
+    assert any("20220089" in t for t in older) and not any("20240207" in t for t in older)
+    assert any("20240207" in t for t in newer) and not any("20220089" in t for t in newer)
+
+
+def test_precedent_search_returns_documents_with_their_best_passages(searcher: Searcher):
+    documents = searcher.search_documents("以前有没有关于加装电梯补贴的答复？", k=3)
+    assert len({d.doc_id for d in documents}) == len(documents)
+    top_two = {d.metadata["number"] for d in documents[:2]}
+    assert top_two == {"20220089", "20240207"}
+    first = documents[0]
+    assert first.passages and all(p.chunk.doc_id == first.doc_id for p in first.passages)
+    assert "电梯" in first.terms and "答复" not in first.terms
+
+
+def test_a_pasted_suggestion_text_works_as_a_query(searcher: Searcher):
+    suggestion = (
+        "建议进一步加大既有住宅加装电梯的财政补助力度，提高每台补助上限，对有老年人、残疾人居住的单元给予额外补助，"
+        "同时简化审批流程，缩短审批时限，建立加装电梯后期维护保养长效机制，明确维保责任主体和资金来源，"
+        "推动连片加装，降低单台成本，切实解决老旧小区居民上下楼难的问题。"
+    ) * 2
+    documents = searcher.search_documents(suggestion, k=2)
+    assert {d.metadata["number"] for d in documents} == {"20220089", "20240207"}
+
+
+def test_quoted_terms_stay_whole_in_the_tokenizer():
+    learn_quoted_terms(["我区推出“湾区芯谷数据港”计划。"])
+    assert "湾区芯谷数据港" in tokenize("湾区芯谷数据港进展如何")
+
+
+def test_matching_terms_are_marked():
+    assert mark_terms("加装电梯补助", ["加装电梯", "电梯"]) == "【加装电梯】补助"
