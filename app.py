@@ -41,7 +41,7 @@ def render_answer(answer: Answer) -> str:
     parts = [escape(answer.answer)]
     if answer.citations:
         parts.append("**来源**\n\n" + "\n\n".join(render_citation(c) for c in answer.citations))
-    if answer.unsupported:
+    if answer.unsupported and not answer.refused:
         parts.append("**以下内容未在答复中找到依据**\n\n" + "\n".join(f"- {escape(s)}" for s in answer.unsupported))
     if answer.refused and answer.related:
         parts.append("**可能相关**\n\n" + "\n".join(f"- {escape(d['title'])}（{escape(d['source'])}）" for d in answer.related))
@@ -82,12 +82,13 @@ def build_ui(engine: AnswerEngine) -> gr.ChatInterface:
                 elif isinstance(event, Answer):
                     yield render_answer(event)
         except Exception:  # a bad question must never take the chat down
-            log.exception("failed to answer %r", message)
-            yield "出错了：这个问题没有得到回答，请换一种问法再试。详情见服务日志。"
+            log.exception("failed to answer %r", message[:100])
+            yield "出错了：这个问题没有得到回答，请换一种问法或缩短问题再试。"
 
     return gr.ChatInterface(
         respond,
         chatbot=gr.Chatbot(height=560, sanitize_html=True, render_markdown=True, label="答复通"),
+        textbox=gr.Textbox(placeholder="输入问题，例如：加装电梯的补贴标准是多少？", submit_btn=True, stop_btn=True),
         title="答复通 · 建议提案答复问答",
         description="回答只依据已收录的答复文件，每句话标注来源 [n]，点开来源可看到原文段落。",
         examples=[[question, "", "", ""] for question in EXAMPLES],

@@ -69,6 +69,7 @@ class Settings(BaseSettings):
     max_tokens: int = 256
     temperature: float = 0.0
     history_turns: int = 2
+    max_question_chars: int = 600  # a pasted essay is cut here: the prompt must fit n_ctx
 
     # Chat UI.
     host: str = "127.0.0.1"

@@ -39,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"未找到依据: {sentence}")
     for doc in answer.related:
         print(f"可能相关: {doc['title']} ({doc['source']})")
-    print(f"\n{answer.timings}")
+    if answer.timings:
+        print(f"\n{answer.timings}")
     return 0
 
 

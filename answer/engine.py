@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 # A claim with fewer own characters than this only restates the question: it needs no citation.
 _MIN_OWN_UNITS = 4
+_SENTENCE_END = tuple("。！？；!?.…”）)")
 # Delimiters of the passage block in the prompt; a passage may not forge them.
 _FORGED_DELIMITERS = ("<<<", ">>>")
 
@@ -80,7 +81,7 @@ class AnswerEngine:
     ) -> Iterator[Token | Answer]:
         """Tokens as the model writes them, then the checked Answer; filters restrict which replies are searched."""
         started = time.perf_counter()
-        question = question.strip()
+        question = question.strip()[: self.settings.max_question_chars]
         if not question:
             yield Answer(question, "请输入问题。", refused=True)
             return
@@ -105,6 +106,7 @@ class AnswerEngine:
         timings.setdefault("first_token_s", 0.0)
         timings["total_s"] = round(time.perf_counter() - started, 3)
         answer.question, answer.search_query, answer.timings = question, query, timings
+        log.info("answered %r: refused=%s citations=%d %s", question[:60], answer.refused, len(answer.citations), timings)
         answer.passages = [
             {
                 "rank": n,
@@ -152,6 +154,8 @@ class AnswerEngine:
         """The fixed refusal, with the nearest documents offered as 可能相关."""
         related: dict[str, dict] = {}
         for h in hits:
+            if h.coverage <= 0:
+                continue  # not one word in common with the question: not worth offering
             related.setdefault(
                 h.chunk.doc_id, {"doc_id": h.chunk.doc_id, "title": h.meta.get("title", ""), "source": h.meta.get("source", "")}
             )
@@ -162,10 +166,10 @@ class AnswerEngine:
         if refusal_sentence().rstrip("。") in reply:
             return self._refusal(hits)
         numbering: dict[int, int] = {}  # passage index -> marker shown to the user
-        citations: list[Citation] = []
+        spans: dict[int, list[tuple[int, int]]] = {}  # passage index -> supporting spans inside it
         sentences: list[str] = []
         unsupported: list[str] = []
-        for claim in claims(reply):
+        for claim in complete_claims(reply):
             plain = strip_markers(claim).strip()
             if len(units(plain) - units(question)) < _MIN_OWN_UNITS:
                 sentences.append(plain)
@@ -175,12 +179,12 @@ class AnswerEngine:
                 unsupported.append(plain)
                 sentences.append(plain)
                 continue
-            if passage not in numbering:
-                numbering[passage] = len(numbering) + 1
-                citations.append(self._citation(numbering[passage], plain, hits[passage]))
+            numbering.setdefault(passage, len(numbering) + 1)
+            spans.setdefault(passage, []).append(supporting_span(plain, hits[passage].chunk.text))
             sentences.append(_with_marker(plain, numbering[passage]))
-        if not citations:
+        if not numbering:
             return self._refusal(hits, unsupported)
+        citations = [self._citation(n, spans[i], hits[i]) for i, n in numbering.items()]
         return Answer("", "".join(sentences), refused=False, citations=citations, unsupported=unsupported)
 
     def _supporting_passage(self, claim: str, question: str, hits: list[Hit], cited: list[int]) -> int | None:
@@ -192,8 +196,9 @@ class AnswerEngine:
         best = max(checks, key=lambda i: (checks[i].supported, checks[i].overlap))
         return best if checks[best].supported else None
 
-    def _citation(self, n: int, claim: str, hit: Hit) -> Citation:
-        s, e = supporting_span(claim, hit.chunk.text)
+    def _citation(self, n: int, spans: list[tuple[int, int]], hit: Hit) -> Citation:
+        """One source for every sentence resting on this passage: the span from the first to the last supporting sentence."""
+        s, e = min(a for a, _ in spans), max(b for _, b in spans)
         offset = int(hit.meta.get("start", 0))
         return Citation(
             n=n,
@@ -206,6 +211,14 @@ class AnswerEngine:
             end=offset + e,
             passage=hit.chunk.text,
         )
+
+
+def complete_claims(reply: str) -> list[str]:
+    """The reply's sentences, without a last one cut off by the token limit."""
+    sentences = claims(reply)
+    if len(sentences) > 1 and not strip_markers(sentences[-1]).rstrip().endswith(_SENTENCE_END):
+        sentences.pop()
+    return sentences
 
 
 def focus(text: str, question: str, max_chars: int) -> str:

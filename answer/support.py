@@ -136,6 +136,8 @@ def claims(answer: str) -> list[str]:
     """The answer's sentences, split deterministically on 。！？； and line breaks, markers kept."""
     text = _LEAD_IN.sub("", re.sub(r"^\s*(?:[-*•]|\d+[.、)])\s*", "", answer, flags=re.M))
     parts = re.findall(r"[^。！？；!?\n]+(?:[。！？；!?]+(?:\s*\[\d{1,3}\])*)?", text)
+    # An item number ("3. ") is layout, not a stated figure.
+    parts = [re.sub(r"^\s*(?:\d{1,2}[.、)](?!\d)|[（(]\d{1,2}[）)])\s*", "", p) for p in parts]
     return [p.strip() for p in parts if strip_markers(p).strip(" ，,。")]
 
 

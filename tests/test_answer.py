@@ -152,3 +152,31 @@ def test_an_instruction_inside_a_passage_is_ignored(engine: AnswerEngine):
     assert not answer.refused
     assert "2.5万元" in answer.answer
     assert "已经取消" not in answer.answer
+
+
+def test_sentences_on_one_passage_share_one_source_spanning_them_all(corpus_settings, searcher):
+    model = ScriptedModel(
+        "累计为科研人员提供777个国际互联网访问序列号[1]；建成深圳数据交易所，累计完成跨境数据交易金额超亿元[1]。"
+    )
+    answer = AnswerEngine(corpus_settings, searcher, model).ask("河套合作区在跨境数据流动方面做了哪些工作？")
+    [citation] = answer.citations
+    assert "777个" in citation.text and "超亿元" in citation.text
+
+
+def test_a_sentence_cut_off_by_the_token_limit_is_dropped(corpus_settings, searcher):
+    model = ScriptedModel("区里给予最高50万元支持[1]。另外区里还对企业给予")
+    answer = AnswerEngine(corpus_settings, searcher, model).ask(SCHOLARSHIP)
+    assert answer.answer == "区里给予最高50万元支持[1]。"
+
+
+def test_a_pasted_essay_is_cut_to_fit_the_prompt(corpus_settings, searcher):
+    model = ScriptedModel("区里给予最高50万元支持[1]。")
+    engine = AnswerEngine(corpus_settings, searcher, model)
+    answer = engine.ask(SCHOLARSHIP * 200)
+    assert len(answer.question) == corpus_settings.max_question_chars
+    assert len(model.prompts[0][1]["content"]) < 4 * corpus_settings.max_question_chars
+
+
+def test_nonsense_gets_a_refusal_without_unrelated_documents(corpus_settings, searcher):
+    answer = AnswerEngine(corpus_settings, searcher, UnusableModel()).ask("qwxz zzkv plmo")
+    assert answer.refused and answer.related == []
