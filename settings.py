@@ -54,7 +54,7 @@ class Settings(BaseSettings):
 
     # Retrieval and refusal.
     top_k: int = 3
-    passage_chars: int = 200  # each passage in the prompt is cut to the sentences nearest the question
+    passage_chars: int = 150  # each passage in the prompt is cut to the sentences nearest the question
     candidates: int = 30
     dense_weight: float = 1.0
     keyword_weight: float = 1.0

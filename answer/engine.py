@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 # A claim with fewer own characters than this only restates the question: it needs no citation.
 _MIN_OWN_UNITS = 4
 _SENTENCE_END = tuple("。！？；!?.…”）)")
+# Enough of a section heading to tell the model where a passage sits; the rest is prompt time.
+_SECTION_CHARS = 24
 # Delimiters of the passage block in the prompt; a passage may not forge them.
 _FORGED_DELIMITERS = ("<<<", ">>>")
 
@@ -91,7 +93,7 @@ class AnswerEngine:
             query = self.standalone_question(question, history[-self.settings.history_turns :])
             timings["condense_s"] = round(time.perf_counter() - started, 3)
         searching = time.perf_counter()
-        hits = self.searcher.search(query, filters=filters)
+        hits = self.searcher.search(query, self.settings.top_k, filters)
         timings["retrieve_s"] = round(time.perf_counter() - searching, 3)
         if not hits or max(h.coverage for h in hits) < self.settings.min_relevance:
             log.info("refused before generation: best coverage %.2f", max((h.coverage for h in hits), default=0))
@@ -139,8 +141,9 @@ class AnswerEngine:
             render(
                 "passage",
                 n=str(n),
-                title=str(h.meta.get("title", "")),
-                section=str(h.meta.get("section", "")),
+                office=str(h.meta.get("signing_office", "")),
+                date=str(h.meta.get("date", "")),
+                section=str(h.meta.get("section", "")).split(" > ")[0][:_SECTION_CHARS],
                 text=_defang(focus(h.chunk.text, question, self.settings.passage_chars)),
             )
             for n, h in enumerate(hits, 1)

