@@ -142,7 +142,7 @@ class AnswerEngine:
                 "passage",
                 n=str(n),
                 office=str(h.meta.get("signing_office", "")),
-                date=str(h.meta.get("date", "")),
+                date=_chinese_date(str(h.meta.get("date", ""))),
                 section=str(h.meta.get("section", "")).split(" > ")[0][:_SECTION_CHARS],
                 text=_defang(focus(h.chunk.text, question, self.settings.passage_chars)),
             )
@@ -192,7 +192,7 @@ class AnswerEngine:
 
     def _supporting_passage(self, claim: str, question: str, hits: list[Hit], cited: list[int]) -> int | None:
         """The cited passage if it supports the claim, else the best retrieved passage that does, else None."""
-        checks = {i: support(claim, searchable_text(h.chunk), question) for i, h in enumerate(hits)}
+        checks = {i: support(claim, _checkable_text(h), question) for i, h in enumerate(hits)}
         for n in cited:
             if 1 <= n <= len(hits) and checks[n - 1].supported:
                 return n - 1
@@ -214,6 +214,19 @@ class AnswerEngine:
             end=offset + e,
             passage=hit.chunk.text,
         )
+
+
+def _checkable_text(hit: Hit) -> str:
+    """What a claim may rest on: the passage with its title and section, and the office and date the prompt showed."""
+    header = (str(hit.meta.get("signing_office", "")), _chinese_date(str(hit.meta.get("date", ""))))
+    return "\n".join((searchable_text(hit.chunk), *header))
+
+
+def _chinese_date(iso: str) -> str:
+    """2021-07-08 as the replies write it, 2021年7月8日, so the model copies it and the check recognises it."""
+    year, _, rest = iso.partition("-")
+    month, _, day = rest.partition("-")
+    return f"{int(year)}年{int(month)}月{int(day)}日" if year and month and day else ""
 
 
 def complete_claims(reply: str) -> list[str]:

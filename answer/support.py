@@ -111,7 +111,8 @@ def support(claim: str, passage: str, question: str = "") -> Support:
         (passage[s:e] for s, e in sentence_spans(passage)), key=lambda x: len(units(x) & units(claim)), default=""
     )
     plain = strip_markers(claim)
-    negation_flip = bool(_NEGATION.search(plain)) != bool(_NEGATION.search(best_sentence)) or any(
+    # Only a negation the claim adds counts: passages are full of unrelated 未/无 ("未出现黑臭现象").
+    negation_flip = (bool(_NEGATION.search(plain)) and not _NEGATION.search(best_sentence)) or any(
         (a in plain and b in best_sentence and a not in best_sentence)
         or (b in plain and a in best_sentence and b not in best_sentence)
         for a, b in _OPPOSITES
