@@ -57,9 +57,15 @@ def history_pairs(history: list[dict]) -> list[tuple[str, str]]:
         if message.get("role") == "user":
             question = text
         elif question is not None:
-            pairs.append((question, text))
+            pairs.append((question, plain_answer(text)))
             question = None
     return pairs
+
+
+def plain_answer(rendered: str) -> str:
+    """The answer as the engine wrote it, from what render_answer showed: no sources, no escapes."""
+    first = rendered.split("\n\n**", 1)[0]
+    return html.unescape(re.sub(r"\\(.)", r"\1", first))
 
 
 def filters_from(years: str, kind: str, office: str) -> Filters | None:

@@ -89,7 +89,7 @@ class AnswerEngine:
             return
         timings: dict[str, float] = {}
         query = question
-        if history:
+        if history and self.settings.history_turns > 0:
             query = self.standalone_question(question, history[-self.settings.history_turns :])
             timings["condense_s"] = round(time.perf_counter() - started, 3)
         searching = time.perf_counter()
@@ -138,13 +138,15 @@ class AnswerEngine:
 
     def _messages(self, question: str, hits: list[Hit]) -> list[Message]:
         passages = "\n\n".join(
-            render(
-                "passage",
-                n=str(n),
-                office=str(h.meta.get("signing_office", "")),
-                date=_chinese_date(str(h.meta.get("date", ""))),
-                section=str(h.meta.get("section", "")).split(" > ")[0][:_SECTION_CHARS],
-                text=_defang(focus(h.chunk.text, question, self.settings.passage_chars)),
+            _defang(
+                render(
+                    "passage",
+                    n=str(n),
+                    office=str(h.meta.get("signing_office", "")),
+                    date=_chinese_date(str(h.meta.get("date", ""))),
+                    section=str(h.meta.get("section", "")).split(" > ")[0][:_SECTION_CHARS],
+                    text=focus(h.chunk.text, question, self.settings.passage_chars),
+                )
             )
             for n, h in enumerate(hits, 1)
         )

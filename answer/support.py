@@ -127,18 +127,19 @@ def supporting_span(claim: str, passage: str) -> tuple[int, int]:
         return 0, len(passage)
     scored = [(support(claim, passage[s:e]).overlap, s, e) for s, e in spans]
     _, start, end = max(scored)
-    for fact in numbers(claim):
-        position = passage.replace(",", "").find(fact)
-        for s, e in spans:
-            if position >= 0 and s <= position < e:
-                start, end = min(start, s), max(end, e)
+    wanted = numbers(claim)
+    for match in _NUMBER.finditer(passage):  # the passage is normalised text already, so offsets hold
+        if _COUNTERS.sub("个", match.group(0).replace(",", "")) in wanted:
+            for s, e in spans:
+                if s <= match.start() < e:
+                    start, end = min(start, s), max(end, e)
     return start, end
 
 
 def claims(answer: str) -> list[str]:
     """The answer's sentences, split deterministically on 。！？； and line breaks, markers kept."""
     text = _LEAD_IN.sub("", re.sub(r"^\s*(?:[-*•]|\d+[.、)])\s*", "", answer, flags=re.M))
-    parts = re.findall(r"[^。！？；!?\n]+(?:[。！？；!?]+(?:\s*\[\d{1,3}\])*)?", text)
+    parts = re.findall(r"[^。！？；!?\n]+(?:[。！？；!?]+[”’」』）)]*(?:\s*\[\d{1,3}\])*)?", text)
     # An item number ("3. ") is layout, not a stated figure.
     parts = [re.sub(r"^\s*(?:\d{1,2}[.、)](?!\d)|[（(]\d{1,2}[）)])\s*", "", p) for p in parts]
     return [p.strip() for p in parts if strip_markers(p).strip(" ，,。")]

@@ -72,8 +72,19 @@ def find_files(paths: Iterable[Path]) -> list[Path]:
     return sorted(found)
 
 
-def file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def file_hash(path: Path, max_mb: float) -> str:
+    """sha256 of the file, read in blocks; a file too large or unreadable is an UnreadableFile."""
+    try:
+        size_mb = path.stat().st_size / 1e6
+        if size_mb > max_mb:
+            raise UnreadableFile(path, f"too large: {size_mb:.1f} MB over the {max_mb} MB limit")
+        digest = hashlib.sha256()
+        with path.open("rb") as f:
+            while block := f.read(1 << 20):
+                digest.update(block)
+        return digest.hexdigest()
+    except OSError as error:
+        raise UnreadableFile(path, f"cannot be opened: {error.strerror or error}") from error
 
 
 def text_id(text: str) -> str:
@@ -117,7 +128,7 @@ class IndexBuilder:
         for path in tqdm(files, desc="indexing", unit="file", disable=not progress):
             name = display_path(path)
             try:
-                digest = file_hash(path)
+                digest = file_hash(path, self.settings.max_file_mb)
                 if known_hash.get(name) == digest:
                     report.unchanged.append(name)
                     continue
@@ -145,9 +156,6 @@ class IndexBuilder:
         return report
 
     def _index_file(self, path: Path, name: str, digest: str, records: dict[str, DocumentRecord]) -> DocumentRecord:
-        size_mb = path.stat().st_size / 1e6
-        if size_mb > self.settings.max_file_mb:
-            raise UnreadableFile(path, f"too large: {size_mb:.1f} MB over the {self.settings.max_file_mb} MB limit")
         text = normalize_text(read_file(path))
         doc_id = text_id(text)
         if doc_id in records:  # the same reply under another name: one more source, no new chunks

@@ -150,7 +150,7 @@ class Searcher:
         terms = set(query_tokens)
         if not terms:
             return 0.0
-        haystack = searchable_text(chunk)
+        haystack = searchable_text(chunk).lower()  # query tokens are lower-cased too
         weights = {t: self._keywords.idf(t) for t in terms}
         total = sum(weights.values())
         return sum(w for t, w in weights.items() if t in haystack) / total if total else 0.0

@@ -54,3 +54,10 @@ def test_filter_fields_become_search_filters():
     chosen = filters_from("2022-2024", "代表建议", " 南湖区住房和建设局 ")
     assert (chosen.year_from, chosen.year_to, chosen.kind, chosen.office) == (2022, 2024, "代表建议", "南湖区住房和建设局")
     assert filters_from("2023", "", "").year_to == 2023
+
+
+def test_follow_ups_get_the_plain_answer_not_the_rendered_sources():
+    citation = Citation(1, "d", "标题", "a.txt", "一、", "给予最高50万元支持。", 0, 10, "给予最高50万元支持。")
+    rendered = render_answer(Answer("q", "区里给予最高50万元支持[1]。", refused=False, citations=[citation]))
+    history = [{"role": "user", "content": "最多支持多少？"}, {"role": "assistant", "content": rendered}]
+    assert history_pairs(history) == [("最多支持多少？", "区里给予最高50万元支持[1]。")]

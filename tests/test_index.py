@@ -131,3 +131,12 @@ def _build_catching(settings, folder, embedder, result):
         IndexBuilder(settings, embedder=embedder).build([folder], progress=False)
     except Exception as error:
         result.append(error)
+
+
+def test_an_oversized_file_is_reported_without_being_read(tmp_path: Path, small_corpus: Path, embedder):
+    (small_corpus / "huge.txt").write_text("很长的文件。" * 200_000, encoding="utf-8")
+    settings = settings_for(tmp_path / "data", max_file_mb=1.0)
+    report = IndexBuilder(settings, embedder=embedder).build([small_corpus], progress=False)
+    assert [Path(p).name for p in report.added] == ["seed.txt"]
+    [(path, reason)] = report.failed
+    assert path.endswith("huge.txt") and reason.startswith("too large")
