@@ -70,10 +70,7 @@ def plain_answer(rendered: str) -> str:
 
 def filters_from(years: str, kind: str, office: str) -> Filters | None:
     """Search filters from the UI's fields; a year range like "2022-2024" or a single year."""
-    first, _, last = (years or "").replace("—", "-").partition("-")
-    year_from = int(first) if first.strip().isdigit() else None
-    year_to = int(last) if last.strip().isdigit() else year_from
-    chosen = Filters(year_from, year_to, office=(office or "").strip(), kind=kind or "")
+    chosen = Filters(*Filters.years(years), office=(office or "").strip(), kind=kind or "")
     return chosen if chosen.where() else None
 
 

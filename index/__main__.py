@@ -11,17 +11,10 @@ from pathlib import Path
 from settings import load_settings
 
 
-def year_range(text: str | None) -> tuple[int | None, int | None]:
-    if not text:
-        return None, None
-    first, _, last = text.partition("-")
-    return int(first), int(last or first)
-
-
 def print_search(args: argparse.Namespace, settings, store) -> int:
     from index.search import Filters, Searcher, mark_terms
 
-    year_from, year_to = year_range(args.years)
+    year_from, year_to = Filters.years(args.years)
     filters = Filters(year_from, year_to, args.office, args.kind, args.session, args.addressee)
     searcher = Searcher(settings, store)
     if args.docs:

@@ -28,6 +28,12 @@ class Filters:
     session: str = ""
     addressee: str = ""
 
+    @staticmethod
+    def years(text: str | None) -> tuple[int | None, int | None]:
+        """A year ("2023") or a range ("2022-2024", "2022至2024") as (first, last); anything else filters nothing."""
+        found = re.findall(r"\d{4}", text or "")
+        return (int(found[0]), int(found[-1])) if found else (None, None)
+
     def _equalities(self) -> dict[str, str]:
         named = {"signing_office": self.office, "kind": self.kind, "session": self.session, "addressee": self.addressee}
         return {k: v for k, v in named.items() if v}
