@@ -109,20 +109,7 @@ class AnswerEngine:
         timings["total_s"] = round(time.perf_counter() - started, 3)
         answer.question, answer.search_query, answer.timings = question, query, timings
         log.info("answered %r: refused=%s citations=%d %s", question[:60], answer.refused, len(answer.citations), timings)
-        answer.passages = [
-            {
-                "rank": n,
-                "doc_id": h.chunk.doc_id,
-                "chunk_id": h.chunk.chunk_id,
-                "title": h.meta.get("title", ""),
-                "source": h.meta.get("source", ""),
-                "section": h.meta.get("section", ""),
-                "text": h.chunk.text,
-                "score": round(h.score, 5),
-                "coverage": round(h.coverage, 3),
-            }
-            for n, h in enumerate(hits, 1)
-        ]
+        answer.passages = [h.to_dict(n) for n, h in enumerate(hits, 1)]
         yield answer
 
     def standalone_question(self, question: str, history: list[tuple[str, str]]) -> str:

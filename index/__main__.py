@@ -51,23 +51,7 @@ def print_search(args: argparse.Namespace, settings, store) -> int:
                 print(f"    {passage['section']}\n      {passage['marked'][:200]}")
         return 0
     hits = searcher.search(args.query, args.k, filters)
-    rows = [
-        {
-            "rank": n,
-            "score": round(h.score, 4),
-            "dense": round(h.dense, 4),
-            "keyword": round(h.keyword, 3),
-            "coverage": round(h.coverage, 3),
-            "doc_id": h.chunk.doc_id,
-            "title": h.meta.get("title", ""),
-            "source": h.meta.get("source", ""),
-            "section": h.meta.get("section", ""),
-            "start": h.meta.get("start"),
-            "end": h.meta.get("end"),
-            "text": h.chunk.text,
-        }
-        for n, h in enumerate(hits, 1)
-    ]
+    rows = [h.to_dict(n) for n, h in enumerate(hits, 1)]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     for row in [] if args.json else rows:

@@ -13,7 +13,7 @@ _SENTENCE_END = tuple("。！？；：”’）」』…")
 _HEADING = re.compile(
     r"^(第[一二三四五六七八九十百零〇\d]+[章节条部分]|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+(?:、|[．.](?!\d))|（\d+）)"
 )
-_DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
+DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 # A line shorter than this that ends without punctuation is a title, signature or heading, not a broken sentence.
 _MIN_BROKEN_LINE = 45
 
@@ -55,7 +55,7 @@ def _continues(line: str, following: str, width: int) -> bool:
     """True when `line` was cut inside a sentence that `following` goes on with."""
     if not line or not following or line.endswith(_SENTENCE_END):
         return False
-    if _HEADING.match(following) or _DATE_LINE.match(following) or following.startswith(("（联系", "(联系", "尊敬的")):
+    if _HEADING.match(following) or DATE_LINE.match(following) or following.startswith(("（联系", "(联系", "尊敬的")):
         return False
     if _HEADING.match(line) and len(line) < _MIN_BROKEN_LINE:
         return False

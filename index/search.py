@@ -70,6 +70,22 @@ class Hit:
     def meta(self) -> dict:
         return self.chunk.metadata
 
+    def to_dict(self, rank: int) -> dict:
+        """The hit as printed by the CLI and kept with each answer."""
+        return {
+            "rank": rank,
+            "score": round(self.score, 5),
+            "dense": round(self.dense, 4),
+            "keyword": round(self.keyword, 3),
+            "coverage": round(self.coverage, 3),
+            "doc_id": self.chunk.doc_id,
+            "chunk_id": self.chunk.chunk_id,
+            **{f: self.meta.get(f, "") for f in ("title", "source", "section")},
+            "start": self.meta.get("start"),
+            "end": self.meta.get("end"),
+            "text": self.chunk.text,
+        }
+
 
 class Searcher:
     """Searches the chunks of one store; the keyword index is built from the store on first use."""

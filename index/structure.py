@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from index.normalize import DATE_LINE
+
 SAMPLE_MARK = "【样例文档】"
 
 _HEADING_LEVELS = (
@@ -21,7 +23,6 @@ _SESSION = re.compile(r"([区市省县][^，。\s关于]{0,4}?[一二三四五�
 _ADDRESSEE = re.compile(r"^尊敬的(.{1,12}?(?:代表|委员))[：:]", re.M)
 _SUBJECT = re.compile(r"“(关于[^”]{2,80}?的(?:建议|提案|意见))”")
 _CONTACT = re.compile(r"联系人[：:]\s*([^\s，,）)]+?)[\s，,]*(?:联系)?电话[：:]\s*([\d\-]+)")
-_DATE_ONLY = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 SIGNATURE_PATH = "落款"
 SAMPLE_NOTE_PATH = "样例说明"
 _OFFICE_LINE = re.compile(r"^[^\s，。：；]{2,30}(?:局|委|委员会|办公室|办|政府|中心|院|署|厅|部)$")
@@ -84,7 +85,7 @@ def paragraphs_with_offsets(text: str) -> list[tuple[int, int]]:
 
 def _is_signature(paragraph: str) -> bool:
     """The signing office, the date or the contact line that close a reply."""
-    return bool(_OFFICE_LINE.match(paragraph) or _DATE_ONLY.match(paragraph) or _CONTACT.search(paragraph))
+    return bool(_OFFICE_LINE.match(paragraph) or DATE_LINE.match(paragraph) or _CONTACT.search(paragraph))
 
 
 def section_tree(text: str) -> list[Section]:
