@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -31,6 +31,17 @@ for _name, _value in OFFLINE_ENVIRONMENT.items():
     os.environ.setdefault(_name, _value)
 
 
+class TableColumns(BaseModel):
+    """Which columns of a spreadsheet or CSV export hold what: one reply per row. Empty: not in the export."""
+
+    reply: str = "答复意见"
+    question: str = "留言详情"  # the suggestion or message answered; kept with the reply, not searched
+    title: str = "留言主题"
+    date: str = "答复时间"
+    office: str = "答复单位"
+    id: str = "留言编号"  # names each row's source as file.xlsx#<id>; the row number when absent
+
+
 class Settings(BaseSettings):
     """Every knob of Dafu. Paths may be absolute or relative to the project root."""
 
@@ -51,6 +62,7 @@ class Settings(BaseSettings):
     # Chunking, in characters of normalised text.
     chunk_chars: int = 300
     max_file_mb: float = 50.0
+    table_columns: TableColumns = Field(default_factory=TableColumns)
 
     # Retrieval and refusal.
     top_k: int = 3

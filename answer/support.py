@@ -35,6 +35,13 @@ _OPPOSITES = (
     ("扩大", "缩小"),
     ("全部", "部分"),
 )
+# "已建成" against "预计将于2019年建成": a claim of something done that the passage only plans.
+_DONE = re.compile(r"已经?(?:于[^，。；]{1,12}?)?([\u4e00-\u9fff]{2})")
+_PLANNED = re.compile(r"计划|预计|拟|将|争取|力争|正在|准备|待|下一步|即将|尚未|暂未")
+# "不能满足" in the passage, "满足" in a claim without any negation: the claim drops it.
+_NEGATED = re.compile(r"(?:不|未|没有|并未|尚未|暂未|无法)(?:能|会|得|再|曾|是)?([\u4e00-\u9fff]{2})")
+# Bounds, not negations: "不少于100场" is "100场以上"; left out when looking for negations and opposites.
+_BOUND = re.compile(r"不(?:少于|低于|超过|高于)")
 _COUNTERS = re.compile(r"(?<=\d)[个家台件人次处所项批套座名户条宗场辆]$")
 _NOT_ORGANISATIONS = ("布局", "格局", "大局", "结局", "全局", "开局")
 
@@ -47,12 +54,14 @@ class Support:
     missing_facts: tuple[str, ...]  # numbers, names and quoted terms of the claim the passage lacks
     weakest_clause: float = 1.0  # overlap of the claim's least covered clause: an added clause shows here
     negation_flip: bool = False  # the claim negates what the passage affirms, or the reverse
+    overstated: bool = False  # the claim says done what the passage says is planned or under way
 
     @property
     def supported(self) -> bool:
         return (
             not self.missing_facts
             and not self.negation_flip
+            and not self.overstated
             and self.overlap >= MIN_OVERLAP
             and self.weakest_clause >= MIN_CLAUSE_OVERLAP
         )
@@ -110,14 +119,41 @@ def support(claim: str, passage: str, question: str = "") -> Support:
     best_sentence = max(
         (passage[s:e] for s, e in sentence_spans(passage)), key=lambda x: len(units(x) & units(claim)), default=""
     )
-    plain = strip_markers(claim)
-    # Only a negation the claim adds counts: passages are full of unrelated 未/无 ("未出现黑臭现象").
-    negation_flip = (bool(_NEGATION.search(plain)) and not _NEGATION.search(best_sentence)) or any(
-        (a in plain and b in best_sentence and a not in best_sentence)
-        or (b in plain and a in best_sentence and b not in best_sentence)
-        for a, b in _OPPOSITES
+    plain = _BOUND.sub("", strip_markers(claim))
+    best_sentence = _BOUND.sub("", best_sentence)
+    # A negation counts when the claim adds one, or drops the one the passage puts on a word the claim repeats:
+    # passages are full of unrelated 未/无 ("未出现黑臭现象").
+    claim_negates = bool(_NEGATION.search(plain))
+    negation_flip = (
+        (claim_negates and not _NEGATION.search(best_sentence))
+        or (not claim_negates and any(m.group(1) in plain for m in _dropped_negations(best_sentence)))
+        or any(
+            (a in plain and b in best_sentence and a not in best_sentence)
+            or (b in plain and a in best_sentence and b not in best_sentence)
+            for a, b in _OPPOSITES
+        )
     )
-    return Support(overlap, missing_facts(claim, passage), min(clause_cover, default=overlap), negation_flip)
+    return Support(
+        overlap,
+        missing_facts(claim, passage),
+        min(clause_cover, default=overlap),
+        negation_flip,
+        overstated=claims_done_when_planned(plain, best_sentence),
+    )
+
+
+def _dropped_negations(sentence: str) -> list[re.Match]:
+    """Negated words of the sentence that it never states plainly ("未成功的" beside "成功的" is a contrast, not a denial)."""
+    negated = list(_NEGATED.finditer(sentence))
+    return [m for m in negated if sentence.count(m.group(1)) == sum(1 for n in negated if n.group(1) == m.group(1))]
+
+
+def claims_done_when_planned(claim: str, sentence: str) -> bool:
+    """The claim says done ("已建成") what the sentence names only as planned or under way ("预计将于2019年建成")."""
+    done = [m.group(1) for m in _DONE.finditer(claim)]
+    return bool(_PLANNED.search(sentence)) and any(
+        word in sentence and not re.search(r"已经?[^，。；]{0,12}?" + re.escape(word), sentence) for word in done
+    )
 
 
 def supporting_span(claim: str, passage: str) -> tuple[int, int]:

@@ -10,6 +10,21 @@ from pathlib import Path
 
 from settings import load_settings
 
+_SHOWN_FAILURES = 20
+
+DOC_FIELDS = (
+    "title",
+    "kind",
+    "signing_office",
+    "lead_office",
+    "co_offices",
+    "date",
+    "session",
+    "addressee",
+    "source",
+    "question",
+)
+
 
 def print_search(args: argparse.Namespace, settings, store) -> int:
     from index.search import Filters, Searcher, mark_terms
@@ -24,10 +39,7 @@ def print_search(args: argparse.Namespace, settings, store) -> int:
                 "rank": n,
                 "score": round(d.score, 4),
                 "doc_id": d.doc_id,
-                **{
-                    f: d.metadata.get(f, "")
-                    for f in ("title", "kind", "signing_office", "date", "session", "addressee", "source")
-                },
+                **{f: d.metadata.get(f, "") for f in DOC_FIELDS},
                 "terms": d.terms,
                 "passages": [
                     {
@@ -47,6 +59,8 @@ def print_search(args: argparse.Namespace, settings, store) -> int:
         for row in [] if args.json else rows:
             about = " ".join(str(row[f]) for f in ("kind", "signing_office", "date"))
             print(f"[{row['rank']}] {row['score']:.4f} {row['title']}  {about}  ({row['source']})")
+            if row["question"]:
+                print(f"    问：{row['question'][:120]}")
             for passage in row["passages"]:
                 print(f"    {passage['section']}\n      {passage['marked'][:200]}")
         return 0
@@ -58,6 +72,24 @@ def print_search(args: argparse.Namespace, settings, store) -> int:
         print(f"[{row['rank']}] {row['score']:.4f} {row['title']} ({row['source']}) {row['section']}")
         print(f"    {row['text'][:160]}")
     return 0
+
+
+def print_status(settings, store) -> None:
+    """Documents, chunks, the last build and what it could not read."""
+    from index.build import BuildReport, IndexBuilder
+
+    docs = store.all_documents()
+    print(f"index: {settings.chroma_host or settings.resolve(settings.data_dir)}  collection: {settings.collection}")
+    print(f"documents: {len(docs)}  chunks: {store.chunks.count()}  embedder: {settings.embedder}")
+    last = BuildReport.load(IndexBuilder.report_file(settings))
+    if last is None:
+        print("last build: none recorded")
+        return
+    print(f"last build: finished {last.finished}; {last.summary().splitlines()[0]}")
+    for path, reason in last.failed[:_SHOWN_FAILURES]:
+        print(f"  FAILED {path}: {reason}")
+    if len(last.failed) > _SHOWN_FAILURES:
+        print(f"  ... and {len(last.failed) - _SHOWN_FAILURES} more failures (all in {IndexBuilder.report_file(settings)})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,9 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "search":
         return print_search(args, settings, store)
     if args.command == "status":
-        docs = store.all_documents()
-        print(f"index: {settings.chroma_host or settings.resolve(settings.data_dir)}  collection: {settings.collection}")
-        print(f"documents: {len(docs)}  chunks: {store.chunks.count()}  embedder: {settings.embedder}")
+        print_status(settings, store)
         return 0
     if args.command == "list":
         for record in sorted(store.all_documents(), key=lambda r: r.sources):

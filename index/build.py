@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -15,9 +18,10 @@ from tqdm import tqdm
 from index.chunker import Chunk, chunk_document
 from index.embedder import Embedder, load_embedder
 from index.normalize import normalize_text
-from index.readers import UnreadableFile, read_file
-from index.store import DocumentRecord, ReplyStore
-from index.structure import parse_reply
+from index.readers import TABLE_SUFFIXES, SourceDocument, UnreadableFile, read_documents
+from index.search import Searcher
+from index.store import DocumentRecord, ReplyStore, chunk_metadata
+from index.structure import iso_date, parse_reply
 from settings import PROJECT_ROOT, Settings
 
 log = logging.getLogger(__name__)
@@ -30,25 +34,59 @@ class BuildInProgress(RuntimeError):
     """Another build holds the lock on this data directory."""
 
 
+STAGES = ("read", "parse", "chunk", "embed", "store")
+
+
 @dataclass
 class BuildReport:
-    """What a build did, file by file."""
+    """What a build did, source by source, and where its time went."""
 
-    added: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)  # sources (a file, or file.xlsx#row) now holding a new text
+    unchanged: list[str] = field(default_factory=list)  # files skipped by content hash
     removed: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    documents_added: int = 0
     chunks_added: int = 0
     seconds: float = 0.0
+    finished: str = ""
+    timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
 
     def summary(self) -> str:
         lines = [
-            f"indexed {len(self.added)} file(s) ({self.chunks_added} chunks), "
-            f"{len(self.unchanged)} unchanged, {len(self.removed)} removed, {len(self.failed)} failed "
+            f"indexed {len(self.added)} source(s) ({self.documents_added} new documents, {self.chunks_added} chunks), "
+            f"{len(self.unchanged)} file(s) unchanged, {len(self.removed)} removed, {len(self.failed)} failed "
             f"in {self.seconds:.1f} s"
         ]
         lines += [f"  FAILED {path}: {reason}" for path, reason in self.failed]
         return "\n".join(lines)
+
+    def save(self, path: Path) -> None:
+        """Kept for `python -m index status`; written whole, so a reader never sees half a report."""
+        partial = path.with_suffix(".tmp")
+        partial.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=1), encoding="utf-8")
+        partial.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> BuildReport | None:
+        if not path.exists():
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(**{**data, "failed": [tuple(item) for item in data.get("failed", [])]})
+
+
+@dataclass
+class _Stopwatch:
+    """Adds the time of each stage to the report."""
+
+    timings: dict[str, float]
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] += time.perf_counter() - started
 
 
 def display_path(path: Path) -> str:
@@ -87,109 +125,207 @@ def file_hash(path: Path, max_mb: float) -> str:
         raise UnreadableFile(path, f"cannot be opened: {error.strerror or error}") from error
 
 
+def file_of(source: str) -> str:
+    """The file a source lives in: a row of an export is named file.xlsx#<row id>."""
+    name, _, _ = source.partition("#")
+    return name if name.lower().endswith(TABLE_SUFFIXES) else source
+
+
 def text_id(text: str) -> str:
     """A document is identified by its normalised content, so one reply under two names is stored once."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def embedding_text(title: str, chunk: Chunk) -> str:
-    """What the embedder sees: the chunk in the context of its reply and section."""
-    return "\n".join(part for part in (title, chunk.section, chunk.text) if part)
+def embedding_text(title: str, section: str, text: str) -> str:
+    """What the embedder sees: a chunk in the context of its reply and section."""
+    return "\n".join(part for part in (title, section, text) if part)
+
+
+@dataclass
+class _NewDocument:
+    record: DocumentRecord
+    chunks: list[Chunk]
 
 
 class IndexBuilder:
-    """Brings the store in line with the files, one document at a time, each committed whole or not at all."""
+    """Brings the store in line with the files; each document is committed whole or not at all."""
 
     def __init__(self, settings: Settings, store: ReplyStore | None = None, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.store = store or ReplyStore(settings)
         self.embedder = embedder or load_embedder(settings.embedder, settings.threads)
 
+    @staticmethod
+    def report_file(settings: Settings) -> Path:
+        """Where the last build's report is kept."""
+        return settings.resolve(settings.data_dir) / "last_build.json"
+
     def build(self, paths: list[Path] | None = None, prune: bool = False, progress: bool = True) -> BuildReport:
         lock_path = self.settings.resolve(self.settings.data_dir) / "build.lock"
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         try:
             with FileLock(str(lock_path), timeout=0):
-                return self._build([self.settings.resolve(p) for p in (paths or self.settings.corpus_paths)], prune, progress)
+                report = self._build([self.settings.resolve(p) for p in (paths or self.settings.corpus_paths)], prune, progress)
         except Timeout:
             raise BuildInProgress(f"another index build is running (lock {lock_path}); try again when it ends") from None
+        report.save(self.report_file(self.settings))
+        return report
 
     def _build(self, roots: list[Path], prune: bool, progress: bool) -> BuildReport:
         started = time.perf_counter()
         report = BuildReport()
+        clock = _Stopwatch(report.timings)
         records = {r.doc_id: r for r in self.store.all_documents()}
         orphans = self.store.remove_orphan_chunks(records)
         if orphans:
             log.info("removed the chunks of %d document(s) left by an interrupted build", orphans)
-        owner = {path: r.doc_id for r in records.values() for path in r.files}
-        known_hash = {path: h for r in records.values() for path, h in r.files.items()}
+        owners: dict[str, set[str]] = {}
+        file_sources: dict[str, set[str]] = {}
+        known_hashes: dict[str, set[str]] = {}
+        for record in records.values():
+            for source, digest in record.files.items():
+                owners.setdefault(source, set()).add(record.doc_id)
+                file_sources.setdefault(file_of(source), set()).add(source)
+                known_hashes.setdefault(file_of(source), set()).add(digest)
+        # A source claimed by two documents is the trace of an interrupted replacement: its file is read again.
+        half_replaced = {file_of(source) for source, doc_ids in owners.items() if len(doc_ids) > 1}
 
         files = find_files(roots)
-        for path in tqdm(files, desc="indexing", unit="file", disable=not progress):
+        new: dict[str, _NewDocument] = {}
+        changed: set[str] = set()  # existing documents given another source
+        superseded: list[tuple[str, str]] = []  # (doc_id, source) to detach once what replaces it is committed
+        for path in tqdm(files, desc="reading", unit="file", disable=not progress):
             name = display_path(path)
             try:
                 digest = file_hash(path, self.settings.max_file_mb)
-                if known_hash.get(name) == digest:
+                if known_hashes.get(name) == {digest} and name not in half_replaced:
                     report.unchanged.append(name)
                     continue
-                record = self._index_file(path, name, digest, records)
+                with clock.stage("read"):
+                    documents, bad_rows = read_documents(path, self.settings.table_columns)
             except UnreadableFile as error:
-                report.failed.append((name, error.reason))
-                log.warning("skipped %s: %s", name, error.reason)
+                self._report_failure(report, name, error.reason)
                 continue
-            previous = owner.get(name)
-            if previous and previous != record.doc_id:
-                self._detach(previous, name, records)
-            records[record.doc_id] = record
-            owner[name] = record.doc_id
-            report.added.append(name)
-            report.chunks_added += record.n_chunks if len(record.files) == 1 else 0
+            for problem in bad_rows:
+                self._report_failure(report, display_path(problem.path), problem.reason)
+            sources = set()
+            for document in documents:
+                source = name + document.locator
+                try:
+                    doc_id = self._take(document, source, digest, records, new, clock)
+                except UnreadableFile as error:
+                    self._report_failure(report, source, error.reason)
+                    continue
+                if doc_id in records:
+                    changed.add(doc_id)
+                superseded += [(previous, source) for previous in owners.get(source, set()) - {doc_id}]
+                owners[source] = {doc_id}
+                sources.add(source)
+                report.added.append(source)
+            for gone in sorted(file_sources.get(name, set()) - sources - {name}):  # rows deleted from the export
+                superseded += [(previous, gone) for previous in owners.pop(gone, set())]
+                report.removed.append(gone)
 
+        self._embed_and_commit(list(new.values()), report, clock, progress)
+        records.update({d.record.doc_id: d.record for d in new.values()})
+        with clock.stage("store"):
+            self.store.update_document_files([records[d] for d in sorted(changed) if d in records])
+            # Only now, with the new versions committed, are the old ones let go: a crash before leaves both.
+            for doc_id, source in superseded:
+                self._detach(doc_id, source, records)
         if prune:
             present = {display_path(p) for p in files}
             under_roots = [display_path(r) for r in roots]
-            for name in sorted(owner):
+            for source in sorted(owners):
+                name = file_of(source)
                 if name not in present and any(name == r or name.startswith(r.rstrip("/") + "/") for r in under_roots):
-                    self._detach(owner.pop(name), name, records)
-                    report.removed.append(name)
+                    for previous in owners.pop(source):
+                        self._detach(previous, source, records)
+                    report.removed.append(source)
+        if report.added or report.removed:
+            with clock.stage("store"):
+                Searcher(self.settings, self.store, self.embedder).load()
         report.seconds = time.perf_counter() - started
+        report.finished = datetime.now(UTC).isoformat(timespec="seconds")
+        log.info("build: %s", report.summary().splitlines()[0])
         return report
 
-    def _index_file(self, path: Path, name: str, digest: str, records: dict[str, DocumentRecord]) -> DocumentRecord:
-        text = normalize_text(read_file(path))
-        doc_id = text_id(text)
-        if doc_id in records:  # the same reply under another name: one more source, no new chunks
-            record = records[doc_id]
-            record.files[name] = digest
-            self.store.update_document_files(record)
-            return record
-        fields = parse_reply(text)
-        chunks = chunk_document(doc_id, text, fields.sections, self.settings.chunk_chars)
-        if not chunks:
-            raise UnreadableFile(path, "empty: no sentences after normalisation")
-        metadata = {**fields.metadata(), "year": int(fields.date[:4]) if fields.date else 0}
-        vectors = self.embedder.embed_passages([embedding_text(fields.title, c) for c in chunks])
-        self.store.add_chunks(
-            [c.chunk_id for c in chunks],
-            [c.text for c in chunks],
-            vectors,
-            [
-                {**metadata, "doc_id": doc_id, "source": name, "section": c.section, "start": c.start, "end": c.end}
-                for c in chunks
-            ],
-        )
-        record = DocumentRecord(doc_id, metadata, {name: digest}, len(chunks), len(text), text)
-        self.store.commit_document(record)
-        return record
+    @staticmethod
+    def _report_failure(report: BuildReport, source: str, reason: str) -> None:
+        report.failed.append((source, reason))
+        log.warning("skipped %s: %s", source, reason)
 
-    def _detach(self, doc_id: str, name: str, records: dict[str, DocumentRecord]) -> None:
-        """A file no longer holds this document: drop the source, and the document with its last source."""
+    def _take(
+        self,
+        document: SourceDocument,
+        source: str,
+        digest: str,
+        records: dict[str, DocumentRecord],
+        new: dict[str, _NewDocument],
+        clock: _Stopwatch,
+    ) -> str:
+        """The document's id; a text seen before only gains this source, a new one is parsed and chunked."""
+        with clock.stage("parse"):
+            text = normalize_text(document.text)
+            doc_id = text_id(text)
+            known = records.get(doc_id) or (new[doc_id].record if doc_id in new else None)
+            if known is not None:  # the same reply under another name: one more source, no new chunks
+                known.files[source] = digest
+                return doc_id
+            fields = parse_reply(text)
+        with clock.stage("chunk"):
+            chunks = chunk_document(doc_id, text, fields.sections, self.settings.chunk_chars)
+        if not chunks:
+            raise UnreadableFile(Path(source), "empty: no sentences after normalisation")
+        stated = {"signing_office" if k == "office" else k: iso_date(v) if k == "date" else v for k, v in document.fields.items()}
+        metadata = {**fields.metadata(), **{k: v for k, v in stated.items() if v}}
+        metadata["year"] = int(metadata["date"][:4]) if metadata.get("date") else 0
+        new[doc_id] = _NewDocument(DocumentRecord(doc_id, metadata, {source: digest}, len(chunks), len(text), text), chunks)
+        return doc_id
+
+    def _embed_and_commit(self, documents: list[_NewDocument], report: BuildReport, clock: _Stopwatch, progress: bool) -> None:
+        """Embed many documents' chunks per call, then store them and commit each of those documents."""
+        bar = tqdm(total=sum(len(d.chunks) for d in documents), desc="embedding", unit="chunk", disable=not progress)
+        batch: list[_NewDocument] = []
+        for i, document in enumerate(documents):
+            batch.append(document)
+            if sum(len(d.chunks) for d in batch) < _EMBED_BATCH and i < len(documents) - 1:
+                continue
+            chunks = [(d.record, c) for d in batch for c in d.chunks]
+            with clock.stage("embed"):
+                vectors = self.embedder.embed_passages([embedding_text(r.title, c.section, c.text) for r, c in chunks])
+            with clock.stage("store"):
+                self.store.add_chunks(
+                    [c.chunk_id for _, c in chunks],
+                    [c.text for _, c in chunks],
+                    vectors,
+                    [
+                        {
+                            **chunk_metadata(r),
+                            "doc_id": r.doc_id,
+                            "source": r.sources[0],
+                            "section": c.section,
+                            "start": c.start,
+                            "end": c.end,
+                        }
+                        for r, c in chunks
+                    ],
+                )
+                self.store.commit_documents([d.record for d in batch])
+            report.documents_added += len(batch)
+            report.chunks_added += len(chunks)
+            bar.update(len(chunks))
+            batch = []
+        bar.close()
+
+    def _detach(self, doc_id: str, source: str, records: dict[str, DocumentRecord]) -> None:
+        """A source no longer holds this document: drop the source, and the document with its last source."""
         record = records.get(doc_id)
-        if record is None:
+        if record is None or source not in record.files:
             return
-        record.files.pop(name, None)
+        record.files.pop(source)
         if record.files:
-            self.store.update_document_files(record)
+            self.store.update_document_files([record])
         else:
             self.store.remove_document(doc_id)
             del records[doc_id]

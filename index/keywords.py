@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 import logging
 import math
+import os
 import re
+import shutil
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -13,6 +17,7 @@ import bm25s
 import jieba
 import numpy as np
 
+log = logging.getLogger(__name__)
 jieba.setLogLevel(logging.WARNING)
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
@@ -26,12 +31,15 @@ def stopwords() -> frozenset[str]:
     return frozenset(_STOPWORDS_FILE.read_text(encoding="utf-8").split())
 
 
-def learn_quoted_terms(texts: Iterable[str]) -> int:
-    """Terms the replies put in quotes (“深港通”, “科汇通”) stay whole in the tokenizer."""
-    terms = {m.group(1) for text in texts for m in _QUOTED.finditer(text)}
+def quoted_terms(texts: Iterable[str]) -> list[str]:
+    """Terms the replies put in quotes (“深港通”, “科汇通”)."""
+    return sorted({m.group(1) for text in texts for m in _QUOTED.finditer(text)})
+
+
+def add_terms(terms: Iterable[str]) -> None:
+    """Terms that must stay whole in the tokenizer."""
     for term in terms:
         jieba.add_word(term, freq=2000)
-    return len(terms)
 
 
 def tokenize(text: str) -> list[str]:
@@ -39,26 +47,75 @@ def tokenize(text: str) -> list[str]:
     return [t for t in (w.strip().lower() for w in jieba.cut_for_search(text)) if t and _WORD.search(t) and t not in stopwords()]
 
 
+_CJK_CHAR_OR_WORD = re.compile(r"[\u3400-\u9fff]|[a-z0-9]+")
+# Saved indexes made by another tokenizer are rebuilt: bump when index_tokens changes.
+TOKENIZER_VERSION = "words+bigrams-1"
+
+
+def index_tokens(text: str) -> list[str]:
+    """What BM25 indexes and matches: the words, and every pair of adjacent characters, which keeps masked or
+    misspelt names (“景蓉华苑” / “景蓉花苑”) and words jieba splits differently from the query findable."""
+    units = _CJK_CHAR_OR_WORD.findall(text.lower())
+    return tokenize(text) + [a + b for a, b in itertools.pairwise(units)]
+
+
 class KeywordIndex:
     """BM25 (bm25s, sparse matrices) over tokenised chunks, with the IDF the refusal gate uses."""
 
-    def __init__(self, texts: list[str]) -> None:
-        self.size = len(texts)
-        tokens = [tokenize(t) for t in texts]
-        self.bm25 = bm25s.BM25()
+    def __init__(self, bm25: bm25s.BM25 | None, document_frequency: dict[str, int], size: int) -> None:
+        self.bm25 = bm25
+        self.document_frequency = document_frequency
+        self.size = size
+
+    @classmethod
+    def build(cls, texts: list[str]) -> KeywordIndex:
+        tokens = [index_tokens(t) for t in texts]
+        bm25 = None
         if tokens:
-            self.bm25.index(tokens, show_progress=False)
-        self.document_frequency: dict[str, int] = {}
+            bm25 = bm25s.BM25()
+            bm25.index(tokens, show_progress=False)
+        frequency: dict[str, int] = {}
         for doc in tokens:
             for t in set(doc):
-                self.document_frequency[t] = self.document_frequency.get(t, 0) + 1
+                frequency[t] = frequency.get(t, 0) + 1
+        return cls(bm25, frequency, len(texts))
+
+    def save(self, folder: Path, fingerprint: str, terms: list[str]) -> None:
+        """Written beside Chroma into a fresh folder, then swapped in, so a crash leaves the old one or none."""
+        partial = folder.with_name(f"{folder.name}.partial-{os.getpid()}")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(parents=True)
+        if self.bm25 is not None:
+            self.bm25.save(str(partial), show_progress=False)
+        about = {"fingerprint": fingerprint, "size": self.size, "terms": terms, "document_frequency": self.document_frequency}
+        (partial / "about.json").write_text(json.dumps(about, ensure_ascii=False), encoding="utf-8")
+        shutil.rmtree(folder, ignore_errors=True)
+        try:
+            partial.rename(folder)
+        except OSError:  # another process saved the same chunks' index first
+            shutil.rmtree(partial, ignore_errors=True)
+
+    @classmethod
+    def load(cls, folder: Path, fingerprint: str) -> KeywordIndex | None:
+        """The saved index if it was built from exactly these chunks, else None; its quoted terms join the tokenizer."""
+        try:
+            about = json.loads((folder / "about.json").read_text(encoding="utf-8"))
+            if about["fingerprint"] != fingerprint:
+                return None
+            bm25 = bm25s.BM25.load(str(folder)) if about["size"] else None
+        except (OSError, ValueError, KeyError) as error:
+            log.info("keyword index at %s not usable (%s): rebuilding", folder, error)
+            return None
+        add_terms(about["terms"])
+        return cls(bm25, about["document_frequency"], about["size"])
 
     def idf(self, term: str) -> float:
         df = self.document_frequency.get(term, 0)
         return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
 
-    def scores(self, query_tokens: list[str]) -> np.ndarray:
-        """BM25 score of every chunk, in index order."""
-        if not self.size or not query_tokens:
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every chunk for the query, in index order."""
+        tokens = index_tokens(query)
+        if self.bm25 is None or not tokens:
             return np.zeros(self.size, dtype=np.float32)
-        return self.bm25.get_scores(query_tokens)
+        return self.bm25.get_scores(tokens)

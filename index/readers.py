@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from charset_normalizer import from_bytes
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
+from settings import TableColumns
+
+TABLE_SUFFIXES = (".xlsx", ".csv")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm", *TABLE_SUFFIXES)
+T = TypeVar("T")
 
 
 class UnreadableFile(Exception):
@@ -97,6 +106,53 @@ def read_html(path: Path) -> str:
     return "\n\n".join(line for line in lines if line)
 
 
+@dataclass(frozen=True)
+class SourceDocument:
+    """One reply as a file holds it: the whole file, or one row of a spreadsheet export."""
+
+    locator: str  # "" for a whole file, "#<row id>" for a row
+    text: str
+    fields: dict[str, str] = field(default_factory=dict)  # stated by the export's columns, over what parsing finds
+
+
+def table_rows(path: Path) -> Iterator[list[str]]:
+    """Rows of the first sheet of an XLSX file, or of a CSV file in any encoding, as strings."""
+    if path.suffix.lower() == ".csv":
+        yield from csv.reader(io.StringIO(read_plain_text(path)))
+        return
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        for row in workbook.worksheets[0].iter_rows(values_only=True):
+            yield ["" if value is None else str(value) for value in row]
+    finally:
+        workbook.close()
+
+
+def read_table(path: Path, columns: TableColumns) -> tuple[list[SourceDocument], list[UnreadableFile]]:
+    """One document per row with a reply; rows without one are reported by row number, the rest go on."""
+    rows = table_rows(path)
+    header = [name.strip() for name in next(rows, [])]
+    if columns.reply not in header:
+        shown = "、".join(h for h in header if h) or "(none)"
+        raise UnreadableFile(path, f"no reply column '{columns.reply}' (setting table_columns.reply); the columns are {shown}")
+    position = {role: header.index(name) for role, name in columns.model_dump().items() if name and name in header}
+    documents, problems, seen = [], [], set()
+    for number, row in enumerate(rows, start=2):
+        cell = {role: row[i].strip() if i < len(row) else "" for role, i in position.items()}
+        locator = f"#{cell.get('id') or f'row{number}'}"
+        locator = f"{locator}@row{number}" if locator in seen else locator  # an id given twice still names one row
+        seen.add(locator)
+        if not cell["reply"]:
+            if any(value.strip() for value in row):
+                problems.append(UnreadableFile(Path(f"{path}{locator}"), f"row {number}: the reply cell is empty"))
+            continue
+        fields = {role: value for role, value in cell.items() if role not in ("reply", "id") and value}
+        documents.append(SourceDocument(locator, cell["reply"], fields))
+    return documents, problems
+
+
 _READERS = {
     ".txt": read_plain_text,
     ".md": read_plain_text,
@@ -107,17 +163,32 @@ _READERS = {
 }
 
 
+def _read_guarded(path: Path, reader: Callable[[Path], T]) -> T:
+    """Run a reader; any failure of a corrupt file becomes an UnreadableFile, so one file never stops a build."""
+    try:
+        return reader(path)
+    except UnreadableFile:
+        raise
+    except Exception as error:
+        raise UnreadableFile(path, f"cannot be read as {path.suffix.lower()[1:]}: {error}") from error
+
+
 def read_file(path: Path) -> str:
-    """Raw text of a supported file, or UnreadableFile naming the path and the reason."""
+    """Raw text of a single-reply file, or UnreadableFile naming the path and the reason."""
     reader = _READERS.get(path.suffix.lower())
     if reader is None:
         raise UnreadableFile(path, f"unsupported file type {path.suffix or '(none)'}")
-    try:
-        text = reader(path)
-    except UnreadableFile:
-        raise
-    except Exception as error:  # a corrupt file of any kind must not stop the build
-        raise UnreadableFile(path, f"cannot be read as {path.suffix.lower()[1:]}: {error}") from error
+    text = _read_guarded(path, reader)
     if not text.strip():
         raise UnreadableFile(path, "empty: no text in the file")
     return text
+
+
+def read_documents(path: Path, columns: TableColumns) -> tuple[list[SourceDocument], list[UnreadableFile]]:
+    """The replies a file holds, and the rows of an export that could not be read; an unreadable file raises."""
+    if path.suffix.lower() not in TABLE_SUFFIXES:
+        return [SourceDocument("", read_file(path))], []
+    documents, problems = _read_guarded(path, lambda p: read_table(p, columns))
+    if not documents and not problems:
+        raise UnreadableFile(path, "empty: no rows with a reply")
+    return documents, problems

@@ -63,6 +63,11 @@ class StoredChunk:
     score: float = 0.0
 
 
+def chunk_metadata(record: DocumentRecord) -> dict[str, str | int | bool]:
+    """The document fields every chunk carries for filtering and display; the long question text stays with the document."""
+    return {k: v for k, v in record.fields.items() if k != "question"}
+
+
 def open_client(settings: Settings) -> chromadb.ClientAPI:
     """An embedded persistent Chroma under data_dir, or a Chroma server when chroma_host is set."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
@@ -90,19 +95,33 @@ class ReplyStore:
         texts = got.get("documents") or [""] * len(got["ids"])
         return [DocumentRecord.from_metadata(i, m, t or "") for i, m, t in zip(got["ids"], got["metadatas"], texts, strict=True)]
 
+    def get_documents(self, doc_ids: list[str]) -> dict[str, DocumentRecord]:
+        """The manifest records of these documents (without their text), by doc_id."""
+        got = self.documents.get(ids=doc_ids, include=["metadatas"]) if doc_ids else {"ids": [], "metadatas": []}
+        return {i: DocumentRecord.from_metadata(i, m) for i, m in zip(got["ids"], got["metadatas"], strict=True)}
+
     def get_document(self, doc_id: str) -> DocumentRecord | None:
         got = self.documents.get(ids=[doc_id], include=["metadatas", "documents"])
         if not got["ids"]:
             return None
         return DocumentRecord.from_metadata(doc_id, got["metadatas"][0], got["documents"][0] or "")
 
-    def commit_document(self, record: DocumentRecord) -> None:
-        """Write the manifest record last: before it, the document's chunks are invisible orphans."""
-        self.documents.upsert(ids=[record.doc_id], embeddings=[[1.0]], documents=[record.text], metadatas=[record.to_metadata()])
+    def commit_documents(self, records: list[DocumentRecord]) -> None:
+        """Write the manifest records last: before them, the documents' chunks are invisible orphans."""
+        for i in range(0, len(records), _BATCH):
+            part = records[i : i + _BATCH]
+            self.documents.upsert(
+                ids=[r.doc_id for r in part],
+                embeddings=[[1.0]] * len(part),
+                documents=[r.text for r in part],
+                metadatas=[r.to_metadata() for r in part],
+            )
 
-    def update_document_files(self, record: DocumentRecord) -> None:
-        """Record a changed list of source files; the stored text and chunks stay as they are."""
-        self.documents.update(ids=[record.doc_id], metadatas=[record.to_metadata()])
+    def update_document_files(self, records: list[DocumentRecord]) -> None:
+        """Record changed lists of source files; the stored texts and chunks stay as they are."""
+        for i in range(0, len(records), _BATCH):
+            part = records[i : i + _BATCH]
+            self.documents.update(ids=[r.doc_id for r in part], metadatas=[r.to_metadata() for r in part])
 
     def remove_document(self, doc_id: str) -> None:
         """Uncommit first, then drop the chunks, so a crash in between leaves only orphans."""

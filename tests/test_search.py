@@ -2,7 +2,7 @@
 
 import pytest
 
-from index.keywords import learn_quoted_terms, tokenize
+from index.keywords import add_terms, quoted_terms, tokenize
 from index.search import Filters, Searcher, mark_terms
 
 ELEVATOR = "加装电梯补助标准"
@@ -70,7 +70,7 @@ def test_a_pasted_suggestion_text_works_as_a_query(searcher: Searcher):
 
 
 def test_quoted_terms_stay_whole_in_the_tokenizer():
-    learn_quoted_terms(["我区推出“湾区芯谷数据港”计划。"])
+    add_terms(quoted_terms(["我区推出“湾区芯谷数据港”计划。"]))
     assert "湾区芯谷数据港" in tokenize("湾区芯谷数据港进展如何")
 
 
