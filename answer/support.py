@@ -34,14 +34,17 @@ _OPPOSITES = (
     ("增长", "下降"),
     ("扩大", "缩小"),
     ("全部", "部分"),
+    ("至少", "至多"),
 )
 # "已建成" against "预计将于2019年建成": a claim of something done that the passage only plans.
-_DONE = re.compile(r"已经?(?:于[^，。；]{1,12}?)?([\u4e00-\u9fff]{2})")
-_PLANNED = re.compile(r"计划|预计|拟|将|争取|力争|正在|准备|待|下一步|即将|尚未|暂未")
+_DONE = re.compile(r"已经?(?:于[\d年月日份底初中旬上下]{1,12})?([\u4e00-\u9fff]{2})")
+_PLANNED = re.compile(r"计划|预计|(?<!模)拟|将于|将要|争取|力争|正在|准备|下一步|即将|尚未|暂未")
+_FUTURE = re.compile(r"将|下一|考虑|计划|拟|争取")
 # "不能满足" in the passage, "满足" in a claim without any negation: the claim drops it.
 _NEGATED = re.compile(r"(?:不|未|没有|并未|尚未|暂未|无法)(?:能|会|得|再|曾|是)?([\u4e00-\u9fff]{2})")
-# Bounds, not negations: "不少于100场" is "100场以上"; left out when looking for negations and opposites.
-_BOUND = re.compile(r"不(?:少于|低于|超过|高于)")
+# Bounds, not negations: "不少于100场" is "至少100场", and "不超过" is "至多".
+_BOUNDS = {"不少于": "至少", "不低于": "至少", "不超过": "至多", "不高于": "至多"}
+_BOUND = re.compile("|".join(_BOUNDS))
 _COUNTERS = re.compile(r"(?<=\d)[个家台件人次处所项批套座名户条宗场辆]$")
 _NOT_ORGANISATIONS = ("布局", "格局", "大局", "结局", "全局", "开局")
 
@@ -119,14 +122,19 @@ def support(claim: str, passage: str, question: str = "") -> Support:
     best_sentence = max(
         (passage[s:e] for s, e in sentence_spans(passage)), key=lambda x: len(units(x) & units(claim)), default=""
     )
-    plain = _BOUND.sub("", strip_markers(claim))
-    best_sentence = _BOUND.sub("", best_sentence)
+    plain = _BOUND.sub(lambda m: _BOUNDS[m.group(0)], strip_markers(claim))
+    best_sentence = _BOUND.sub(lambda m: _BOUNDS[m.group(0)], best_sentence)
     # A negation counts when the claim adds one, or drops the one the passage puts on a word the claim repeats:
     # passages are full of unrelated 未/无 ("未出现黑臭现象").
     claim_negates = bool(_NEGATION.search(plain))
     negation_flip = (
         (claim_negates and not _NEGATION.search(best_sentence))
-        or (not claim_negates and any(m.group(1) in plain for m in _dropped_negations(best_sentence)))
+        # A claim about what is still to come ("将在下一批次考虑纳入") has not dropped the passage's "暂未纳入".
+        or (
+            not claim_negates
+            and not _FUTURE.search(plain)
+            and any(m.group(1) in plain for m in _dropped_negations(best_sentence))
+        )
         or any(
             (a in plain and b in best_sentence and a not in best_sentence)
             or (b in plain and a in best_sentence and b not in best_sentence)
@@ -149,10 +157,14 @@ def _dropped_negations(sentence: str) -> list[re.Match]:
 
 
 def claims_done_when_planned(claim: str, sentence: str) -> bool:
-    """The claim says done ("已建成") what the sentence names only as planned or under way ("预计将于2019年建成")."""
+    """The claim says done ("已建成") what the sentence names, in the same clause, only as planned or under way
+    ("预计将于2019年建成")."""
     done = [m.group(1) for m in _DONE.finditer(claim)]
-    return bool(_PLANNED.search(sentence)) and any(
-        word in sentence and not re.search(r"已经?[^，。；]{0,12}?" + re.escape(word), sentence) for word in done
+    sentence_clauses = re.split(r"[，,；;。]", sentence)
+    return any(
+        word in clause and _PLANNED.search(clause.split(word)[0]) and "已" not in clause.split(word)[0]
+        for word in done
+        for clause in sentence_clauses
     )
 
 

@@ -64,7 +64,7 @@ def verifier_figures(args: argparse.Namespace) -> int:
 
         llm = load_chat_model(load_settings())
     verifier = make_verifier(args.verifier, llm)
-    return max(score_verifier(verifier, path, held_out=path in VERIFIER_PAIRS and not args.all) for path in args.pairs)
+    return max(score_verifier(verifier, path, held_out=path.resolve() in VERIFIER_PAIRS and not args.all) for path in args.pairs)
 
 
 def score_verifier(verifier, path: Path, held_out: bool) -> int:

@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     store, report = build_teddy_index(settings, embedder, fresh=True)
     chunks = store.all_chunks()
     step = max(1, len(chunks) // args.sample)
-    texts = [embedding_text("", c.metadata.get("section", ""), c.text) for c in chunks[::step]]
+    texts = [embedding_text(c.metadata.get("title", ""), c.metadata.get("section", ""), c.text) for c in chunks[::step]]
     ceiling = raw_chunks_per_second(embedder, texts)
 
     total = report.seconds

@@ -103,12 +103,12 @@ class Methods:
         return [d.doc_id for d in self.searcher.search_documents(query, DEPTH)]
 
     def llama_index(self, query: str) -> list[str]:
-        return [node.node.ref_doc_id for node in self._llama_retriever.retrieve(query)]
+        return documents_in_order([node.node.ref_doc_id for node in self._llama_retriever.retrieve(query)])
 
     @property
     def _llama_retriever(self):
         if not hasattr(self, "_retriever"):
-            self._retriever = llama_index_baseline(self.embedder, self.searcher.store).as_retriever(similarity_top_k=DEPTH)
+            self._retriever = llama_index_baseline(self.embedder, self.searcher.store).as_retriever(similarity_top_k=3 * DEPTH)
         return self._retriever
 
 
@@ -164,7 +164,7 @@ def latency(seconds: list[float]) -> dict[str, float]:
 
 def scaled_searcher(base: ReplyStore, settings: Settings, embedder: Embedder, target_chunks: int) -> Searcher:
     """The Teddy chunks replicated to target_chunks (vectors jittered, so the HNSW graph is not degenerate)."""
-    scaled = settings.model_copy(update={"data_dir": RUNS / f"teddy-scale-{target_chunks}"})
+    scaled = settings.model_copy(update={"data_dir": RUNS / f"teddy-{settings.chunk_chars}-scale-{target_chunks}"})
     store = ReplyStore(scaled)
     if store.chunks.count() < target_chunks:
         got = base.chunks.get(include=["embeddings", "documents", "metadatas"])

@@ -34,7 +34,7 @@ class BuildInProgress(RuntimeError):
     """Another build holds the lock on this data directory."""
 
 
-STAGES = ("read", "parse", "chunk", "embed", "store")
+STAGES = ("read", "parse", "chunk", "embed", "store", "keywords")
 
 
 @dataclass
@@ -68,10 +68,13 @@ class BuildReport:
 
     @classmethod
     def load(cls, path: Path) -> BuildReport | None:
-        if not path.exists():
+        """The saved report, or None when there is none or it cannot be read."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+            return cls(**{**known, "failed": [tuple(item) for item in known.get("failed", [])]})
+        except (OSError, ValueError, TypeError):
             return None
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(**{**data, "failed": [tuple(item) for item in data.get("failed", [])]})
 
 
 @dataclass
@@ -127,7 +130,7 @@ def file_hash(path: Path, max_mb: float) -> str:
 
 def file_of(source: str) -> str:
     """The file a source lives in: a row of an export is named file.xlsx#<row id>."""
-    name, _, _ = source.partition("#")
+    name, _, _ = source.rpartition("#")  # row ids hold no "#", folder and file names may
     return name if name.lower().endswith(TABLE_SUFFIXES) else source
 
 
@@ -166,10 +169,10 @@ class IndexBuilder:
         try:
             with FileLock(str(lock_path), timeout=0):
                 report = self._build([self.settings.resolve(p) for p in (paths or self.settings.corpus_paths)], prune, progress)
+                report.save(self.report_file(self.settings))
+                return report
         except Timeout:
             raise BuildInProgress(f"another index build is running (lock {lock_path}); try again when it ends") from None
-        report.save(self.report_file(self.settings))
-        return report
 
     def _build(self, roots: list[Path], prune: bool, progress: bool) -> BuildReport:
         started = time.perf_counter()
@@ -218,10 +221,11 @@ class IndexBuilder:
                     continue
                 if doc_id in records:
                     changed.add(doc_id)
+                if owners.get(source) != {doc_id}:
+                    report.added.append(source)
                 superseded += [(previous, source) for previous in owners.get(source, set()) - {doc_id}]
                 owners[source] = {doc_id}
                 sources.add(source)
-                report.added.append(source)
             for gone in sorted(file_sources.get(name, set()) - sources - {name}):  # rows deleted from the export
                 superseded += [(previous, gone) for previous in owners.pop(gone, set())]
                 report.removed.append(gone)
@@ -243,7 +247,7 @@ class IndexBuilder:
                         self._detach(previous, source, records)
                     report.removed.append(source)
         if report.added or report.removed:
-            with clock.stage("store"):
+            with clock.stage("keywords"):
                 Searcher(self.settings, self.store, self.embedder).load()
         report.seconds = time.perf_counter() - started
         report.finished = datetime.now(UTC).isoformat(timespec="seconds")

@@ -92,7 +92,7 @@ class KeywordIndex:
         shutil.rmtree(folder, ignore_errors=True)
         try:
             partial.rename(folder)
-        except OSError:  # another process saved the same chunks' index first
+        except OSError:  # another process saved its index at the same moment; the next search rebuilds if it is stale
             shutil.rmtree(partial, ignore_errors=True)
 
     @classmethod
@@ -103,6 +103,10 @@ class KeywordIndex:
             if about["fingerprint"] != fingerprint:
                 return None
             bm25 = bm25s.BM25.load(str(folder)) if about["size"] else None
+            # A build may have swapped the folder while it was read: keep it only if it is still the same one.
+            again = json.loads((folder / "about.json").read_text(encoding="utf-8"))
+            if again["fingerprint"] != fingerprint or (bm25 is not None and bm25.scores["num_docs"] != about["size"]):
+                return None
         except (OSError, ValueError, KeyError) as error:
             log.info("keyword index at %s not usable (%s): rebuilding", folder, error)
             return None

@@ -124,7 +124,9 @@ def table_rows(path: Path) -> Iterator[list[str]]:
 
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
-        for row in workbook.worksheets[0].iter_rows(values_only=True):
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # many exporters write a wrong sheet size: read every row there is
+        for row in sheet.iter_rows(values_only=True):
             yield ["" if value is None else str(value) for value in row]
     finally:
         workbook.close()
@@ -188,7 +190,4 @@ def read_documents(path: Path, columns: TableColumns) -> tuple[list[SourceDocume
     """The replies a file holds, and the rows of an export that could not be read; an unreadable file raises."""
     if path.suffix.lower() not in TABLE_SUFFIXES:
         return [SourceDocument("", read_file(path))], []
-    documents, problems = _read_guarded(path, lambda p: read_table(p, columns))
-    if not documents and not problems:
-        raise UnreadableFile(path, "empty: no rows with a reply")
-    return documents, problems
+    return _read_guarded(path, lambda p: read_table(p, columns))  # a header alone: every row was deleted

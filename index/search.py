@@ -185,13 +185,14 @@ class Searcher:
         records = self.store.get_documents([group[0].chunk.doc_id for group in ranked])
         return [
             DocumentHit(
-                doc_id=group[0].chunk.doc_id,
-                metadata={**records[group[0].chunk.doc_id].fields, "source": ", ".join(records[group[0].chunk.doc_id].sources)},
+                doc_id=doc_id,
+                metadata={**records[doc_id].fields, "source": ", ".join(records[doc_id].sources)},
                 score=group[0].score,
                 passages=group[:passages],
                 terms=[t for t in terms if any(t in h.chunk.text for h in group[:passages])],
             )
             for group in ranked
+            if (doc_id := group[0].chunk.doc_id) in records  # a document removed since the chunks were read
         ]
 
     def coverage(self, query_tokens: list[str], chunk: StoredChunk) -> float:

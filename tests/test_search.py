@@ -76,3 +76,29 @@ def test_quoted_terms_stay_whole_in_the_tokenizer():
 
 def test_matching_terms_are_marked():
     assert mark_terms("加装电梯补助", ["加装电梯", "电梯"]) == "【加装电梯】补助"
+
+
+def test_the_keyword_index_is_saved_with_the_build_and_rebuilt_when_the_chunks_change(tmp_path, embedder, monkeypatch):
+    import shutil
+
+    from index.build import IndexBuilder
+    from index.keywords import KeywordIndex
+    from tests.conftest import SEED, settings_for
+
+    folder = tmp_path / "replies"
+    folder.mkdir()
+    shutil.copy(SEED, folder / "seed.txt")
+    settings = settings_for(tmp_path / "data")
+    IndexBuilder(settings, embedder=embedder).build([folder], progress=False)
+    assert (tmp_path / "data" / "keywords" / settings.collection / "about.json").exists()
+
+    built = []
+    original = KeywordIndex.build.__func__
+    monkeypatch.setattr(KeywordIndex, "build", classmethod(lambda cls, texts: built.append(len(texts)) or original(cls, texts)))
+    assert Searcher(settings, embedder=embedder).search("科汇通", k=1)
+    assert built == []  # loaded from disk
+    (folder / "seed.txt").write_text(SEED.read_text(encoding="utf-8").replace("777 个", "888 个"), encoding="utf-8")
+    IndexBuilder(settings, embedder=embedder).build([folder], progress=False)
+    assert len(built) == 1  # the build replaced it, once
+    assert "888个" in Searcher(settings, embedder=embedder).search("888个", k=1)[0].chunk.text
+    assert len(built) == 1

@@ -80,7 +80,7 @@ def test_a_missing_reply_column_names_the_setting_and_the_columns_found(tmp_path
 
 
 def test_an_export_is_indexed_row_by_row_and_kept_in_step_with_its_rows(tmp_path: Path, embedder):
-    folder = tmp_path / "exports"
+    folder = tmp_path / "exports#2019"  # a "#" in a folder name is not a row id
     folder.mkdir()
     path = write_xlsx(folder / "export.xlsx", ROWS)
     settings = settings_for(tmp_path / "data")
@@ -109,3 +109,8 @@ def test_an_export_is_indexed_row_by_row_and_kept_in_step_with_its_rows(tmp_path
     assert [Path(s).name for s in report.removed] == ["export.xlsx#103"]
     [record] = store.all_documents(with_text=True)
     assert "四分之三" in record.text and store.chunks.count() == record.n_chunks
+
+    write_xlsx(path, [])  # the header alone: every row was deleted
+    report = builder.build([folder], progress=False)
+    assert [Path(s).name for s in report.removed] == ["export.xlsx#101"] and report.failed == []
+    assert store.all_documents() == [] and store.chunks.count() == 0
