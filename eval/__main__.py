@@ -8,10 +8,14 @@ import logging
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
 from settings import PROJECT_ROOT, load_settings
+
+if TYPE_CHECKING:
+    from eval.verifier import Verifier
 
 # Our labelled sets: pairs written from corpus/, and pairs written from the Teddy replies (another domain).
 # The rules and thresholds were set on their even lines; the odd lines are held out.
@@ -67,7 +71,7 @@ def verifier_figures(args: argparse.Namespace) -> int:
     return max(score_verifier(verifier, path, held_out=path.resolve() in VERIFIER_PAIRS and not args.all) for path in args.pairs)
 
 
-def score_verifier(verifier, path: Path, held_out: bool) -> int:
+def score_verifier(verifier: Verifier, path: Path, held_out: bool) -> int:
     """Print the verifier's figures on one labelled file (its odd lines only when held_out)."""
     from eval.verifier import LABELS
 

@@ -11,21 +11,18 @@ def load_earlier(path: Path | None) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path else None
 
 
-def print_table(title: str, rows: dict[str, dict[str, object]], columns: list[str]) -> str:
-    """rows: row name -> {column: value}; a missing value prints as "-". Returns the table as printed."""
+def print_table(title: str, rows: dict[str, dict[str, object]], columns: list[str]) -> None:
+    """rows: row name -> {column: value}; a missing value prints as "-"."""
     width = max([len(title), *map(len, rows)]) + 2
     lines = [f"{title:{width}}" + "".join(f"{c:>14}" for c in columns)]
     for name, values in rows.items():
         lines.append(f"{name:{width}}" + "".join(f"{_cell(values.get(c, '-')):>14}" for c in columns))
-    text = "\n".join(lines)
-    print(text)
-    return text
+    print("\n".join(lines))
 
 
 def save(path: Path, figures: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(f"written to {path}")
 
 
 def _cell(value: object) -> str:

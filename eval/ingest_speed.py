@@ -17,11 +17,11 @@ from pathlib import Path
 from eval.benchmark import load_earlier, print_table, save
 from eval.teddy import build_teddy_index, teddy_settings
 from index.build import STAGES, embedding_text
-from index.embedder import load_embedder
+from index.embedder import Embedder, load_embedder
 from settings import PROJECT_ROOT
 
 
-def raw_chunks_per_second(embedder, texts: list[str]) -> float:
+def raw_chunks_per_second(embedder: Embedder, texts: list[str]) -> float:
     """The embedder alone on the same texts, one batch: what the build's embedding stage can at best reach."""
     started = time.perf_counter()
     embedder.embed_passages(texts)
@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     print_table("ingest of the Teddy export", rows, ["this run", "baseline", "earlier run"])
     print("baseline: the embedder alone on a sample of the same chunk texts (the ceiling)")
     save(args.out, figures)
+    print(f"written to {args.out}")
     return 0
 
 

@@ -8,7 +8,6 @@ Runs the current settings beside a baseline in the same run: the walking skeleto
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import statistics
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from answer.engine import AnswerEngine
+from eval.benchmark import load_earlier, print_table, save
 from eval.questions import read_questions
 from settings import PROJECT_ROOT, Settings, load_settings
 
@@ -66,17 +66,15 @@ def main(argv: list[str] | None = None) -> int:
     }
     results["peak_rss_gb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 2)
     results["settings"] = {"top_k": settings.top_k, "passage_chars": settings.passage_chars, "threads": settings.threads}
-    earlier = json.loads(args.compare.read_text(encoding="utf-8")) if args.compare else None
-
-    columns = ["current", "baseline"] + (["earlier run"] if earlier else [])
+    earlier = load_earlier(args.compare) or {}
     print(f"\n{len(questions)} questions, llm={settings.llm_backend}:{settings.llm_model}, threads={settings.threads}")
-    print(f"{'figure':26}" + "".join(f"{c:>14}" for c in columns))
-    for key in results["current"]:
-        values = [results["current"][key], results["baseline"][key]] + ([earlier["current"].get(key, "")] if earlier else [])
-        print(f"{key:26}" + "".join(f"{v!s:>14}" for v in values))
-    print(f"{'peak memory (GB)':26}{results['peak_rss_gb']!s:>14}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    rows = {
+        key: {"current": value, "baseline": results["baseline"][key], "earlier run": earlier.get("current", {}).get(key, "-")}
+        for key, value in results["current"].items()
+    }
+    rows["peak memory (GB)"] = {"current": results["peak_rss_gb"], "earlier run": earlier.get("peak_rss_gb", "-")}
+    print_table("figure", rows, ["current", "baseline", "earlier run"])
+    save(args.out, results)
     print(f"written to {args.out}")
     return 0
 

@@ -7,8 +7,12 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from settings import load_settings
+from settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from index.store import ReplyStore
 
 _SHOWN_FAILURES = 20
 
@@ -74,7 +78,7 @@ def print_search(args: argparse.Namespace, settings, store) -> int:
     return 0
 
 
-def print_status(settings, store) -> None:
+def print_status(settings: Settings, store: ReplyStore) -> None:
     """Documents, chunks, the last build and what it could not read."""
     from index.build import BuildReport, IndexBuilder
 

@@ -68,6 +68,17 @@ def chunk_metadata(record: DocumentRecord) -> dict[str, str | int | bool]:
     return {k: v for k, v in record.fields.items() if k != "question"}
 
 
+def read_all(collection: chromadb.Collection, include: list[str]) -> dict[str, list]:
+    """Every record of a collection, read a page at a time: one request for 100,000 records is too large for SQLite."""
+    got: dict[str, list] = {"ids": [], **{name: [] for name in include}}
+    while True:
+        page = collection.get(include=include, limit=_BATCH, offset=len(got["ids"]))
+        for name in got:
+            got[name].extend(page[name] or [])
+        if len(page["ids"]) < _BATCH:
+            return got
+
+
 def open_client(settings: Settings) -> chromadb.ClientAPI:
     """An embedded persistent Chroma under data_dir, or a Chroma server when chroma_host is set."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
@@ -91,7 +102,7 @@ class ReplyStore:
 
     def all_documents(self, with_text: bool = False) -> list[DocumentRecord]:
         include = ["metadatas", "documents"] if with_text else ["metadatas"]
-        got = self.documents.get(include=include)
+        got = read_all(self.documents, include)
         texts = got.get("documents") or [""] * len(got["ids"])
         return [DocumentRecord.from_metadata(i, m, t or "") for i, m, t in zip(got["ids"], got["metadatas"], texts, strict=True)]
 
@@ -142,14 +153,14 @@ class ReplyStore:
     def remove_orphan_chunks(self, committed: Iterable[str]) -> int:
         """Chunks of documents whose commit never happened (an interrupted build)."""
         keep = set(committed)
-        doc_ids = {m["doc_id"] for m in self.chunks.get(include=["metadatas"])["metadatas"]}
+        doc_ids = {m["doc_id"] for m in read_all(self.chunks, ["metadatas"])["metadatas"]}
         orphans = sorted(doc_ids - keep)
         for doc_id in orphans:
             self.chunks.delete(where={"doc_id": doc_id})
         return len(orphans)
 
     def all_chunks(self) -> list[StoredChunk]:
-        got = self.chunks.get(include=["metadatas", "documents"])
+        got = read_all(self.chunks, ["metadatas", "documents"])
         return [StoredChunk(i, m["doc_id"], t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
 
     def nearest_chunks(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[StoredChunk]:
