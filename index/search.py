@@ -92,7 +92,7 @@ class Hit:
 
 
 class Searcher:
-    """Searches the chunks of one store; the keyword index is built from the store on first use."""
+    """Searches the committed chunks of one store; the keyword index is loaded from beside Chroma, or built, on first use."""
 
     def __init__(self, settings: Settings, store: ReplyStore | None = None, embedder: Embedder | None = None) -> None:
         self.settings = settings
