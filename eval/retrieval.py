@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -26,10 +27,10 @@ from eval.teddy import RUNS, TEDDY, build_teddy_index, teddy_settings
 from index.build import text_id
 from index.embedder import Embedder, load_embedder
 from index.normalize import normalize_text
-from index.readers import table_rows
+from index.readers import read_table
 from index.search import Searcher, reciprocal_rank_fusion
 from index.store import DocumentRecord, ReplyStore
-from settings import PROJECT_ROOT, Settings
+from settings import PROJECT_ROOT, Settings, TableColumns
 
 DEPTH = 10
 QUERY_KINDS = ("subject", "full text")
@@ -47,16 +48,14 @@ class Query:
 
 
 def teddy_queries(half: str) -> list[Query]:
-    """One query per message with a reply; even rows are the tuning half, odd rows the test half."""
-    rows = table_rows(TEDDY)
-    header = next(rows)
-    col = {name: header.index(name) for name in ("留言主题", "留言详情", "答复意见")}
+    """One query per message with a reply, read by the index's own reader; even rows tune, odd rows test."""
+    messages, _ = read_table(TEDDY, TableColumns())
     queries = []
-    for n, row in enumerate(rows):
-        reply = row[col["答复意见"]].strip()
-        if reply and (n % 2 == 0) == (half == "tune"):
-            text = normalize_text(reply)
-            queries.append(Query(row[col["留言主题"]].strip(), normalize_text(row[col["留言详情"]]), text_id(text), len(text)))
+    for n, message in enumerate(messages):
+        if (n % 2 == 0) == (half == "tune"):
+            reply = normalize_text(message.text)
+            subject, text = message.fields.get("title", ""), normalize_text(message.fields.get("question", ""))
+            queries.append(Query(subject, text, text_id(reply), len(reply)))
     return queries
 
 
@@ -85,20 +84,21 @@ class Methods:
 
     def __init__(self, searcher: Searcher, settings: Settings, embedder: Embedder) -> None:
         self.searcher, self.settings, self.embedder = searcher, settings, embedder
-        self.doc_of = lambda i: searcher._chunks[i].doc_id
+
+    def _documents(self, ranking: list[tuple[int, float]]) -> list[str]:
+        """The documents of a ranking of chunk positions, in the order their first chunk appears."""
+        return documents_in_order([self.searcher._chunks[i].doc_id for i, _ in ranking])
 
     def bm25(self, query: str) -> list[str]:
-        ranking = self.searcher.keyword_ranking(query, self.settings.candidates)
-        return documents_in_order([self.doc_of(i) for i, _ in ranking])
+        return self._documents(self.searcher.keyword_ranking(query, self.settings.candidates))
 
     def dense(self, query: str) -> list[str]:
-        ranking = self.searcher.dense_ranking(query, self.settings.candidates)
-        return documents_in_order([self.doc_of(i) for i, _ in ranking])
+        return self._documents(self.searcher.dense_ranking(query, self.settings.candidates))
 
     def plain_rrf(self, query: str) -> list[str]:
         n = self.settings.candidates
         rankings = [self.searcher.dense_ranking(query, n), self.searcher.keyword_ranking(query, n)]
-        return documents_in_order([self.doc_of(i) for i, _ in reciprocal_rank_fusion(rankings, [1.0, 1.0])])
+        return self._documents(reciprocal_rank_fusion(rankings, [1.0, 1.0]))
 
     def dafu(self, query: str) -> list[str]:
         return [d.doc_id for d in self.searcher.search_documents(query, DEPTH)]
@@ -106,11 +106,9 @@ class Methods:
     def llama_index(self, query: str) -> list[str]:
         return documents_in_order([node.node.ref_doc_id for node in self._llama_retriever.retrieve(query)])
 
-    @property
+    @cached_property
     def _llama_retriever(self):
-        if not hasattr(self, "_retriever"):
-            self._retriever = llama_index_baseline(self.embedder, self.searcher.store).as_retriever(similarity_top_k=3 * DEPTH)
-        return self._retriever
+        return llama_index_baseline(self.embedder, self.searcher.store).as_retriever(similarity_top_k=3 * DEPTH)
 
 
 def llama_index_baseline(embedder: Embedder, store: ReplyStore):

@@ -291,9 +291,11 @@ class IndexBuilder:
         """Embed many documents' chunks per call, then store them and commit each of those documents."""
         bar = tqdm(total=sum(len(d.chunks) for d in documents), desc="embedding", unit="chunk", disable=not progress)
         batch: list[_NewDocument] = []
+        waiting = 0  # chunks in the batch
         for i, document in enumerate(documents):
             batch.append(document)
-            if sum(len(d.chunks) for d in batch) < _EMBED_BATCH and i < len(documents) - 1:
+            waiting += len(document.chunks)
+            if waiting < _EMBED_BATCH and i < len(documents) - 1:
                 continue
             chunks = [(d.record, c) for d in batch for c in d.chunks]
             with clock.stage("embed"):
@@ -319,7 +321,7 @@ class IndexBuilder:
             report.documents_added += len(batch)
             report.chunks_added += len(chunks)
             bar.update(len(chunks))
-            batch = []
+            batch, waiting = [], 0
         bar.close()
 
     def _detach(self, doc_id: str, source: str, records: dict[str, DocumentRecord]) -> None:
