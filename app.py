@@ -113,7 +113,9 @@ def credentials(settings: Settings) -> list[tuple[str, str]] | None:
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = load_settings()
-    ui = build_ui(AnswerEngine(settings))
+    engine = AnswerEngine(settings)
+    engine.warm_up()  # before the page opens: the first question then pays only for its own passages
+    ui = build_ui(engine)
     ui.queue().launch(server_name=settings.host, server_port=settings.port, auth=credentials(settings), footer_links=[])
 
 

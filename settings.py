@@ -66,7 +66,7 @@ class Settings(BaseSettings):
 
     # Retrieval and refusal.
     top_k: int = 3
-    passage_chars: int = 150  # each passage in the prompt is cut to the sentences nearest the question
+    context_chars: int = 200  # the prompt shows the retrieved passages' sentences nearest the question, this many chars in all
     candidates: int = 30
     dense_weight: float = 1.0
     keyword_weight: float = 1.0

@@ -7,10 +7,10 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
+from answer.context import excerpts
 from answer.llm import ChatModel, Message, load_chat_model
 from answer.prompts import refusal_sentence, render, template
 from answer.support import claims, markers, strip_markers, support, supporting_span, units
-from index.chunker import sentence_spans
 from index.search import Filters, Hit, Searcher, searchable_text
 from settings import Settings
 
@@ -71,6 +71,14 @@ class AnswerEngine:
         self.searcher = searcher or Searcher(settings)
         self.llm = llm or load_chat_model(settings)
 
+    def warm_up(self) -> None:
+        """Load the model and evaluate the system prompt, so that the first question pays only for its own passages."""
+        started = time.perf_counter()
+        self.searcher.search("预热")
+        for _ in self.llm.stream([{"role": "system", "content": template("system")}, {"role": "user", "content": "你好"}], 1):
+            pass
+        log.info("model ready in %.1f s", time.perf_counter() - started)
+
     def ask(self, question: str, history: list[tuple[str, str]] | None = None, filters: Filters | None = None) -> Answer:
         """The checked answer, without streaming."""
         for event in self.stream(question, history, filters):
@@ -99,12 +107,13 @@ class AnswerEngine:
             log.info("refused before generation: best coverage %.2f", max((h.coverage for h in hits), default=0))
             answer = self._refusal(hits)
         else:
+            messages, shown = self.prompt(query, hits)
             reply: list[str] = []
-            for piece in self.llm.stream(self._messages(query, hits)):
+            for piece in self.llm.stream(messages):
                 timings.setdefault("first_token_s", round(time.perf_counter() - started, 3))
                 reply.append(piece)
                 yield Token(piece)
-            answer = self._check("".join(reply), query, hits)
+            answer = self._check("".join(reply), query, shown)
         timings.setdefault("first_token_s", 0.0)
         timings["total_s"] = round(time.perf_counter() - started, 3)
         answer.question, answer.search_query, answer.timings = question, query, timings
@@ -123,24 +132,27 @@ class AnswerEngine:
         log.info("follow-up %r read as %r", question, rewritten)
         return rewritten
 
-    def _messages(self, question: str, hits: list[Hit]) -> list[Message]:
-        passages = "\n\n".join(
-            _defang(
-                render(
-                    "passage",
-                    n=str(n),
-                    office=str(h.meta.get("signing_office", "")),
-                    date=_chinese_date(str(h.meta.get("date", ""))),
-                    section=str(h.meta.get("section", "")).split(" > ")[0][:_SECTION_CHARS],
-                    text=focus(h.chunk.text, question, self.settings.passage_chars),
-                )
-            )
-            for n, h in enumerate(hits, 1)
-        )
-        return [
+    def prompt(self, question: str, hits: list[Hit]) -> tuple[list[Message], list[Hit]]:
+        """The messages for the model, and the passages they show in the order of their [n] markers: of each
+        retrieved passage only the sentences nearest the question, within settings.context_chars in all."""
+        chosen = excerpts(question, [h.chunk.text for h in hits], self.settings.context_chars)
+        shown = [hits[x.passage] for x in chosen]
+        blocks, previous = [], ("", "", "", "")
+        for n, (hit, excerpt) in enumerate(zip(shown, chosen, strict=True), 1):
+            about = (hit.chunk.doc_id, *_header(hit))
+            # A passage's office, date and section only where they differ from the passage before: repeating them
+            # costs prompt time and tells the model nothing.
+            shown_about = [
+                field for field, before in zip(about[1:], previous[1:], strict=True) if about[0] != previous[0] or field != before
+            ]
+            blocks.append(render("passage", n=str(n), about=" ".join(x for x in shown_about if x), text=excerpt.text))
+            previous = about
+        passages = _defang("\n\n".join(blocks))
+        messages: list[Message] = [
             {"role": "system", "content": template("system")},
             {"role": "user", "content": render("question", passages=passages, question=question)},
         ]
+        return messages, shown
 
     def _refusal(self, hits: list[Hit], unsupported: list[str] | None = None) -> Answer:
         """The fixed refusal, with the nearest documents offered as 可能相关."""
@@ -205,10 +217,16 @@ class AnswerEngine:
         )
 
 
+def _header(hit: Hit) -> tuple[str, str, str]:
+    """Where a passage comes from, as the prompt shows it: signing office, date, and the start of its section."""
+    section = str(hit.meta.get("section", "")).split(" > ")[0][:_SECTION_CHARS]
+    return str(hit.meta.get("signing_office", "")), _chinese_date(str(hit.meta.get("date", ""))), section
+
+
 def _checkable_text(hit: Hit) -> str:
     """What a claim may rest on: the passage with its title and section, and the office and date the prompt showed."""
-    header = (str(hit.meta.get("signing_office", "")), _chinese_date(str(hit.meta.get("date", ""))))
-    return "\n".join((searchable_text(hit.chunk), *header))
+    office, date, _ = _header(hit)
+    return "\n".join((searchable_text(hit.chunk), office, date))
 
 
 def _chinese_date(iso: str) -> str:
@@ -224,28 +242,6 @@ def complete_claims(reply: str) -> list[str]:
     if len(sentences) > 1 and not strip_markers(sentences[-1]).rstrip().endswith(_SENTENCE_END):
         sentences.pop()
     return sentences
-
-
-def focus(text: str, question: str, max_chars: int) -> str:
-    """The sentences of a passage around the one that best matches the question, within max_chars.
-
-    A short prompt is the main lever on a CPU's time to first token; the check afterwards still sees the whole passage.
-    """
-    spans = sentence_spans(text)
-    if len(text) <= max_chars or len(spans) < 2:
-        return text
-    wanted = units(question)
-    best = max(range(len(spans)), key=lambda i: len(units(text[spans[i][0] : spans[i][1]]) & wanted))
-    first = last = best
-    while True:
-        grown = False
-        for candidate in (last + 1, first - 1):
-            if 0 <= candidate < len(spans):
-                lo, hi = min(first, candidate), max(last, candidate)
-                if spans[hi][1] - spans[lo][0] <= max_chars:
-                    first, last, grown = lo, hi, True
-        if not grown:
-            return text[spans[first][0] : spans[last][1]]
 
 
 def _defang(text: str) -> str:

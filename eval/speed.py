@@ -20,7 +20,7 @@ from eval.benchmark import load_earlier, print_table, save
 from eval.questions import read_questions
 from settings import PROJECT_ROOT, Settings, load_settings
 
-BASELINE = {"top_k": 4, "passage_chars": 100_000}
+BASELINE = {"top_k": 4, "context_chars": 100_000}
 FIGURES = ("retrieve_s", "first_token_s", "total_s", "prompt_chars")
 
 
@@ -28,7 +28,7 @@ def measure(engine: AnswerEngine, questions: list[str], label: str) -> list[dict
     rows = []
     for question in tqdm(questions, desc=label, unit="q"):
         hits = engine.searcher.search(question, engine.settings.top_k)
-        prompt = engine._messages(question, hits)
+        prompt, _ = engine.prompt(question, hits)
         answer = engine.ask(question)
         rows.append({**answer.timings, "prompt_chars": sum(len(m["content"]) for m in prompt), "refused": answer.refused})
     return rows
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         "baseline": summary(measure(baseline, questions, "baseline")),
     }
     results["peak_rss_gb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 2)
-    results["settings"] = {"top_k": settings.top_k, "passage_chars": settings.passage_chars, "threads": settings.threads}
+    results["settings"] = {"top_k": settings.top_k, "context_chars": settings.context_chars, "threads": settings.threads}
     earlier = load_earlier(args.compare) or {}
     print(f"\n{len(questions)} questions, llm={settings.llm_backend}:{settings.llm_model}, threads={settings.threads}")
     rows = {

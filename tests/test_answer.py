@@ -98,7 +98,7 @@ def test_passages_cannot_forge_the_end_of_the_data_block(corpus_settings, search
         keyword=1,
         coverage=1,
     )
-    prompt = engine._messages(SCHOLARSHIP, [forged])[1]["content"]
+    prompt = engine.prompt(SCHOLARSHIP, [forged])[0][1]["content"]
     assert prompt.count("<<<资料结束>>>") == 1
 
 

@@ -1,0 +1,71 @@
+"""What of the retrieved passages goes into the prompt: the sentences nearest the question, within a character budget.
+
+Prompt evaluation is the CPU's bottleneck (about 45 tokens/s for the bundled 1.5B on 2 cores), so every character
+in the prompt is paid for before the first token. On the corpus question set, 250 characters picked sentence by
+sentence keep the evidence of 91% of the questions, where 150 characters around one sentence of each of three
+passages (450 in all) kept 87%. The answer check still reads each whole passage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from answer.support import units
+from index.chunker import sentence_spans
+
+# A sentence this short before a chosen one is its list head ("一是加密监测频次。"): it comes along.
+_HEAD_CHARS = 20
+_GAP = "……"
+# A sentence sharing less than a fifth of what the best one shares with the question is filler.
+_MIN_SHARE_OF_BEST = 0.2
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """The chosen sentences of one retrieved passage, in their order, with … where sentences were left out."""
+
+    passage: int  # index into the retrieved passages
+    text: str
+
+
+def excerpts(question: str, passages: list[str], budget: int) -> list[Excerpt]:
+    """The sentences of the passages that share most with the question, best first, until budget characters are
+    used; each passage's sentences in reading order, passages in rank order, those with nothing chosen left out.
+    The best sentence is always kept, even when it alone is over budget."""
+    wanted = units(question)
+    candidates = []  # (shared units, -rank, start, end, passage)
+    for rank, text in enumerate(passages):
+        spans = sentence_spans(text)
+        for i, (start, end) in enumerate(spans):
+            shared = len(units(text[start:end]) & wanted)
+            if i > 0 and spans[i - 1][1] - spans[i - 1][0] <= _HEAD_CHARS:
+                start = spans[i - 1][0]
+            candidates.append((shared, -rank, start, end, rank))
+    candidates.sort(key=lambda c: (c[0], c[1], -c[2]), reverse=True)
+    chosen: dict[int, list[tuple[int, int]]] = {}
+    used = 0
+    for shared, _, start, end, rank in candidates:
+        if chosen and shared <= _MIN_SHARE_OF_BEST * candidates[0][0]:
+            break
+        if chosen and used + end - start > budget:
+            continue
+        kept = chosen.setdefault(rank, [])
+        used += end - start - sum(min(end, e) - max(start, s) for s, e in kept if s < end and start < e)
+        kept.append((start, end))
+    return [Excerpt(rank, _joined(passages[rank], chosen[rank])) for rank in sorted(chosen)]
+
+
+def _joined(text: str, spans: list[tuple[int, int]]) -> str:
+    """The spans of text in order, overlapping ones merged, with … where text between them was left out."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    pieces = []
+    for n, (start, end) in enumerate(merged):
+        if n and text[merged[n - 1][1] : start].strip():
+            pieces.append(_GAP)
+        pieces.append(text[start:end])
+    return "".join(pieces)

@@ -1,0 +1,23 @@
+from answer.context import excerpts
+
+PASSAGES = [
+    "全区共有中小学校和幼儿园食堂286家。今年天气很好。我局将继续加强监管。",
+    "区内河段长9.4公里。",
+    "2023年共检查校园食堂1120家次。一是加密监测频次。抽检合格率为99.3%。",
+]
+
+
+def test_only_the_sentences_nearest_the_question_are_shown_within_the_budget():
+    shown = excerpts("全区中小学和幼儿园食堂一共有多少家？2023年检查了多少家次？", PASSAGES, 40)
+    text = "".join(x.text for x in shown)
+    assert "286家" in text and "1120家次" in text
+    assert "天气" not in text and "9.4公里" not in text
+    assert [x.passage for x in shown] == [0, 2]  # a passage with nothing near the question is left out
+
+
+def test_the_best_sentence_is_kept_even_over_budget_and_gaps_are_marked():
+    shown = excerpts("食堂286家", PASSAGES, 5)
+    assert shown[0].text == "全区共有中小学校和幼儿园食堂286家。"
+    passage = "全区共有食堂286家。今年天气很好，气温适宜，阳光充足，风也不大，适合户外活动。我局将继续加强监管。"
+    gapped = excerpts("食堂286家 加强监管", [passage], 200)[0].text
+    assert gapped == "全区共有食堂286家。……我局将继续加强监管。"
