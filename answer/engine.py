@@ -137,16 +137,14 @@ class AnswerEngine:
         retrieved passage only the sentences nearest the question, within settings.context_chars in all."""
         chosen = excerpts(question, [h.chunk.text for h in hits], self.settings.context_chars)
         shown = [hits[x.passage] for x in chosen]
-        blocks, previous = [], ("", "", "", "")
+        blocks = []
         for n, (hit, excerpt) in enumerate(zip(shown, chosen, strict=True), 1):
-            about = (hit.chunk.doc_id, *_header(hit))
-            # A passage's office, date and section only where they differ from the passage before: repeating them
-            # costs prompt time and tells the model nothing.
-            shown_about = [
-                field for field, before in zip(about[1:], previous[1:], strict=True) if about[0] != previous[0] or field != before
-            ]
-            blocks.append(render("passage", n=str(n), about=" ".join(x for x in shown_about if x), text=excerpt.text))
-            previous = about
+            same_reply = n > 1 and shown[n - 2].chunk.doc_id == hit.chunk.doc_id
+            before = _header(shown[n - 2]) if same_reply else ("", "", "")
+            # Office, date and section only where they differ from the passage before: repeating them costs prompt
+            # time and tells the model nothing.
+            about = " ".join(field for field, earlier in zip(_header(hit), before, strict=True) if field and field != earlier)
+            blocks.append(render("passage", n=str(n), about=about, text=excerpt.text))
         passages = _defang("\n\n".join(blocks))
         messages: list[Message] = [
             {"role": "system", "content": template("system")},

@@ -2,7 +2,8 @@
 
     python -m eval.speed [--n 12] [--out eval/results/speed.json] [--compare OLD.json]
 
-Runs the current settings beside a baseline in the same run: the walking skeleton's prompt (4 whole passages).
+Runs the current settings beside a baseline in the same run: 4 passages and no character budget, so that only
+sentences sharing next to nothing with the question are left out (the walking skeleton sent 4 whole passages).
 """
 
 from __future__ import annotations
