@@ -113,7 +113,7 @@ class AnswerEngine:
                 timings.setdefault("first_token_s", round(time.perf_counter() - started, 3))
                 reply.append(piece)
                 yield Token(piece)
-            answer = self._check("".join(reply), query, shown)
+            answer = self._check("".join(reply), query, hits, shown)
         timings.setdefault("first_token_s", 0.0)
         timings["total_s"] = round(time.perf_counter() - started, 3)
         answer.question, answer.search_query, answer.timings = question, query, timings
@@ -163,7 +163,7 @@ class AnswerEngine:
             )
         return Answer("", refusal_sentence(), refused=True, unsupported=unsupported or [], related=list(related.values()))
 
-    def _check(self, reply: str, question: str, hits: list[Hit]) -> Answer:
+    def _check(self, reply: str, question: str, hits: list[Hit], shown: list[Hit]) -> Answer:
         """Keep each sentence with the passage that supports it; renumber markers by first use; flag the rest."""
         if refusal_sentence().rstrip("。") in reply:
             return self._refusal(hits)
@@ -176,7 +176,9 @@ class AnswerEngine:
             if len(units(plain) - units(question)) < _MIN_OWN_UNITS:
                 sentences.append(plain)
                 continue
-            passage = self._supporting_passage(plain, question, hits, markers(claim))
+            # A marker [n] names the n-th passage shown; any retrieved passage may still support the sentence.
+            cited = [hits.index(shown[n - 1]) for n in markers(claim) if 1 <= n <= len(shown)]
+            passage = self._supporting_passage(plain, question, hits, cited)
             if passage is None:
                 unsupported.append(plain)
                 sentences.append(plain)
@@ -192,9 +194,9 @@ class AnswerEngine:
     def _supporting_passage(self, claim: str, question: str, hits: list[Hit], cited: list[int]) -> int | None:
         """The cited passage if it supports the claim, else the best retrieved passage that does, else None."""
         checks = {i: support(claim, _checkable_text(h), question) for i, h in enumerate(hits)}
-        for n in cited:
-            if 1 <= n <= len(hits) and checks[n - 1].supported:
-                return n - 1
+        for i in cited:
+            if checks[i].supported:
+                return i
         best = max(checks, key=lambda i: (checks[i].supported, checks[i].overlap))
         return best if checks[best].supported else None
 
