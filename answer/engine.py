@@ -9,15 +9,14 @@ from dataclasses import asdict, dataclass, field
 
 from answer.context import excerpts
 from answer.llm import ChatModel, Message, load_chat_model
+from answer.paraphrase import ParaphraseCheck
 from answer.prompts import refusal_sentence, render, template
-from answer.support import claims, markers, strip_markers, support, supporting_span, units
+from answer.support import claims, markers, own_clauses, restates, strip_markers, support, supporting_span
 from index.search import Filters, Hit, Searcher, searchable_text
 from settings import Settings
 
 log = logging.getLogger(__name__)
 
-# A claim with fewer own characters than this only restates the question: it needs no citation.
-_MIN_OWN_UNITS = 4
 _SENTENCE_END = tuple("。！？；!?.…”）)")
 # Enough of a section heading to tell the model where a passage sits; the rest is prompt time.
 _SECTION_CHARS = 24
@@ -70,6 +69,7 @@ class AnswerEngine:
         self.settings = settings
         self.searcher = searcher or Searcher(settings)
         self.llm = llm or load_chat_model(settings)
+        self.paraphrase = ParaphraseCheck(self.searcher.embedder)
 
     def warm_up(self) -> None:
         """Load the model and evaluate the system prompt, so that the first question pays only for its own passages."""
@@ -173,23 +173,38 @@ class AnswerEngine:
         unsupported: list[str] = []
         for claim in complete_claims(reply):
             plain = strip_markers(claim).strip()
-            if len(units(plain) - units(question)) < _MIN_OWN_UNITS:
+            if restates(plain, question):
                 sentences.append(plain)
                 continue
             # A marker [n] names the n-th passage shown; any retrieved passage may still support the sentence.
             cited = [hits.index(shown[n - 1]) for n in markers(claim) if 1 <= n <= len(shown)]
-            passage = self._supporting_passage(plain, question, hits, cited)
-            if passage is None:
+            sources = self._sources(plain, question, hits, cited)
+            if not sources:
                 unsupported.append(plain)
                 sentences.append(plain)
                 continue
-            numbering.setdefault(passage, len(numbering) + 1)
-            spans.setdefault(passage, []).append(supporting_span(plain, hits[passage].chunk.text))
-            sentences.append(_with_marker(plain, numbering[passage]))
+            for passage, part in sources:
+                numbering.setdefault(passage, len(numbering) + 1)
+                spans.setdefault(passage, []).append(supporting_span(part, hits[passage].chunk.text))
+            sentences.append(_with_markers(plain, sorted({numbering[passage] for passage, _ in sources})))
         if not numbering:
             return self._refusal(hits, unsupported)
         citations = [self._citation(n, spans[i], hits[i]) for i, n in numbering.items()]
         return Answer("", "".join(sentences), refused=False, citations=citations, unsupported=unsupported)
+
+    def _sources(self, sentence: str, question: str, hits: list[Hit], cited: list[int]) -> list[tuple[int, str]]:
+        """(passage, part of the sentence) pairs that support it: one passage for the whole sentence, or else one for
+        each clause that says something of its own ("平台接入386个泊位，老旧社区划了1100个泊位" from two replies)."""
+        whole = self._supporting_passage(sentence, question, hits, cited)
+        if whole is not None:
+            return [(whole, sentence)]
+        parts = own_clauses(sentence, question)
+        if len(parts) < 2:
+            return []
+        sources = [(self._supporting_passage(p, question, hits, cited), p) for p in parts]
+        # Clauses of one passage that fail together were judged as one sentence: splitting them would dodge that.
+        found = {passage for passage, _ in sources}
+        return [] if None in found or len(found) < 2 else sources
 
     def _supporting_passage(self, claim: str, question: str, hits: list[Hit], cited: list[int]) -> int | None:
         """The cited passage if it supports the claim, else the best retrieved passage that does, else None."""
@@ -198,7 +213,11 @@ class AnswerEngine:
             if checks[i].supported:
                 return i
         best = max(checks, key=lambda i: (checks[i].supported, checks[i].overlap))
-        return best if checks[best].supported else None
+        if checks[best].supported:
+            return best
+        # Short of shared wording only: the cited passage first, then the closest, if it says the same in other words.
+        reworded = sorted((i for i in checks if checks[i].reworded), key=lambda i: (i not in cited, -checks[i].overlap))
+        return next((i for i in reworded if self.paraphrase(claim, _checkable_text(hits[i]))), None)
 
     def _citation(self, n: int, spans: list[tuple[int, int]], hit: Hit) -> Citation:
         """One source for every sentence resting on this passage: the span from the first to the last supporting sentence."""
@@ -250,7 +269,7 @@ def _defang(text: str) -> str:
     return text
 
 
-def _with_marker(sentence: str, n: int) -> str:
-    """Put [n] before the sentence's closing punctuation, as Chinese citations are written."""
+def _with_markers(sentence: str, ns: list[int]) -> str:
+    """Put the markers [n] before the sentence's closing punctuation, as Chinese citations are written."""
     body = sentence.rstrip("。！？；!?")
-    return f"{body}[{n}]{sentence[len(body) :]}"
+    return body + "".join(f"[{n}]" for n in ns) + sentence[len(body) :]

@@ -15,11 +15,15 @@ from tqdm import tqdm
 from settings import PROJECT_ROOT, load_settings
 
 if TYPE_CHECKING:
+    from answer.llm import ChatModel
     from eval.verifier import Verifier
+    from index.embedder import Embedder
 
 # Our labelled sets: pairs written from corpus/, and pairs written from the Teddy replies (another domain).
 # The rules and thresholds were set on their even lines; the odd lines are held out.
-VERIFIER_PAIRS = (PROJECT_ROOT / "eval" / "verifier_pairs.jsonl", PROJECT_ROOT / "eval" / "verifier_pairs_teddy.jsonl")
+TUNING_PAIRS = (PROJECT_ROOT / "eval" / "verifier_pairs.jsonl", PROJECT_ROOT / "eval" / "verifier_pairs_teddy.jsonl")
+# Written from other Teddy replies by someone who had not seen the verifier's rules, and never tuned on: scored whole.
+UNTUNED_PAIRS = (PROJECT_ROOT / "eval" / "verifier_pairs_fresh.jsonl",)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     if args.limit:
         questions = questions[: args.limit]
     engine = AnswerEngine(settings)
-    verifier = make_verifier(args.verifier, engine.llm)
+    verifier = make_verifier(args.verifier, engine.llm, engine.searcher.embedder)
     args.out.mkdir(parents=True, exist_ok=True)
     answers: dict[str, dict] = {}
     results = []
@@ -55,10 +59,18 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def make_verifier(kind: str, llm=None):
+def make_verifier(kind: str, llm: ChatModel | None = None, embedder: Embedder | None = None) -> Verifier:
+    """The LLM judge, or the local verifier with the configured embedder for its paraphrase check."""
+    from answer.paraphrase import ParaphraseCheck
     from eval.verifier import LLMJudge, LocalVerifier
+    from index.embedder import load_embedder
 
-    return LLMJudge(llm) if kind == "llm" else LocalVerifier()
+    if kind == "llm":
+        return LLMJudge(llm)
+    if embedder is None:
+        settings = load_settings()
+        embedder = load_embedder(settings.embedder, settings.threads)
+    return LocalVerifier(ParaphraseCheck(embedder))
 
 
 def verifier_figures(args: argparse.Namespace) -> int:
@@ -68,7 +80,7 @@ def verifier_figures(args: argparse.Namespace) -> int:
 
         llm = load_chat_model(load_settings())
     verifier = make_verifier(args.verifier, llm)
-    return max(score_verifier(verifier, path, held_out=path.resolve() in VERIFIER_PAIRS and not args.all) for path in args.pairs)
+    return max(score_verifier(verifier, path, held_out=path.resolve() in TUNING_PAIRS and not args.all) for path in args.pairs)
 
 
 def score_verifier(verifier: Verifier, path: Path, held_out: bool) -> int:
@@ -111,7 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     run_parser.add_argument("--limit", type=int, help="only the first N questions")
     run_parser.add_argument("--verifier", choices=("local", "llm"), default="local")
     verifier_parser = sub.add_parser("verifier", help="accuracy of the claim verifier on labelled pairs")
-    verifier_parser.add_argument("--pairs", type=Path, nargs="+", default=list(VERIFIER_PAIRS), help="labelled JSONL files")
+    verifier_parser.add_argument(
+        "--pairs", type=Path, nargs="+", default=[*TUNING_PAIRS, *UNTUNED_PAIRS], help="labelled JSONL files"
+    )
     verifier_parser.add_argument("--all", action="store_true", help="score every pair, not only the held-out half")
     verifier_parser.add_argument("--verifier", choices=("local", "llm"), default="local")
     args = parser.parse_args(argv)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from statistics import mean
 
-from answer.support import claims, markers, strip_markers
+from answer.support import claims, markers, own_clauses, strip_markers
 from eval.questions import Question
 from eval.verifier import Verifier
 from index.normalize import normalize_line
@@ -18,13 +18,19 @@ def comparable(text: str) -> str:
     return re.sub(r"\s+|(?<=\d),(?=\d)", "", normalize_line(strip_markers(text)))
 
 
-def claim_label(claim: str, passages: list[str], verifier: Verifier) -> str:
-    """Supported if any passage supports the claim; else contradicted if any contradicts it; else unsupported."""
-    labels = {verifier.label(claim, p) for p in passages}
-    for label in ("supported", "contradicted"):
-        if label in labels:
-            return label
-    return "unsupported"
+def claim_label(claim: str, passages: list[str], verifier: Verifier, question: str = "") -> str:
+    """Supported if a passage supports the claim, or its clauses that say something of their own rest on two or more;
+    else contradicted if any passage contradicts it; else unsupported. Words repeated from the question are free."""
+    labels = {verifier.label(claim, p, question) for p in passages}
+    if "supported" in labels:
+        return "supported"
+    resting = [
+        next((i for i, p in enumerate(passages) if verifier.label(c, p, question) == "supported"), None)
+        for c in own_clauses(claim, question)
+    ]
+    if None not in resting and len(set(resting)) > 1:  # as the engine cites it: each clause on a passage of its own
+        return "supported"
+    return "contradicted" if "contradicted" in labels else "unsupported"
 
 
 def evidence_rank(evidence: str, passages: list[str]) -> int | None:
@@ -45,13 +51,13 @@ def score(question: Question, answer: dict, verifier: Verifier) -> dict:
     passages = [p["text"] for p in answer.get("passages", [])]
     cited = {c["n"]: c.get("passage") or c["text"] for c in answer.get("citations", [])}
     sentences = [] if answer["refused"] else claims(answer["answer"])
-    labelled = [(s, claim_label(strip_markers(s), passages, verifier)) for s in sentences]
+    labelled = [(s, claim_label(strip_markers(s), passages, verifier, question.question)) for s in sentences]
     supported = [s for s, label in labelled if label == "supported"]
     with_marker = [s for s in sentences if markers(s)]
     precise = [
         s
         for s in with_marker
-        if any(n in cited and verifier.label(strip_markers(s), cited[n]) == "supported" for n in markers(s))
+        if claim_label(strip_markers(s), [cited[n] for n in markers(s) if n in cited], verifier, question.question) == "supported"
     ]
     rank = evidence_rank(question.evidence, passages) if question.answerable else None
     text = comparable(answer["answer"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from answer.llm import ChatModel
+from answer.paraphrase import ParaphraseCheck
 from answer.prompts import render
 from answer.support import verdict
 
@@ -15,18 +16,22 @@ _JUDGE_WORDS = {"支持": "supported", "矛盾": "contradicted", "未提及": "u
 class Verifier(Protocol):
     name: str
 
-    def label(self, claim: str, passage: str) -> str:
-        """One of LABELS."""
+    def label(self, claim: str, passage: str, question: str = "") -> str:
+        """One of LABELS; words the claim repeats from the question need no support."""
         ...
 
 
 class LocalVerifier:
-    """Numbers, names and polarity must agree, and the wording must overlap: fast, deterministic, offline."""
+    """Numbers, dates, names, polarity and mood must agree, and the wording must overlap or, where it overlaps less,
+    mean the same to the embedder: deterministic and offline."""
 
     name = "local"
 
-    def label(self, claim: str, passage: str) -> str:
-        return verdict(claim, passage)
+    def __init__(self, paraphrase: ParaphraseCheck | None = None) -> None:
+        self.paraphrase = paraphrase
+
+    def label(self, claim: str, passage: str, question: str = "") -> str:
+        return verdict(claim, passage, question, self.paraphrase)
 
 
 class LLMJudge:
@@ -36,7 +41,8 @@ class LLMJudge:
         self.llm = llm
         self.name = name
 
-    def label(self, claim: str, passage: str) -> str:
+    def label(self, claim: str, passage: str, question: str = "") -> str:
+        """The judge is not shown the question: it weighs the whole claim, the stricter reading."""
         reply = "".join(
             self.llm.stream([{"role": "user", "content": render("judge", claim=claim, passage=passage)}], max_tokens=8)
         )

@@ -82,6 +82,29 @@ def test_a_made_up_number_is_flagged_unsupported(corpus_settings, searcher):
     assert [c.n for c in answer.citations] == [1]
 
 
+@pytest.mark.parametrize(("figure", "refused"), [("777", False), ("999", True)])
+def test_an_answer_that_repeats_the_question_around_a_figure_is_checked_for_that_figure(
+    corpus_settings, searcher, figure: str, refused: bool
+):
+    question = "河套那边给科研人员开通国际互联网访问，累计发了多少个序列号？"
+    model = ScriptedModel(f"河套那边给科研人员开通国际互联网访问，累计发了{figure}个序列号。")
+    answer = AnswerEngine(corpus_settings, searcher, model).ask(question)
+    assert answer.refused is refused
+    assert refused or (answer.answer.endswith("[1]。") and cites_seed(answer))
+
+
+@pytest.mark.parametrize(("drills", "supported"), [("260", True), ("999", False)])
+def test_a_sentence_joining_facts_of_two_passages_cites_both(corpus_settings, searcher, drills: str, supported: bool):
+    question = "2024年汛期一共转移安置了多少群众？全年组织了多少场应急演练？"
+    model = ScriptedModel(f"2024年汛期转移安置了1.3万人次群众，全年组织了{drills}场应急演练。")
+    answer = AnswerEngine(corpus_settings, searcher, model).ask(question)
+    if supported:
+        assert answer.answer.endswith("[1][2]。")
+        assert sorted(any(f in c.text for f in ("1.3万人次", "260场")) for c in answer.citations) == [True, True]
+    else:
+        assert answer.refused and answer.unsupported == [f"2024年汛期转移安置了1.3万人次群众，全年组织了{drills}场应急演练。"]
+
+
 def test_the_models_own_refusal_is_a_refusal(corpus_settings, searcher):
     answer = AnswerEngine(corpus_settings, searcher, ScriptedModel("答复中没有相关内容。")).ask(SCHOLARSHIP)
     assert answer.refused and answer.citations == []

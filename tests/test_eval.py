@@ -71,11 +71,12 @@ def test_verifier_figures_on_any_labelled_file(tmp_path: Path, capsys):
     assert "balanced accuracy              1.000" in printed
 
 
-def test_the_default_verifier_meets_its_held_out_figures_on_both_sets(capsys):
+def test_the_default_verifier_keeps_its_figures_on_held_out_and_untuned_pairs(capsys):
     assert eval_main(["verifier"]) == 0
     printed = capsys.readouterr().out.splitlines()
-    corpus, teddy = (float(line.split()[-1]) for line in printed if "balanced accuracy" in line)
-    assert corpus >= 0.81 and teddy >= 0.74  # measured 0.822 and 0.754
+    corpus, teddy, fresh = (float(line.split()[-1]) for line in printed if "balanced accuracy" in line)
+    assert corpus >= 0.85 and teddy >= 0.85  # measured 0.872 and 0.852 on the held-out halves
+    assert fresh >= 0.78  # measured 0.790 on the set it was never tuned on (the goal, 0.85, is not met there)
 
 
 @pytest.mark.parametrize(
@@ -89,6 +90,25 @@ def test_the_default_verifier_meets_its_held_out_figures_on_both_sets(capsys):
         ("补贴标准不低于每户5000元。", "补贴标准不高于每户5000元。", "contradicted"),
         ("该项目已于2022年建成投用。", "该项目于2022年建成投用，下一步将继续完善配套设施。", "supported"),
         ("B小区将在下一批次考虑纳入改造范围。", "B小区暂未纳入改造范围，将在下一批次考虑。", "supported"),
+        ("街道已经协调开通了2条农村公交线路。", "下一步，街道将加快道路建设，协调开通2条农村公交线路。", "unsupported"),
+        ("区教育局已把26所学校纳入名录。", "区教育局已将26所学校纳入名录，明确启用程序。", "supported"),
+        ("该地块成交价为3.6786亿元。", "该地块成交价为36786万元，成交时间为2016年10月8日。", "supported"),
+        ("全年查处交通违法三十多万起。", "全年累计查处各类交通违法三百多万起。", "contradicted"),
+        ("办法自2023年1月1日起施行。", "修订后的办法自2023年7月1日起施行。", "contradicted"),
+        (
+            "运营补贴按实际供餐量给予运营主体每餐5元。",
+            "二是运营补贴，按实际供餐量给予运营主体每餐3元补贴；三是就餐补贴，对80周岁以上老年人再给予每餐5元补贴。",
+            "contradicted",
+        ),
+        ("A市国土资源局官方网站的土地交易结果显示已成交。", "A7县国土资源局官方网站的土地交易结果显示已成交。", "contradicted"),
+        ("区财政局为学校项目开辟了绿色通道。", "区财政局安排资金。区发展和改革局为学校项目开辟审批绿色通道。", "contradicted"),
+        ("补贴由区住建局发放。", "补贴由区住房和城乡建设局发放。", "supported"),
+        (
+            "资金池设立以来服务了2150家企业。",
+            "我区设立规模5亿元的信贷风险补偿资金池，与14家合作银行约定分担损失。资金池设立以来，累计撬动银行贷款96.3亿元，服务企业2150家。",
+            "supported",
+        ),
+        ("“湾区芯谷”芯片研究院依托南方科技大学。", "已布局“湾区芯谷”芯片研究院（依托南方科技大学、香港科技大学）。", "supported"),
     ],
     ids=[
         "planned-said-done",
@@ -99,9 +119,20 @@ def test_the_default_verifier_meets_its_held_out_figures_on_both_sets(capsys):
         "bounds-opposed",
         "plan-in-another-clause",
         "future-claim",
+        "plan-set-earlier-in-the-sentence",
+        "disposal-jiang-is-no-plan",
+        "yi-and-wan-are-one-value",
+        "chinese-numerals-compared",
+        "date-is-one-fact",
+        "figure-of-another-item",
+        "office-of-another-level",
+        "deed-of-another-office",
+        "office-abbreviated",
+        "figure-after-its-subject",
+        "place-word-inside-a-name",
     ],
 )
-def test_the_verifier_reads_modality_and_negation(claim: str, passage: str, label: str):
+def test_the_verifier_reads_modality_negation_figures_and_offices(claim: str, passage: str, label: str):
     assert verdict(claim, passage) == label
 
 
