@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 import cn2an
 
@@ -128,9 +129,10 @@ def strip_markers(text: str) -> str:
     return _MARKER.sub("", text)
 
 
-def numbers(text: str) -> set[str]:
+@lru_cache(maxsize=4096)  # the check reads each passage's figures again for every claim
+def numbers(text: str) -> frozenset[str]:
     """Numbers as values with their units: "3.6786亿元" and "36786万元" are one fact, "540名" and "540个" too."""
-    return {_fact(m) for m in _NUMBER.finditer(_arabic(normalize_line(strip_markers(text))))}
+    return frozenset(_fact(m) for m in _NUMBER.finditer(_arabic(normalize_line(strip_markers(text)))))
 
 
 def _fact(match: re.Match) -> str:
@@ -153,7 +155,7 @@ def _arabic(text: str) -> str:
     return _CHINESE_NUMERAL.sub(digits, _JANUARY.sub("1月", text).replace("周岁", "岁"))
 
 
-def _stated(fact: str, facts: set[str]) -> bool:
+def _stated(fact: str, facts: frozenset[str]) -> bool:
     """The fact is among facts, or its value is, stated without a unit ("6000万元" against "6000万")."""
     return fact in facts or re.sub(r"[^\d.]", "", fact) in facts
 
@@ -214,10 +216,11 @@ def clauses(text: str) -> list[str]:
     return [c for c in re.split(r"[，,、：:（）()]", strip_markers(text)) if c.strip()]
 
 
-def units(text: str) -> set[str]:
+@lru_cache(maxsize=4096)  # the check reads each passage's sentences again for every claim
+def units(text: str) -> frozenset[str]:
     """Characters (words for Latin and digits) and adjacent pairs of them."""
     singles = _CJK_OR_WORD.findall(normalize_line(strip_markers(text)))
-    return set(singles) | {a + b for a, b in itertools.pairwise(singles)}
+    return frozenset(singles) | {a + b for a, b in itertools.pairwise(singles)}
 
 
 def support(claim: str, passage: str, question: str = "") -> Support:
@@ -233,9 +236,7 @@ def support(claim: str, passage: str, question: str = "") -> Support:
     clause_cover = [
         c for c in (coverage(x) for x in clauses(claim) if len(units(x) - free) >= _MIN_CLAUSE_UNITS) if c is not None
     ]
-    best_sentence = max(
-        (passage[s:e] for s, e in sentence_spans(passage)), key=lambda x: len(units(x) & units(claim)), default=""
-    )
+    best_sentence = nearest_sentence(passage, units(claim))
     plain, best_sentence = _as_bounds(strip_markers(claim)), _as_bounds(best_sentence)
     # A negation counts when the claim adds one, or drops the one the passage puts on a word the claim repeats:
     # passages are full of unrelated 未/无 ("未出现黑臭现象").
@@ -270,6 +271,11 @@ def support(claim: str, passage: str, question: str = "") -> Support:
         negation_flip,
         overstated=claims_done_when_planned(plain, _as_bounds(passage)),
     )
+
+
+def nearest_sentence(passage: str, wanted: frozenset[str]) -> str:
+    """The passage's sentence that shares most units with wanted ("" for a passage with no sentence)."""
+    return max((passage[s:e] for s, e in sentence_spans(passage)), key=lambda x: len(units(x) & wanted), default="")
 
 
 def misplaced_figures(claim: str, passage: str) -> set[str]:
@@ -315,7 +321,7 @@ def claims_done_when_planned(claim: str, passage: str) -> bool:
         if not done or _PLANNED.search(part[: done.start()]):
             continue
         deed, part_units = done.group(1), units(part)
-        sentence = max((passage[s:e] for s, e in sentence_spans(passage)), key=lambda x: len(units(x) & part_units), default="")
+        sentence = nearest_sentence(passage, part_units)
         if re.search(rf"已经?[^，,；;。]{{0,8}}{re.escape(deed)}", sentence):  # "将于3月开工，目前已开工": settled
             continue
         sentence_clauses = re.split(r"(?<=[，,；;：:])", sentence)
