@@ -31,6 +31,7 @@ _JANUARY = re.compile(r"(?<![\d零〇一二两三四五六七八九十百千万�
 # A figure is misplaced when the sentences that hold it share less than this part of what the nearest one shares.
 _NEAR_ENOUGH = 0.7
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_FIGURE = re.compile(r"\d|类$")  # a missing fact that is a figure, date or grade rather than a name
 _GRADE = re.compile(r"([ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]+|(?<![A-Za-z])[IVX]{1,4})类")  # water quality: "Ⅲ类" is not "Ⅳ类"
 _ROMAN = {"I": "Ⅰ", "II": "Ⅱ", "III": "Ⅲ", "IV": "Ⅳ", "V": "Ⅴ", "VI": "Ⅵ", "VII": "Ⅶ", "VIII": "Ⅷ", "IX": "Ⅸ", "X": "Ⅹ"}
 _MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -123,6 +124,12 @@ class Support:
     @property
     def facts_agree(self) -> bool:
         return not (self.missing_facts or self.negation_flip or self.overstated)
+
+    @property
+    def misstates(self) -> bool:
+        """A figure, date or grade the passage does not give, a flipped negation or a plan said done: the checks that
+        hold however the claim is worded (names, read by pattern, can catch a reworded phrase such as "施工公司")."""
+        return self.negation_flip or self.overstated or any(_FIGURE.search(f) for f in self.missing_facts)
 
 
 def strip_markers(text: str) -> str:

@@ -21,9 +21,11 @@ def comparable(text: str) -> str:
 def claim_label(claim: str, passages: list[str], verifier: Verifier, question: str = "") -> str:
     """Supported if a passage supports the claim, or its clauses that say something of their own rest on two or more;
     else contradicted if any passage contradicts it; else unsupported. Words repeated from the question are free."""
-    labels = {verifier.label(claim, p, question) for p in passages}
-    if "supported" in labels:
-        return "supported"
+    labels = []
+    for passage in passages:  # stops at the first support: a judge's label costs seconds
+        labels.append(verifier.label(claim, passage, question))
+        if labels[-1] == "supported":
+            return "supported"
     resting = [
         next((i for i, p in enumerate(passages) if verifier.label(c, p, question) == "supported"), None)
         for c in own_clauses(claim, question)

@@ -1,4 +1,5 @@
-"""Claim verifiers: does a passage support a claim? A local deterministic one (default) and an LLM judge."""
+"""Claim verifiers: does a passage support a claim? The answer check's rules alone, an LLM judge alone, or the rules
+for facts with the judge for wording (the default)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Protocol
 from answer.llm import ChatModel
 from answer.paraphrase import ParaphraseCheck
 from answer.prompts import render
-from answer.support import verdict
+from answer.support import support, verdict
 
 LABELS = ("supported", "unsupported", "contradicted")
 _JUDGE_WORDS = {"支持": "supported", "矛盾": "contradicted", "未提及": "unsupported"}
@@ -40,11 +41,34 @@ class LLMJudge:
     def __init__(self, llm: ChatModel, name: str = "llm") -> None:
         self.llm = llm
         self.name = name
+        self._labels: dict[tuple[str, str], str] = {}  # scoring asks again of the passages an answer cites
 
     def label(self, claim: str, passage: str, question: str = "") -> str:
         """The judge is not shown the question: it weighs the whole claim, the stricter reading."""
-        reply = "".join(
-            self.llm.stream([{"role": "user", "content": render("judge", claim=claim, passage=passage)}], max_tokens=8)
-        )
-        found = [(reply.find(word), label) for word, label in _JUDGE_WORDS.items() if word in reply]
-        return min(found)[1] if found else "unsupported"  # an unreadable verdict counts against the claim
+        if (claim, passage) not in self._labels:
+            prompt = render("judge", claim=claim, passage=passage)
+            reply = "".join(self.llm.stream([{"role": "user", "content": prompt}], max_tokens=8))
+            found = [(reply.find(word), label) for word, label in _JUDGE_WORDS.items() if word in reply]
+            self._labels[claim, passage] = min(found)[1] if found else "unsupported"  # unreadable counts against
+        return self._labels[claim, passage]
+
+
+# A claim sharing less of its wording with the passage is not about it: the judge is not asked.
+_JUDGED_OVERLAP = 0.3
+
+
+class RuledJudge:
+    """The rules decide what they read reliably, a figure, date, negation or plan the passage does not bear out; the
+    LLM judge decides the rest, paraphrases, added clauses and names. Balanced accuracy 0.91 to 0.92 on the held-out
+    halves and 0.85 to 0.91 on two untuned sets, above either alone (python -m eval verifier, README)."""
+
+    name = "rules+llm"
+
+    def __init__(self, judge: LLMJudge) -> None:
+        self.judge = judge
+
+    def label(self, claim: str, passage: str, question: str = "") -> str:
+        result = support(claim, passage, question)
+        if result.misstates or result.overlap < _JUDGED_OVERLAP:
+            return verdict(claim, passage, question)
+        return self.judge.label(claim, passage)

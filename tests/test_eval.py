@@ -9,7 +9,7 @@ from answer.support import verdict
 from eval.__main__ import main as eval_main
 from eval.questions import Question, read_questions
 from eval.scores import comparable, evidence_rank, score
-from eval.verifier import LocalVerifier
+from eval.verifier import LLMJudge, LocalVerifier, RuledJudge
 from settings import PROJECT_ROOT
 
 QUESTIONS = PROJECT_ROOT / "eval" / "questions.jsonl"
@@ -71,12 +71,62 @@ def test_verifier_figures_on_any_labelled_file(tmp_path: Path, capsys):
     assert "balanced accuracy              1.000" in printed
 
 
-def test_the_default_verifier_keeps_its_figures_on_held_out_and_untuned_pairs(capsys):
-    assert eval_main(["verifier"]) == 0
+def test_the_rules_alone_keep_their_figures_on_held_out_and_untuned_pairs(capsys):
+    assert eval_main(["verifier", "--verifier", "local"]) == 0
     printed = capsys.readouterr().out.splitlines()
-    corpus, teddy, fresh = (float(line.split()[-1]) for line in printed if "balanced accuracy" in line)
+    corpus, teddy, fresh, fresh2 = (float(line.split()[-1]) for line in printed if "balanced accuracy" in line)
     assert corpus >= 0.85 and teddy >= 0.85  # measured 0.872 and 0.852 on the held-out halves
-    assert fresh >= 0.78  # measured 0.790 on the set it was never tuned on (the goal, 0.85, is not met there)
+    # Measured 0.790 and 0.718 on the untuned sets: short of 0.85 on paraphrases, which the default leaves to the judge.
+    assert fresh >= 0.78 and fresh2 >= 0.70
+
+
+@pytest.mark.llm
+@pytest.mark.parametrize(
+    ("claim", "passage", "supported"),
+    [
+        (
+            "加装电梯审批时限在2022年压缩到20个工作日后，又进一步压缩到15个工作日。",
+            "同时，我局持续优化审批服务，在2022年将审批时限压缩至20个工作日的基础上，进一步压缩至15个工作日。",
+            True,
+        ),
+        (
+            "青年人才公寓首次租期3年，期满仍符合条件的可以续租一次，最长住6年。",
+            "延长租赁期限。首次签订租赁合同期限为3年，期满后仍符合条件的可续租一次，累计租住期限最长不超过6年。",
+            True,
+        ),
+        (
+            "“南湖智慧停车”平台同时提供支付宝小程序入口。",
+            "我区“南湖智慧停车”平台已于2023年12月正式上线运行。平台以微信小程序为入口，目前已接入公共停车场386个。",
+            False,
+        ),
+        (
+            "给失能半失能老年人提供的上门巡诊服务是免费的。",
+            "对行动不便的失能半失能老年人，提供上门巡诊和家庭病床服务。",
+            False,
+        ),
+        (
+            "社康门诊报销比例比医院高5个百分点。",
+            "东江市医疗保障局南湖分局同步落实社康门诊报销比例高于医院10个百分点的差异化支付政策，引导群众首诊在社康。",
+            False,
+        ),
+        (
+            "2020年其他垃圾日均清运量同比上升8.6%。",
+            "2020年，全区厨余垃圾日均分出量达到285吨，较2019年增长41.8%；其他垃圾日均清运量同比下降8.6%。",
+            False,
+        ),
+        (
+            "乔汨线道路已于2019年建成通车。",
+            "目前，乔汨线道路建设项目已启动施工，该项目连接黄桥大道至F8市高家庄，预计将于2019年建成通车。",
+            False,
+        ),
+    ],
+    ids=["paraphrase", "reordered", "added-entrance", "added-free", "changed-figure", "flipped-trend", "plan-said-done"],
+)
+def test_the_default_verifier_leaves_wording_to_the_judge_and_figures_to_the_rules(
+    bundled_llm, claim: str, passage: str, supported: bool
+):
+    """The rules alone reject both paraphrases and accept the free service; the bundled judge alone accepts the last three."""
+    assert (RuledJudge(LLMJudge(bundled_llm)).label(claim, passage) == "supported") is supported
 
 
 @pytest.mark.parametrize(
