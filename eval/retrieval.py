@@ -2,7 +2,7 @@
 is that message's own reply, indexed alone. Recall@1/5/10 and MRR@10 of BM25, dense, plain RRF, Dafu's document
 search and a plain llama-index baseline, side by side, with search latency at the corpus size and at scale.
 
-    python -m eval.retrieval [--half test|tune] [--scale 100000] [--out eval/results/retrieval.json] [--compare OLD]
+    python -m eval.retrieval [--half test|tune] [--scale 100000] [--reach] [--out eval/results/retrieval.json] [--compare OLD]
 
 Rows are split by position: even rows tune, odd rows test; report the test half. The Teddy index is built
 under eval/runs/ on first use (python -m eval.ingest_speed builds the same one and times it).
@@ -156,6 +156,19 @@ def score(method: Callable[[str], list[str]], queries: list[Query], kind: str, l
     return figures, seconds
 
 
+def reach(searcher: Searcher, queries: list[Query], kind: str, depths: tuple[int, ...] = (10, 20, 50)) -> dict[str, float]:
+    """Share of queries whose reply is among the first `depth` replies of BM25 or of dense: what a fusion of the two
+    draws on. A fused top 10 gets past the depth-10 share only by promoting replies that both rank lower."""
+    found = dict.fromkeys(depths, 0)
+    for query in tqdm(queries, desc=f"reach / {kind}", unit="q", leave=False):
+        text = query.of_kind(kind)
+        rankings = [searcher.dense_ranking(text, 4 * max(depths)), searcher.keyword_ranking(text, 4 * max(depths))]
+        ranked = [documents_in_order([searcher._chunks[i].doc_id for i, _ in r]) for r in rankings]
+        for depth in depths:
+            found[depth] += any(query.target in docs[:depth] for docs in ranked)
+    return {f"R@{depth}": round(n / len(queries), 3) for depth, n in found.items()}
+
+
 def latency(seconds: list[float]) -> dict[str, float]:
     ms = sorted(s * 1000 for s in seconds)
     return {"p50 ms": round(statistics.median(ms), 1), "p95 ms": round(ms[int(0.95 * (len(ms) - 1))], 1)}
@@ -191,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         "--min-reply-chars", type=int, default=0, help="only messages whose reply has at least this many characters"
     )
     parser.add_argument("--kinds", default=",".join(QUERY_KINDS), help="subject, full text, or both")
+    parser.add_argument("--reach", action="store_true", help="also the share of replies within either retriever's top 10/20/50")
     parser.add_argument("--scale", type=int, default=100_000, help="chunks for the latency at scale (0: skip)")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "eval" / "results" / "retrieval.json")
     parser.add_argument("--compare", type=Path, help="an earlier --out file to show beside this run")
@@ -218,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
             timed = latency(seconds) if name == "dafu" else {}
             figures[f"{name} / {kind}"] = {**{k: round(v, 3) for k, v in row.items()}, **timed}
             save(args.out, result)  # row by row: a failure later loses nothing
+        if args.reach:
+            figures[f"bm25 or dense / {kind}"] = reach(searcher, queries, kind)
     if args.scale:
         big = scaled_searcher(store, settings, embedder.embedder, args.scale)
         big.search("预热", 1)
@@ -225,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         figures[f"dafu / subject at {len(big._chunks)} chunks"] = latency(seconds)
 
     earlier = load_earlier(args.compare) or {}
-    columns = ["R@1", "R@5", "R@10", "MRR", "p50 ms", "p95 ms"]
+    columns = ["R@1", "R@5", "R@10", "R@20", "R@50", "MRR", "p50 ms", "p95 ms"]
     subset = f", replies of {args.min_reply_chars}+ chars" if args.min_reply_chars else ""
     size = f"{store.chunks.count()} chunks of {len(store.all_documents())} replies"
     print(f"\n{len(queries)} queries ({args.half} half{subset}), {size}")
