@@ -230,6 +230,7 @@ def units(text: str) -> frozenset[str]:
     return frozenset(singles) | {a + b for a, b in itertools.pairwise(singles)}
 
 
+@lru_cache(maxsize=4096)  # a verifier asks of a pair once to route it and again to label it
 def support(claim: str, passage: str, question: str = "") -> Support:
     """How well passage supports claim; words the claim repeats from the question are free."""
     free = units(question)

@@ -106,6 +106,21 @@ class Methods:
     def llama_index(self, query: str) -> list[str]:
         return documents_in_order([node.node.ref_doc_id for node in self._llama_retriever.retrieve(query)])
 
+    def reach(self, queries: list[Query], kind: str, depths: tuple[int, ...] = (10, 20, 50)) -> dict[str, float]:
+        """Share of queries whose reply is among the first `depth` replies of BM25 or of dense: what a fusion of the
+        two draws on. A fused top 10 gets past the depth-10 share only by promoting replies that both rank lower."""
+        found = dict.fromkeys(depths, 0)
+        n = 4 * max(depths)  # passages enough for that many replies
+        for query in tqdm(queries, desc=f"reach / {kind}", unit="q", leave=False):
+            text = query.of_kind(kind)
+            ranked = [
+                self._documents(self.searcher.dense_ranking(text, n)),
+                self._documents(self.searcher.keyword_ranking(text, n)),
+            ]
+            for depth in depths:
+                found[depth] += any(query.target in docs[:depth] for docs in ranked)
+        return {f"R@{depth}": round(k / len(queries), 3) for depth, k in found.items()}
+
     @cached_property
     def _llama_retriever(self):
         return llama_index_baseline(self.embedder, self.searcher.store).as_retriever(similarity_top_k=3 * DEPTH)
@@ -154,19 +169,6 @@ def score(method: Callable[[str], list[str]], queries: list[Query], kind: str, l
     figures = {f"R@{k}": sum(1 for r in ranks if r and r <= k) / n for k in (1, 5, 10)}
     figures["MRR"] = sum(1 / r for r in ranks if r) / n
     return figures, seconds
-
-
-def reach(searcher: Searcher, queries: list[Query], kind: str, depths: tuple[int, ...] = (10, 20, 50)) -> dict[str, float]:
-    """Share of queries whose reply is among the first `depth` replies of BM25 or of dense: what a fusion of the two
-    draws on. A fused top 10 gets past the depth-10 share only by promoting replies that both rank lower."""
-    found = dict.fromkeys(depths, 0)
-    for query in tqdm(queries, desc=f"reach / {kind}", unit="q", leave=False):
-        text = query.of_kind(kind)
-        rankings = [searcher.dense_ranking(text, 4 * max(depths)), searcher.keyword_ranking(text, 4 * max(depths))]
-        ranked = [documents_in_order([searcher._chunks[i].doc_id for i, _ in r]) for r in rankings]
-        for depth in depths:
-            found[depth] += any(query.target in docs[:depth] for docs in ranked)
-    return {f"R@{depth}": round(n / len(queries), 3) for depth, n in found.items()}
 
 
 def latency(seconds: list[float]) -> dict[str, float]:
@@ -233,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
             figures[f"{name} / {kind}"] = {**{k: round(v, 3) for k, v in row.items()}, **timed}
             save(args.out, result)  # row by row: a failure later loses nothing
         if args.reach:
-            figures[f"bm25 or dense / {kind}"] = reach(searcher, queries, kind)
+            figures[f"bm25 or dense / {kind}"] = methods.reach(queries, kind)
     if args.scale:
         big = scaled_searcher(store, settings, embedder.embedder, args.scale)
         big.search("预热", 1)
