@@ -90,9 +90,10 @@ _PLAN_REACH = 5
 _FUTURE = re.compile(r"将|下一|考虑|计划|拟|争取")
 # "不能满足" in the passage, "满足" in a claim without any negation: the claim drops it.
 _NEGATED = re.compile(r"(?:不|未|没有|并未|尚未|暂未|无法)(?:能|会|得|再|曾|是)?([\u4e00-\u9fff]{2})")
-# Bounds, not negations: "不少于100场" is "至少100场", and "不超过" is "至多".
-_BOUNDS = {"不少于": "至少", "不低于": "至少", "不超过": "至多", "不高于": "至多"}
+# Bounds, not negations: "不少于100场" is "至少100场", "不超过" is "至多", and "车辆不多" is "车辆较少".
+_BOUNDS = {"不少于": "至少", "不低于": "至少", "不超过": "至多", "不高于": "至多", "不多": "较少"}
 _BOUND = re.compile("|".join(_BOUNDS))
+_CLAUSE_BREAK = re.compile(r"[，,；;]")  # the clauses a claim joins, each placed in the passage on its own
 _COUNTERS = "个家台件人次处所项批套座名户条宗场辆"
 _NOT_ORGANISATIONS = ("布局", "格局", "大局", "结局", "全局", "开局")
 
@@ -250,7 +251,11 @@ def support(claim: str, passage: str, question: str = "") -> Support:
     # passages are full of unrelated 未/无 ("未出现黑臭现象").
     claim_negates = bool(_NEGATION.search(plain))
     negation_flip = (
-        (claim_negates and not _NEGATION.search(best_sentence))
+        # Each negated clause is held to its own nearest sentence: a claim may join two sentences of the passage.
+        any(
+            _NEGATION.search(part) and not _NEGATION.search(_as_bounds(nearest_sentence(passage, units(part))))
+            for part in _CLAUSE_BREAK.split(plain)
+        )
         # A claim about what is still to come ("将在下一批次考虑纳入") has not dropped the passage's "暂未纳入".
         or (
             not claim_negates
@@ -291,7 +296,7 @@ def misplaced_figures(claim: str, passage: str) -> set[str]:
     sentence nearest a clause of the claim lacks the figure, and the sentences that have it are much further off."""
     sentences = [(units(passage[s:e]), numbers(passage[s:e])) for s, e in sentence_spans(passage)]
     misplaced = set()
-    for part in re.split(r"[，,；;]", claim):
+    for part in _CLAUSE_BREAK.split(claim):
         # A clause as short as "每餐5元" is placed by the whole claim around it.
         part_units = units(part) if len(units(re.sub(r"\d", "", part))) >= _MIN_CLAUSE_UNITS else units(claim)
         for figure in numbers(part):
@@ -324,7 +329,7 @@ def claims_done_when_planned(claim: str, passage: str) -> bool:
     """A clause of the claim says done ("已建成") what the passage states only as planned or under way: in the
     clause that names the same deed ("争取于今年动工"), or, up to that deed, in the passage clause nearest the claim's,
     whose mood the last marker before it sets ("下一步，街道将……，协调开通2条公交线路")."""
-    for part in re.split(r"[，,；;]", claim):
+    for part in _CLAUSE_BREAK.split(claim):
         done = _DONE.search(part)
         if not done or _PLANNED.search(part[: done.start()]):
             continue
@@ -377,7 +382,7 @@ def restates(sentence: str, question: str) -> bool:
 def own_clauses(sentence: str, question: str = "") -> list[str]:
     """The sentence's clauses that say something of their own, each of which some passage must support when no one
     passage supports the whole ("平台接入386个泊位，老旧社区划了1100个泊位" from two replies)."""
-    return [c for c in re.split(r"[，,；;]", strip_markers(sentence).rstrip("。！？!?")) if not restates(c, question)]
+    return [c for c in _CLAUSE_BREAK.split(strip_markers(sentence).rstrip("。！？!?")) if not restates(c, question)]
 
 
 def markers(sentence: str) -> list[int]:

@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 TUNING_PAIRS = (PROJECT_ROOT / "eval" / "verifier_pairs.jsonl", PROJECT_ROOT / "eval" / "verifier_pairs_teddy.jsonl")
 # Written from other Teddy replies by helpers who had not seen the verifier's rules, and scored whole. The first set's
 # false vetoes (names read by pattern) led to leaving names to the LLM judge; the second's pairs were never read,
-# though its score was seen for each combination tried.
-UNTUNED_PAIRS = (PROJECT_ROOT / "eval" / "verifier_pairs_fresh.jsonl", PROJECT_ROOT / "eval" / "verifier_pairs_fresh2.jsonl")
+# though its score was seen for each combination tried. The third was scored once, blind, then read for one fix (a
+# negation is held to the sentence nearest its own clause); the fourth was scored once, after that fix, and not read.
+UNTUNED_PAIRS = tuple(PROJECT_ROOT / "eval" / f"verifier_pairs_{name}.jsonl" for name in ("fresh", "fresh2", "fresh3", "fresh4"))
 VERIFIERS = ("rules+llm", "local", "llm")
 VERIFIER_HELP = "rules+llm: the rules for figures, dates, negation and mood, the LLM judge for the rest; local: the rules alone"
 

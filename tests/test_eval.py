@@ -74,10 +74,11 @@ def test_verifier_figures_on_any_labelled_file(tmp_path: Path, capsys):
 def test_the_rules_alone_keep_their_figures_on_held_out_and_untuned_pairs(capsys):
     assert eval_main(["verifier", "--verifier", "local"]) == 0
     printed = capsys.readouterr().out.splitlines()
-    corpus, teddy, fresh, fresh2 = (float(line.split()[-1]) for line in printed if "balanced accuracy" in line)
+    corpus, teddy, fresh, *later = (float(line.split()[-1]) for line in printed if "balanced accuracy" in line)
     assert corpus >= 0.85 and teddy >= 0.85  # measured 0.872 and 0.852 on the held-out halves
-    # Measured 0.790 and 0.718 on the untuned sets: short of 0.85 on paraphrases, which the default leaves to the judge.
-    assert fresh >= 0.78 and fresh2 >= 0.70
+    # Measured 0.790, 0.718, 0.707 and 0.724 on the untuned sets: short of 0.85 on paraphrases, which the default
+    # leaves to the judge.
+    assert fresh >= 0.78 and len(later) == 3 and min(later) >= 0.70
 
 
 @pytest.mark.llm
@@ -159,6 +160,21 @@ def test_the_default_verifier_leaves_wording_to_the_judge_and_figures_to_the_rul
             "supported",
         ),
         ("“湾区芯谷”芯片研究院依托南方科技大学。", "已布局“湾区芯谷”芯片研究院（依托南方科技大学、香港科技大学）。", "supported"),
+        (
+            "2013年的燃油补贴已全额发放到承包经营者卡上，2014年的燃油补贴上级部门还没有下拨。",
+            "A市客运公司2013年燃油补贴资金已全额发放到承包经营者卡上，明细可到公司查询。目前2014年燃油补贴上级部门还未下拨。",
+            "supported",
+        ),
+        (
+            "2014年的燃油补贴上级部门已经下拨。",
+            "A市客运公司2013年燃油补贴资金已全额发放到承包经营者卡上。目前2014年燃油补贴上级部门还未下拨。",
+            "contradicted",
+        ),
+        (
+            "虽然现在营运车辆不多，后期会根据乘客需求适时增加营运车辆。",
+            "虽然现在车辆较少，后期我司会根据乘客需求，适时增加营运车辆。",
+            "supported",
+        ),
     ],
     ids=[
         "planned-said-done",
@@ -180,6 +196,9 @@ def test_the_default_verifier_leaves_wording_to_the_judge_and_figures_to_the_rul
         "office-abbreviated",
         "figure-after-its-subject",
         "place-word-inside-a-name",
+        "negation-of-the-second-sentence",
+        "negation-dropped-in-the-second-sentence",
+        "litotes-not-negation",
     ],
 )
 def test_the_verifier_reads_modality_negation_figures_and_offices(claim: str, passage: str, label: str):
