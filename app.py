@@ -8,7 +8,9 @@ import re
 
 import gradio as gr
 
-from answer.engine import Answer, AnswerEngine, Citation, Token
+from answer.citations import Citation
+from answer.engine import AnswerEngine
+from answer.results import Answer, Token
 from index.search import Filters
 from settings import Settings, load_settings
 

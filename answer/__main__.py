@@ -19,7 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
-    from answer.engine import Answer, AnswerEngine, Token
+    from answer.engine import AnswerEngine
+    from answer.results import Answer, Token
 
     engine = AnswerEngine(load_settings())
     answer = None

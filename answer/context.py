@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from answer.support import units
-from index.chunker import sentence_spans
+from text.sentences import sentence_spans
+from text.units import units
 
 # A sentence this short before a chosen one is its list head ("一是加密监测频次。"): it comes along.
 _HEAD_CHARS = 20

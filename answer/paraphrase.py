@@ -8,8 +8,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from index.chunker import sentence_spans
 from index.embedder import Embedder
+from text.sentences import sentence_spans
 
 log = logging.getLogger(__name__)
 

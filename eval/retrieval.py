@@ -26,11 +26,11 @@ from eval.benchmark import load_earlier, print_table, save
 from eval.teddy import RUNS, TEDDY, build_teddy_index, teddy_settings
 from index.build import text_id
 from index.embedder import Embedder, load_embedder
-from index.normalize import normalize_text
 from index.readers import read_table
 from index.search import Searcher, reciprocal_rank_fusion
 from index.store import DocumentRecord, ReplyStore
 from settings import PROJECT_ROOT, Settings, TableColumns
+from text.normalize import normalize_text
 
 DEPTH = 10
 QUERY_KINDS = ("subject", "full text")

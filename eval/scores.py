@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from statistics import mean
 
-from answer.support import claims, markers, own_clauses, strip_markers
+from answer.claims import claims, own_clauses
 from eval.questions import Question
 from eval.verifier import Verifier
-from index.normalize import normalize_line
+from text.markers import markers, strip_markers
+from text.normalize import normalize_line
 
 RETRIEVAL_K = (1, 3, 5)
 

@@ -17,6 +17,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from answer.engine import AnswerEngine
+from answer.passages import number_passages
+from answer.prompt import messages
 from eval.benchmark import load_earlier, print_table, save
 from eval.questions import read_questions
 from settings import PROJECT_ROOT, Settings, load_settings
@@ -29,7 +31,7 @@ def measure(engine: AnswerEngine, questions: list[str], label: str) -> list[dict
     rows = []
     for question in tqdm(questions, desc=label, unit="q"):
         hits = engine.searcher.search(question, engine.settings.top_k)
-        prompt, _ = engine.prompt(question, hits)
+        prompt = messages(question, number_passages(question, hits, engine.settings.context_chars))
         answer = engine.ask(question)
         rows.append({**answer.timings, "prompt_chars": sum(len(m["content"]) for m in prompt), "refused": answer.refused})
     return rows
@@ -50,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m eval.speed", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--questions", type=Path, default=PROJECT_ROOT / "eval" / "questions.jsonl")
+    parser.add_argument("--questions", type=Path, default=PROJECT_ROOT / "eval" / "data" / "questions_corpus.jsonl")
     parser.add_argument("--n", type=int, default=12, help="how many answerable questions")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "eval" / "results" / "speed.json")
     parser.add_argument("--compare", type=Path, help="an earlier --out file to show beside this run")

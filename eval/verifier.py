@@ -8,7 +8,8 @@ from typing import Protocol
 from answer.llm import ChatModel
 from answer.paraphrase import ParaphraseCheck
 from answer.prompts import render
-from answer.support import support, verdict
+from answer.support import support
+from eval.verdict import misstates, verdict
 
 LABELS = ("supported", "unsupported", "contradicted")
 _JUDGE_WORDS = {"支持": "supported", "矛盾": "contradicted", "未提及": "unsupported"}
@@ -69,6 +70,6 @@ class RuledJudge:
 
     def label(self, claim: str, passage: str, question: str = "") -> str:
         result = support(claim, passage, question)
-        if result.misstates or result.overlap < _JUDGED_OVERLAP:
+        if misstates(result) or result.overlap < _JUDGED_OVERLAP:
             return verdict(claim, passage, question)
         return self.judge.label(claim, passage)

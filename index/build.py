@@ -17,12 +17,12 @@ from tqdm import tqdm
 
 from index.chunker import Chunk, chunk_document
 from index.embedder import Embedder, load_embedder
-from index.normalize import normalize_text
 from index.readers import TABLE_SUFFIXES, SourceDocument, UnreadableFile, read_documents
 from index.search import Searcher
 from index.store import DocumentRecord, ReplyStore, chunk_metadata
 from index.structure import iso_date, parse_reply
 from settings import PROJECT_ROOT, Settings
+from text.normalize import normalize_text
 
 log = logging.getLogger(__name__)
 

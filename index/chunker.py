@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from index.structure import SAMPLE_NOTE_PATH, Section
-
-# A sentence ends at 。！？； (with any closing quote or bracket after it) or at the end of a paragraph.
-_SENTENCE = re.compile(r"[^。！？；!?\n]*(?:[。！？；!?]+[”’」』）)]*|$)", re.M)
+from text.sentences import sentence_spans
 
 
 @dataclass(frozen=True)
@@ -25,19 +22,6 @@ class Chunk:
     @property
     def chunk_id(self) -> str:
         return f"{self.doc_id}:{self.index:04d}"
-
-
-def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """(start, end) of each non-empty sentence in text[start:end], offsets into text."""
-    end = len(text) if end is None else end
-    spans = []
-    for match in _SENTENCE.finditer(text, start, end):
-        s, e = match.span()
-        while s < e and text[s].isspace():
-            s += 1
-        if s < e:
-            spans.append((s, e))
-    return spans
 
 
 def chunk_document(doc_id: str, text: str, sections: list[Section], max_chars: int) -> list[Chunk]:

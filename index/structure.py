@@ -5,23 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from index.normalize import DATE_LINE
+from text.dates import CLOSING_DATE, DATE_LINE, iso_date
+from text.headings import heading_level
+from text.kinds import kind_named_in
+from text.offices import LIST_SEP, OFFICE_LINE, OFFICE_NAME, OFFICE_SUFFIX, ROLE_WORD, SELF, TRAILING_ETC
+from text.sentences import ends_statement
 
 SAMPLE_MARK = "【样例文档】"
 
-_HEADING_LEVELS = (
-    re.compile(r"^第[一二三四五六七八九十百零〇\d]+[章节部分]"),
-    re.compile(r"^[一二三四五六七八九十]+、"),
-    re.compile(r"^（[一二三四五六七八九十]+）"),
-    re.compile(r"^(\d+(?:、|[．.](?!\d))|（\d+）|第[一二三四五六七八九十百\d]+条)"),
-)
-# A numbered line longer than this is a numbered paragraph, not a heading.
-_MAX_HEADING_CHARS = 60
-_DATE = re.compile(r"(\d{4})\s*[年/\-.]\s*(\d{1,2})\s*[月/\-.]\s*(\d{1,2})\s*日?")
-# The signing date closes a paragraph: a date in the body is about something else.
-_CLOSING_DATE = re.compile(_DATE.pattern + r"\s*$")
 _MAX_TITLE_CHARS = 120
-_SENTENCE_ENDS = ("。", "；", "：", "！", "？", ":")
 _NUMBER = re.compile(r"第\s*(\d{4,})\s*号")
 _SESSION = re.compile(r"([区市省县][^，。\s关于]{0,4}?[一二三四五六七八九十\d]+届(?:人大|政协)?[^，。\s]{0,12}?会议)")
 _ADDRESSEE = re.compile(r"^尊敬的(.{1,12}?(?:代表|委员))[：:]", re.M)
@@ -29,16 +21,10 @@ _SUBJECT = re.compile(r"“(关于[^”]{2,80}?的(?:建议|提案|意见))”")
 _CONTACT = re.compile(r"联系人[：:]\s*([^\s，,）)]+?)[\s，,]*(?:联系)?电话[：:]\s*([\d\-]+)")
 SIGNATURE_PATH = "落款"
 SAMPLE_NOTE_PATH = "样例说明"
-_OFFICE_LINE = re.compile(r"^[^\s，。：；]{2,30}(?:局|委|委员会|办公室|办|政府|中心|院|署|厅|部)$")
 # Handling roles: one 主办 (lead) office answers a suggestion, 会办 (co-handling) offices contribute to it.
 # The roles are stated in the title ("……的主办意见") or in the paragraphs before the first heading.
 _MAX_OPENING_PARAGRAPHS = 6
 _ROLE_IN_TITLE = re.compile(r"的(主办|会办)(?:意见|答复)$")
-_OFFICE_SUFFIX = r"(?:局|委|会|办公室|办事处|办|政府|中心|院|署|厅|部|处|室|所|站|支行|分行|银行|队|公司|街道)"
-_OFFICE_NAME = re.compile(rf"[^\s，,。；;：:、“”]{{1,30}}{_OFFICE_SUFFIX}")
-# "各会办单位", "会办" and the like refer to a role, not to an office.
-_ROLE_WORD = re.compile(r"[主会协]办")
-_SELF = re.compile(r"(?:我|本)(?:局|委|办|厅|院|署|部|中心|单位)$")
 _NAME = r"[^\s，,。；;：:、“”]"
 _NAMES = r"[^\s，,。；;：:“”]"
 _FIELD_END = r"(?=[\s，。；;]|$|[主会协]办单位|联系人)"
@@ -52,12 +38,9 @@ _CO_CONVENED = re.compile(rf"会同({_NAMES}{{2,200}}?)等?会办单位")
 # The offices a self-declared lead convenes ("我局作为主办单位，会同……进行了认真研究") are its co-handlers;
 # the list ends at its last office name, before the verb.
 _CO_CONVENED_BY_LEAD = re.compile(
-    rf"主办单位[，,]?会同({_NAMES}{{1,200}}?{_OFFICE_SUFFIX})(?=等|进行|对|认真|共同|研究|办理|开展)"
+    rf"主办单位[，,]?会同({_NAMES}{{1,200}}?{OFFICE_SUFFIX})(?=等|进行|对|认真|共同|研究|办理|开展)"
 )
 _CO_PATTERNS = (_CO_LABEL, _CO_AFTER_LEAD, _CO_AS, _CO_CONVENED, _CO_CONVENED_BY_LEAD)
-# "和" and "与" separate two offices only right after an office name: "区住房和建设局" is one office.
-_LIST_SEP = re.compile(r"、|以及|及|(?<=[局委办处院厅部署室])[和与]")
-_TRAILING_ETC = re.compile(r"等(?:\S{0,4}(?:单位|部门))?$")
 
 
 @dataclass(frozen=True)
@@ -93,25 +76,6 @@ class ReplyFields:
         return {k: v for k, v in self.__dict__.items() if k != "sections"}
 
 
-def iso_date(text: str) -> str:
-    """The first date in text as YYYY-MM-DD, or empty."""
-    match = _DATE.search(text)
-    if not match:
-        return ""
-    year, month, day = (int(g) for g in match.groups())
-    return f"{year:04d}-{month:02d}-{day:02d}" if 1 <= month <= 12 and 1 <= day <= 31 else ""
-
-
-def heading_level(paragraph: str) -> int | None:
-    """0-based depth of a heading line, or None for body text."""
-    if len(paragraph) > _MAX_HEADING_CHARS or paragraph.endswith(("。", "；")):
-        return None
-    for level, pattern in enumerate(_HEADING_LEVELS):
-        if pattern.match(paragraph):
-            return level
-    return None
-
-
 def paragraphs_with_offsets(text: str) -> list[tuple[int, int]]:
     """(start, end) of each paragraph; paragraphs are separated by blank lines."""
     return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+(?:\n(?!\n)[^\n]+)*", text)]
@@ -119,7 +83,7 @@ def paragraphs_with_offsets(text: str) -> list[tuple[int, int]]:
 
 def _is_signature(paragraph: str) -> bool:
     """The signing office, the date or the contact line that close a reply."""
-    return bool(_OFFICE_LINE.match(paragraph) or DATE_LINE.match(paragraph) or _CONTACT.search(paragraph))
+    return bool(OFFICE_LINE.match(paragraph) or DATE_LINE.match(paragraph) or _CONTACT.search(paragraph))
 
 
 def section_tree(text: str) -> list[Section]:
@@ -143,15 +107,6 @@ def section_tree(text: str) -> list[Section]:
     return sections
 
 
-_KINDS = {"政协提案": ("提案", "政协"), "代表建议": ("建议", "人大"), "群众留言": ("留言", "来信")}
-
-
-def _kind(head: str) -> str:
-    """The kind whose word comes first: a message's reply may go on to mention a 建议."""
-    found = {kind: min((i for w in words if (i := head.find(w)) >= 0), default=-1) for kind, words in _KINDS.items()}
-    named = {kind: i for kind, i in found.items() if i >= 0}
-    return min(named, key=named.get) if named else ""
-
 
 def _opening(body: list[str]) -> str:
     """The paragraphs after the title and before the first heading."""
@@ -165,10 +120,10 @@ def _opening(body: list[str]) -> str:
 
 def _office(name: str, signing_office: str) -> str:
     """An office as the text names it, 我局/本局 read as the signing office; empty if name is no office."""
-    name = _TRAILING_ETC.sub("", name.strip())
-    if _SELF.search(name):
+    name = TRAILING_ETC.sub("", name.strip())
+    if SELF.search(name):
         return signing_office
-    return name if _OFFICE_NAME.fullmatch(name) and not _ROLE_WORD.search(name) else ""
+    return name if OFFICE_NAME.fullmatch(name) and not ROLE_WORD.search(name) else ""
 
 
 def _lead_office(title: str, opening: str, signing_office: str) -> str:
@@ -185,7 +140,7 @@ def _co_offices(title: str, opening: str, signing_office: str) -> str:
     role = _ROLE_IN_TITLE.search(title)
     named = [signing_office] if role and role.group(1) == "会办" else []
     for _, names in sorted((m.start(), m.group(1)) for p in _CO_PATTERNS for m in p.finditer(opening)):
-        named += [_office(name, signing_office) for name in _LIST_SEP.split(names)]
+        named += [_office(name, signing_office) for name in LIST_SEP.split(names)]
     return "、".join(dict.fromkeys(name for name in named if name))
 
 
@@ -195,7 +150,7 @@ def parse_reply(text: str) -> ReplyFields:
     is_sample = bool(paragraphs) and paragraphs[0].startswith(SAMPLE_MARK)
     body = paragraphs[1:] if is_sample else paragraphs
     # A title is a short first line; a reply that starts straight with its text has none.
-    title = body[0] if body and len(body[0]) <= _MAX_TITLE_CHARS and not body[0].endswith(_SENTENCE_ENDS) else ""
+    title = body[0] if body and len(body[0]) <= _MAX_TITLE_CHARS and not ends_statement(body[0]) else ""
     head = "\n".join(body[:3])
     tail = body[-4:]
     number = _NUMBER.search(head)
@@ -203,12 +158,12 @@ def parse_reply(text: str) -> ReplyFields:
     addressee = _ADDRESSEE.search(head)
     subject = _SUBJECT.search(head)
     contact = _CONTACT.search("\n".join(tail))
-    office = next((p for p in reversed(tail) if _OFFICE_LINE.match(p)), "")
-    date = next((iso_date(m.group(0)) for p in reversed(tail) if (m := _CLOSING_DATE.search(p))), "")
+    office = next((p for p in reversed(tail) if OFFICE_LINE.match(p)), "")
+    date = next((iso_date(m.group(0)) for p in reversed(tail) if (m := CLOSING_DATE.search(p))), "")
     opening = _opening(body)
     return ReplyFields(
         title=title,
-        kind=_kind(head),
+        kind=kind_named_in(head),
         number=number.group(1) if number else "",
         session=session.group(1) if session else "",
         addressee=addressee.group(1) if addressee else "",

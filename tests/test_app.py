@@ -1,6 +1,7 @@
 """The chat UI: escaping, sources under answers, and a bad question never crashing the chat."""
 
-from answer.engine import Answer, Citation
+from answer.citations import Citation
+from answer.results import Answer
 from app import build_ui, history_pairs, render_answer
 
 

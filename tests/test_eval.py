@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from answer.support import verdict
 from eval.__main__ import main as eval_main
 from eval.questions import Question, read_questions
 from eval.scores import comparable, evidence_rank, score
+from eval.verdict import verdict
 from eval.verifier import LLMJudge, LocalVerifier, RuledJudge
 from settings import PROJECT_ROOT
 
-QUESTIONS = PROJECT_ROOT / "eval" / "questions.jsonl"
+QUESTIONS = PROJECT_ROOT / "eval" / "data" / "questions_corpus.jsonl"
 
 
 def test_the_corpus_question_set_is_large_and_varied():

@@ -1,5 +1,5 @@
-from index.normalize import normalize_line, normalize_text, to_half_width
 from tests.conftest import SEED
+from text.normalize import normalize_line, normalize_text, to_half_width
 
 
 def test_full_width_digits_and_letters_become_half_width_but_chinese_punctuation_stays():

@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from index.normalize import normalize_text
 from index.readers import UnreadableFile, read_file
 from tests.conftest import CORPUS
+from text.normalize import normalize_text
 
 SAMPLES = CORPUS / "samples"
 

@@ -1,10 +1,12 @@
 import pytest
 
-from index.chunker import chunk_document, sentence_spans
-from index.normalize import normalize_text
+from index.chunker import chunk_document
 from index.readers import read_file
-from index.structure import iso_date, parse_reply
+from index.structure import parse_reply
 from tests.conftest import CORPUS, SEED
+from text.dates import iso_date
+from text.normalize import normalize_text
+from text.sentences import sentence_spans
 
 
 def seed_text() -> str:

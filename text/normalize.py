@@ -5,15 +5,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from text.dates import DATE_LINE
+from text.headings import numbered
+from text.sentences import ends_sentence
+
 # Chinese punctuation stays full-width; digits, Latin letters and symbols become half-width.
 _KEEP_FULL_WIDTH = set("，。、；：！？（）【】《》“”‘’…—～·「」『』")
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 _SPACE_NEXT_TO_CJK = re.compile(rf"(?<=[{_CJK}，。、；：！？（）“”])[ \t]+|[ \t]+(?=[{_CJK}，。、；：！？（）“”])")
-_SENTENCE_END = tuple("。！？；：”’）」』…")
-_HEADING = re.compile(
-    r"^(第[一二三四五六七八九十百零〇\d]+[章节条部分]|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+(?:、|[．.](?!\d))|（\d+）)"
-)
-DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 # A line shorter than this that ends without punctuation is a title, signature or heading, not a broken sentence.
 _MIN_BROKEN_LINE = 45
 
@@ -53,11 +52,11 @@ def wrap_width(lines: list[str]) -> int:
 
 def _continues(line: str, following: str, width: int) -> bool:
     """True when `line` was cut inside a sentence that `following` goes on with."""
-    if not line or not following or line.endswith(_SENTENCE_END):
+    if not line or not following or ends_sentence(line) or line.endswith("："):
         return False
-    if _HEADING.match(following) or DATE_LINE.match(following) or following.startswith(("（联系", "(联系", "尊敬的")):
+    if numbered(following) or DATE_LINE.match(following) or following.startswith(("（联系", "(联系", "尊敬的")):
         return False
-    if _HEADING.match(line) and len(line) < _MIN_BROKEN_LINE:
+    if numbered(line) and len(line) < _MIN_BROKEN_LINE:
         return False
     wrapped = width > 0 and len(line) >= width * 0.85
     prose = "，" in line  # titles, signatures and headings carry no comma; a sentence cut short does

@@ -1,0 +1,43 @@
+"""The retrieved passages as the answer path numbers them: [n] in the prompt is passage n throughout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from answer.context import excerpts
+from index.search import Hit, searchable_text
+from text.dates import chinese_date
+
+# Enough of a section heading to tell the model where a passage sits; the rest is prompt time.
+_SECTION_CHARS = 24
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved passage with its number, and the sentences of it the prompt shows (empty: not shown)."""
+
+    n: int
+    hit: Hit
+    shown: str = ""
+
+    @property
+    def header(self) -> tuple[str, str, str]:
+        """Where the passage comes from, as the prompt shows it: signing office, date, and the start of its section."""
+        meta = self.hit.meta
+        section = str(meta.get("section", "")).split(" > ")[0][:_SECTION_CHARS]
+        return str(meta.get("signing_office", "")), chinese_date(str(meta.get("date", ""))), section
+
+    @property
+    def checkable_text(self) -> str:
+        """What a claim may rest on: the passage with its title and section, and the office and date the prompt showed."""
+        office, date, _ = self.header
+        return "\n".join((searchable_text(self.hit.chunk), office, date))
+
+
+def number_passages(question: str, hits: list[Hit], budget: int) -> list[Passage]:
+    """The hits in rank order, each numbered: those the prompt shows 1, 2, … in rank order, with the sentences nearest
+    the question (budget characters in all); the rest after them, which the check still weighs."""
+    chosen = {x.passage: x.text for x in excerpts(question, [h.chunk.text for h in hits], budget)}
+    order = sorted(range(len(hits)), key=lambda i: (i not in chosen, i))
+    number = {i: n for n, i in enumerate(order, 1)}
+    return [Passage(number[i], hit, chosen.get(i, "")) for i, hit in enumerate(hits)]

@@ -1,0 +1,30 @@
+"""What the engine gives back: the tokens it streams, then the checked Answer with its citations."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from answer.citations import Citation
+
+
+@dataclass(frozen=True)
+class Token:
+    """A piece of the model's reply, streamed before the checked answer."""
+
+    text: str
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    refused: bool
+    citations: list[Citation] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
+    related: list[dict] = field(default_factory=list)  # 可能相关: nearest documents offered with a refusal
+    search_query: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+    passages: list[dict] = field(default_factory=list)  # what retrieval found, in rank order, for evaluation and audit
+
+    def to_dict(self) -> dict:
+        return asdict(self)

@@ -1,0 +1,26 @@
+"""Numbered headings of the genre: 第一部分, 一、, （一）, 1. / （1） / 第一条, outermost first."""
+
+from __future__ import annotations
+
+import re
+
+LEVELS = (
+    re.compile(r"^第[一二三四五六七八九十百零〇\d]+[章节部分]"),
+    re.compile(r"^[一二三四五六七八九十]+、"),
+    re.compile(r"^（[一二三四五六七八九十]+）"),
+    re.compile(r"^(\d+(?:、|[．.](?!\d))|（\d+）|第[一二三四五六七八九十百零〇\d]+条)"),
+)
+# A numbered line longer than this is a numbered paragraph, not a heading.
+MAX_HEADING_CHARS = 60
+
+
+def numbered(line: str) -> bool:
+    """The line starts with a heading number, whatever follows it."""
+    return any(level.match(line) for level in LEVELS)
+
+
+def heading_level(paragraph: str) -> int | None:
+    """0-based depth of a heading line, or None for body text (a heading is short and ends no sentence)."""
+    if len(paragraph) > MAX_HEADING_CHARS or paragraph.endswith(("。", "；")):
+        return None
+    return next((depth for depth, level in enumerate(LEVELS) if level.match(paragraph)), None)

@@ -1,0 +1,63 @@
+"""Figures as values with their units, however written: "3.6786亿元" is "36786万元", "三百多万" is "300多万"."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from functools import lru_cache
+
+import cn2an
+
+from text.markers import strip_markers
+from text.normalize import normalize_line
+
+# A number with the unit after it: "50%" and "50万元" are different facts.
+NUMBER = re.compile(
+    r"(\d+(?:[.,]\d+)*)(%|[万亿千百]?)(平方公里|平方米|公里|小时|分钟|[元个家台件人次处所项批套吨辆宗场座名户条米岁天亩度斤克秒周倍]?)(?!\d)"
+)
+_MULTIPLIERS = {"万": 10_000, "亿": 100_000_000, "千": 1000, "百": 100}
+# Counters that state the same count: "540名" and "540个" are one fact.
+_COUNTERS = "个家台件人次处所项批套座名户条宗场辆"
+# Chinese numerals before a counter or unit ("三百多万起", "两个信号周期", "壹拾万元"); a lone 一 is mostly idiom ("一批").
+_CHINESE_NUMERAL = re.compile(
+    r"(?!一[^零〇一二两三四五六七八九十百千万亿])[零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟]+"
+    r"(?=[多余]?[个家台件人次处所项批套吨辆宗场座名户条元万亿日天年月周大类起倍])"
+)
+_JANUARY = re.compile(r"(?<![\d零〇一二两三四五六七八九十百千万亿])元月")  # not "200元月底前"
+
+
+@lru_cache(maxsize=4096)  # the answer check reads each passage's figures again for every claim
+def numbers(text: str) -> frozenset[str]:
+    """The figures of a text as values with their units; citation markers are not figures."""
+    return frozenset(fact(m) for m in NUMBER.finditer(arabic(normalize_line(strip_markers(text)))))
+
+
+def fact(match: re.Match) -> str:
+    """One matched figure as a value with its unit: "1.2万元" is "12000元"."""
+    digits, scale, unit = match.groups()
+    digits = digits.replace(",", "")
+    if digits.count(".") <= 1:  # "1.2.3" is a clause number, kept as written
+        digits = format((Decimal(digits) * _MULTIPLIERS.get(scale, 1)).normalize(), "f")
+    return digits + (scale if scale == "%" else "个" if unit and unit in _COUNTERS else unit)
+
+
+def arabic(text: str) -> str:
+    """Chinese numerals of counts and amounts in digits, so that "三百多万起" and "300多万起" state one figure."""
+
+    def digits(match: re.Match) -> str:
+        try:
+            return str(cn2an.cn2an(match.group(0), "smart"))
+        except (ValueError, KeyError, IndexError):  # not a numeral cn2an reads ("万一", "一亿二"): leave it
+            return match.group(0)
+
+    return _CHINESE_NUMERAL.sub(digits, _JANUARY.sub("1月", text).replace("周岁", "岁"))
+
+
+def stated(figure: str, figures: frozenset[str]) -> bool:
+    """The figure is among figures, or its value is, stated without a unit ("6000万元" against "6000万")."""
+    return figure in figures or re.sub(r"[^\d.]", "", figure) in figures
+
+
+def unit(figure: str) -> str:
+    """What a figure counts or measures: "元" of "500000元", "" of a bare number."""
+    return re.sub(r"[\d.,]", "", figure)

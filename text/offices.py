@@ -1,0 +1,77 @@
+"""Names of offices and other bodies as replies write them: full, abbreviated ("区住建局"), or as 我局/本局."""
+
+from __future__ import annotations
+
+import re
+
+# Endings of an office's name, for reading the handling offices out of a reply's opening.
+OFFICE_SUFFIX = r"(?:局|委|会|办公室|办事处|办|政府|中心|院|署|厅|部|处|室|所|站|支行|分行|银行|队|公司|街道)"
+OFFICE_NAME = re.compile(rf"[^\s，,。；;：:、“”]{{1,30}}{OFFICE_SUFFIX}")
+# A line that is nothing but an office's name: the signature.
+OFFICE_LINE = re.compile(r"^[^\s，。：；]{2,30}(?:局|委|委员会|办公室|办|政府|中心|院|署|厅|部)$")
+# "各会办单位", "会办" and the like name a role, not an office.
+ROLE_WORD = re.compile(r"[主会协]办")
+# A reply naming its own signing office in a list of offices.
+SELF = re.compile(r"(?:我|本)(?:局|委|办|厅|院|署|部|中心|单位)$")
+# A passage speaking of its own office ("我局", "该委"): whoever signed it.
+OWN_OFFICE = re.compile(r"[我本该][局委办]")
+# "和" and "与" separate two offices only right after an office name: "区住房和建设局" is one office.
+LIST_SEP = re.compile(r"、|以及|及|(?<=[局委办处院厅部署室])[和与]")
+TRAILING_ETC = re.compile(r"等(?:\S{0,4}(?:单位|部门))?$")
+
+# Bodies named in a sentence, offices or not, ending the name where a clause ends it.
+_ORGANISATION = re.compile(
+    r"[\u4e00-\u9fff]{1,14}?(?:局|委员会|委(?![托员屈婉任派])|办公室|中心|医院|大学|研究院|支队|大队|法院|检察院|街道|银行|公司|协会"
+    r"|交易所|(?<=[省市县区镇乡])政府)"
+)
+_NOT_ORGANISATIONS = ("布局", "格局", "大局", "结局", "全局", "开局")
+# Bodies that act (not places or institutions named in passing).
+ACTING = ("局", "委", "委员会", "办公室", "政府", "法院", "检察院", "支队", "大队")
+LEVELS = ("国家", "省", "市", "县", "区", "镇", "乡")
+# Full names and the short forms replies use for them: "区住房和城乡建设局" is "区住建局".
+_ABBREVIATIONS = (
+    ("住房和城乡建设", "住建"),
+    ("住房和建设", "住建"),
+    ("住房城乡建设", "住建"),
+    ("发展和改革委员会", "发改委"),
+    ("发展改革委员会", "发改委"),
+    ("发展和改革", "发改"),
+    ("人力资源和社会保障", "人社"),
+    ("市场监督管理", "市场监管"),
+    ("自然资源和规划", "自然资源"),
+    ("人民政府", "政府"),
+)
+
+
+def abbreviated(text: str) -> str:
+    """The text with office names in their usual short forms."""
+    for full, short in _ABBREVIATIONS:
+        text = text.replace(full, short)
+    return text
+
+
+def organisations(text: str) -> list[str]:
+    """Names of offices and bodies in the text, abbreviated the usual way ("区住建局")."""
+    found = []
+    for match in _ORGANISATION.finditer(abbreviated(text)):
+        # The match starts wherever the clause does ("补贴由区住建局"): the name starts after the last function word.
+        name = re.split(r"[的是在和与由对向为了把从经及]", match.group(0))[-1]
+        if len(name) >= 3 and not name.endswith(_NOT_ORGANISATIONS):  # "业委" of "业委会" is no name
+            found.append(name)
+    return found
+
+
+def names_in(name: str, text: str) -> bool:
+    """The name's longest ending (three or more characters) found in text is there under the same level: "A市国土资源局"
+    is not named by "A7县国土资源局", while "南湖区住建局" is by "区住建局". text is abbreviated already."""
+    for i in range(len(name) - 2):
+        ending = name[i:]
+        if ending not in text:
+            continue
+        level = _level_before(name, i)
+        return level is None or any(_level_before(text, m.start()) in (level, None) for m in re.finditer(re.escape(ending), text))
+    return False
+
+
+def _level_before(text: str, at: int) -> str | None:
+    return next((w for w in LEVELS if text[:at].endswith(w)), None)
