@@ -13,6 +13,7 @@ from answer.engine import AnswerEngine
 from answer.results import Answer, Token
 from index.search import Filters
 from settings import Settings, load_settings
+from text.dates import years as year_range
 
 log = logging.getLogger("dafu.app")
 
@@ -72,7 +73,7 @@ def plain_answer(rendered: str) -> str:
 
 def filters_from(years: str, kind: str, office: str) -> Filters | None:
     """Search filters from the UI's fields; a year range like "2022-2024" or a single year."""
-    chosen = Filters(*Filters.years(years), office=(office or "").strip(), kind=kind or "")
+    chosen = Filters(*year_range(years), signing_office=(office or "").strip(), kind=kind or "")
     return chosen if chosen.where() else None
 
 

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -38,7 +38,7 @@ class TableColumns(BaseModel):
     question: str = "留言详情"  # the suggestion or message answered; kept with the reply, not searched
     title: str = "留言主题"
     date: str = "答复时间"
-    office: str = "答复单位"
+    signing_office: str = Field(default="答复单位", validation_alias=AliasChoices("signing_office", "office"))
     id: str = "留言编号"  # names each row's source as file.xlsx#<id>; the row number when absent
 
 
@@ -70,7 +70,7 @@ class Settings(BaseSettings):
     candidates: int = 30
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
-    min_relevance: float = 0.3  # calibrated on eval/questions.jsonl: no answerable question falls below it
+    min_relevance: float = 0.3  # calibrated on eval/data/questions_corpus.jsonl
 
     # Generation: "llama_cpp" (GGUF), "transformers" (HF directory) or "openai" (compatible server).
     llm_backend: Literal["llama_cpp", "transformers", "openai"] = "llama_cpp"

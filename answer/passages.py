@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from answer.context import excerpts
-from index.search import Hit, searchable_text
+from index.search import Hit
 from text.dates import chinese_date
 
 # Enough of a section heading to tell the model where a passage sits; the rest is prompt time.
@@ -31,7 +31,7 @@ class Passage:
     def checkable_text(self) -> str:
         """What a claim may rest on: the passage with its title and section, and the office and date the prompt showed."""
         office, date, _ = self.header
-        return "\n".join((searchable_text(self.hit.chunk), office, date))
+        return "\n".join((self.hit.chunk.searchable_text, office, date))
 
 
 def number_passages(question: str, hits: list[Hit], budget: int) -> list[Passage]:

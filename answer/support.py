@@ -223,4 +223,3 @@ def claims_done_when_planned(claim: str, passage: str) -> bool:
         if marks and max(marks)[1]:
             return True
     return False
-

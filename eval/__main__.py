@@ -1,4 +1,5 @@
-"""Command line: python -m eval run QUESTIONS.jsonl --out DIR [--compare OLD_DIR] | python -m eval verifier [--pairs FILE]."""
+"""Command line: python -m eval run QUESTIONS.jsonl --out DIR [--compare OLD_DIR] [--teddy-rows FILE] [--answers OLD.jsonl]
+| python -m eval verifier [--pairs FILE]."""
 
 from __future__ import annotations
 
@@ -15,18 +16,19 @@ from tqdm import tqdm
 from settings import PROJECT_ROOT, load_settings
 
 if TYPE_CHECKING:
+    from answer.engine import AnswerEngine
     from answer.llm import ChatModel
+    from eval.questions import Question
     from eval.verifier import Verifier
     from index.embedder import Embedder
 
-# Our labelled sets: pairs written from corpus/, and pairs written from the Teddy replies (another domain).
-# The rules and thresholds were set on their even lines; the odd lines are held out.
-TUNING_PAIRS = (PROJECT_ROOT / "eval" / "verifier_pairs.jsonl", PROJECT_ROOT / "eval" / "verifier_pairs_teddy.jsonl")
-# Written from other Teddy replies by helpers who had not seen the verifier's rules, and scored whole. The first set's
-# false vetoes (names read by pattern) led to leaving names to the LLM judge; the second's pairs were never read,
-# though its score was seen for each combination tried. The third was scored once, blind, then read for one fix (a
-# negation is held to the sentence nearest its own clause); the fourth was scored once, after that fix, and not read.
-UNTUNED_PAIRS = tuple(PROJECT_ROOT / "eval" / f"verifier_pairs_{name}.jsonl" for name in ("fresh", "fresh2", "fresh3", "fresh4"))
+# Labelled claim/passage pairs; eval/data/README.md says how each set was made and used.
+DATA = PROJECT_ROOT / "eval" / "data"
+# Written from corpus/ and from Teddy replies. The rules and thresholds were set on the even lines; the odd lines are held out.
+TUNING_PAIRS = (DATA / "pairs_corpus_tuning.jsonl", DATA / "pairs_teddy_tuning.jsonl")
+# Written blind from other Teddy replies by helpers who had not seen the rules, and scored whole. The first two guided
+# how the rules and the judge are combined; the third and fourth were each scored once before anyone read them.
+BLIND_PAIRS = tuple(DATA / f"pairs_blind_{n}.jsonl" for n in (1, 2, 3, 4))
 VERIFIERS = ("rules+llm", "local", "llm")
 VERIFIER_HELP = "rules+llm: the rules for figures, dates, negation and mood, the LLM judge for the rest; local: the rules alone"
 
@@ -38,23 +40,24 @@ def run(args: argparse.Namespace) -> int:
     from eval.scores import score
 
     settings = load_settings()
+    if args.teddy_rows:
+        from eval.teddy import indexed_with_rows
+
+        settings = indexed_with_rows(settings, args.teddy_rows)
     questions = read_questions(args.questions)
     if args.limit:
         questions = questions[: args.limit]
     engine = AnswerEngine(settings)
-    verifier = make_verifier(args.verifier, engine.llm, engine.searcher.embedder)
     args.out.mkdir(parents=True, exist_ok=True)
-    answers: dict[str, dict] = {}
+    answers = earlier_answers(args.answers) if args.answers else answer_all(engine, questions, args.out / "answers.jsonl")
+    # Scored after every answer is in: the judge shares the model, and would evict the prompt the engine keeps cached.
+    verifier = make_verifier(args.verifier, engine.llm, engine.searcher.embedder)
     results = []
     with (args.out / "results.jsonl").open("w", encoding="utf-8") as out:
-        for q in tqdm(questions, desc="evaluating", unit="q"):
-            history = [(answers[q.follows]["question"], answers[q.follows]["answer"])] if q.follows in answers else None
-            answer = engine.ask(q.question, history).to_dict()
-            answers[q.id] = answer
-            row = {**asdict(q), "answer": answer, "scores": score(q, answer, verifier)}
+        for q in tqdm([q for q in questions if q.id in answers], desc="scoring", unit="q"):
+            row = {**asdict(q), "answer": answers[q.id], "scores": score(q, answers[q.id], verifier)}
             results.append(row)
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
-            out.flush()
     earlier = json.loads((args.compare / "summary.json").read_text(encoding="utf-8")) if args.compare else None
     run_settings = {"llm": f"{settings.llm_backend}:{settings.llm_model}", "verifier": verifier.name, "top_k": settings.top_k}
     summary = write_report(args.out, results, earlier, run_settings)
@@ -62,6 +65,24 @@ def run(args: argparse.Namespace) -> int:
         print(f"{name:20} {value}")
     print(f"report: {args.out / 'report.md'}")
     return 0
+
+
+def answer_all(engine: AnswerEngine, questions: list[Question], path: Path) -> dict[str, dict]:
+    """Every question answered, a follow-up after the answer it follows, each written to path as it comes."""
+    answers: dict[str, dict] = {}
+    with path.open("w", encoding="utf-8") as out:
+        for q in tqdm(questions, desc="answering", unit="q"):
+            history = [(answers[q.follows]["question"], answers[q.follows]["answer"])] if q.follows in answers else None
+            answers[q.id] = engine.ask(q.question, history).to_dict()
+            out.write(json.dumps({"id": q.id, "answer": answers[q.id]}, ensure_ascii=False) + "\n")
+            out.flush()
+    return answers
+
+
+def earlier_answers(path: Path) -> dict[str, dict]:
+    """The answers of an earlier run (its answers.jsonl or results.jsonl), to score again without asking again."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return {row["id"]: row["answer"] for row in rows}
 
 
 def make_verifier(kind: str, llm: ChatModel | None = None, embedder: Embedder | None = None) -> Verifier:
@@ -127,10 +148,14 @@ def main(argv: list[str] | None = None) -> int:
     run_parser.add_argument("--out", type=Path, required=True)
     run_parser.add_argument("--compare", type=Path, help="an earlier --out directory")
     run_parser.add_argument("--limit", type=int, help="only the first N questions")
+    run_parser.add_argument("--answers", type=Path, help="score the answers of an earlier run's results.jsonl instead of asking")
+    run_parser.add_argument(
+        "--teddy-rows", type=Path, help="a file of 留言编号: ask an index of corpus/ and those Teddy replies (in eval/runs/)"
+    )
     run_parser.add_argument("--verifier", choices=VERIFIERS, default=VERIFIERS[0], help=VERIFIER_HELP)
     verifier_parser = sub.add_parser("verifier", help="accuracy of the claim verifier on labelled pairs")
     verifier_parser.add_argument(
-        "--pairs", type=Path, nargs="+", default=[*TUNING_PAIRS, *UNTUNED_PAIRS], help="labelled JSONL files"
+        "--pairs", type=Path, nargs="+", default=[*TUNING_PAIRS, *BLIND_PAIRS], help="labelled JSONL files"
     )
     verifier_parser.add_argument("--all", action="store_true", help="score every pair, not only the held-out half")
     verifier_parser.add_argument("--verifier", choices=VERIFIERS, default=VERIFIERS[0], help=VERIFIER_HELP)

@@ -87,7 +87,7 @@ class Methods:
 
     def _documents(self, ranking: list[tuple[int, float]]) -> list[str]:
         """The documents of a ranking of chunk positions, in the order their first chunk appears."""
-        return documents_in_order([self.searcher._chunks[i].doc_id for i, _ in ranking])
+        return documents_in_order([self.searcher.chunks[i].doc_id for i, _ in ranking])
 
     def bm25(self, query: str) -> list[str]:
         return self._documents(self.searcher.keyword_ranking(query, self.settings.candidates))
@@ -240,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         big = scaled_searcher(store, settings, embedder.embedder, args.scale)
         big.search("预热", 1)
         _, seconds = score(Methods(big, settings, embedder.embedder).dafu, queries[:300], "subject", f"dafu at {args.scale}")
-        figures[f"dafu / subject at {len(big._chunks)} chunks"] = latency(seconds)
+        figures[f"dafu / subject at {len(big.chunks)} chunks"] = latency(seconds)
 
     earlier = load_earlier(args.compare) or {}
     columns = ["R@1", "R@5", "R@10", "R@20", "R@50", "MRR", "p50 ms", "p95 ms"]

@@ -32,9 +32,9 @@ DOC_FIELDS = (
 
 def print_search(args: argparse.Namespace, settings, store) -> int:
     from index.search import Filters, Searcher, mark_terms
+    from text.dates import years
 
-    year_from, year_to = Filters.years(args.years)
-    filters = Filters(year_from, year_to, args.office, args.kind, args.session, args.addressee)
+    filters = Filters(*years(args.years), args.office, args.kind, args.session, args.addressee)
     searcher = Searcher(settings, store)
     if args.docs:
         documents = searcher.search_documents(args.query, args.k or 10, filters)

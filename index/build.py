@@ -17,10 +17,11 @@ from tqdm import tqdm
 
 from index.chunker import Chunk, chunk_document
 from index.embedder import Embedder, load_embedder
+from index.keywords import keyword_index
 from index.readers import TABLE_SUFFIXES, SourceDocument, UnreadableFile, read_documents
-from index.search import Searcher
-from index.store import DocumentRecord, ReplyStore, chunk_metadata
-from index.structure import iso_date, parse_reply
+from index.schema import chunk_fields, document_fields
+from index.store import DocumentRecord, ReplyStore
+from index.structure import parse_reply
 from settings import PROJECT_ROOT, Settings
 from text.normalize import normalize_text
 
@@ -248,7 +249,7 @@ class IndexBuilder:
                     report.removed.append(source)
         if report.added or report.removed:
             with clock.stage("keywords"):
-                Searcher(self.settings, self.store, self.embedder).load()
+                keyword_index(self.store.keyword_folder, self.store.committed_chunks())
         report.seconds = time.perf_counter() - started
         report.finished = datetime.now(UTC).isoformat(timespec="seconds")
         log.info("build: %s", report.summary().splitlines()[0])
@@ -281,9 +282,7 @@ class IndexBuilder:
             chunks = chunk_document(doc_id, text, fields.sections, self.settings.chunk_chars)
         if not chunks:
             raise UnreadableFile(Path(source), "empty: no sentences after normalisation")
-        stated = {"signing_office" if k == "office" else k: iso_date(v) if k == "date" else v for k, v in document.fields.items()}
-        metadata = {**fields.metadata(), **{k: v for k, v in stated.items() if v}}
-        metadata["year"] = int(metadata["date"][:4]) if metadata.get("date") else 0
+        metadata = document_fields(fields.metadata(), document.fields)
         new[doc_id] = _NewDocument(DocumentRecord(doc_id, metadata, {source: digest}, len(chunks), len(text), text), chunks)
         return doc_id
 
@@ -305,17 +304,7 @@ class IndexBuilder:
                     [c.chunk_id for _, c in chunks],
                     [c.text for _, c in chunks],
                     vectors,
-                    [
-                        {
-                            **chunk_metadata(r),
-                            "doc_id": r.doc_id,
-                            "source": r.sources[0],
-                            "section": c.section,
-                            "start": c.start,
-                            "end": c.end,
-                        }
-                        for r, c in chunks
-                    ],
+                    [chunk_fields(r, c) for r, c in chunks],
                 )
                 self.store.commit_documents([d.record for d in batch])
             report.documents_added += len(batch)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import logging
@@ -12,10 +13,14 @@ import shutil
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import bm25s
 import jieba
 import numpy as np
+
+if TYPE_CHECKING:
+    from index.store import StoredChunk
 
 log = logging.getLogger(__name__)
 jieba.setLogLevel(logging.WARNING)
@@ -123,3 +128,18 @@ class KeywordIndex:
         if self.bm25 is None or not tokens:
             return np.zeros(self.size, dtype=np.float32)
         return self.bm25.get_scores(tokens)
+
+
+def keyword_index(folder: Path, chunks: list[StoredChunk]) -> KeywordIndex:
+    """The BM25 index saved in folder if it was built from exactly these chunks, else built from them and saved there."""
+    ids = "\n".join([TOKENIZER_VERSION, *(c.chunk_id for c in chunks)])
+    fingerprint = hashlib.sha256(ids.encode()).hexdigest()
+    saved = KeywordIndex.load(folder, fingerprint)
+    if saved is not None:
+        return saved
+    terms = quoted_terms(c.text for c in chunks)
+    add_terms(terms)
+    index = KeywordIndex.build([c.searchable_text for c in chunks])
+    index.save(folder, fingerprint, terms)
+    log.info("keyword index of %d chunks built and saved to %s", len(chunks), folder)
+    return index

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from dataclasses import dataclass
@@ -11,7 +10,7 @@ from functools import cached_property
 import numpy as np
 
 from index.embedder import Embedder, load_embedder
-from index.keywords import TOKENIZER_VERSION, KeywordIndex, add_terms, quoted_terms, tokenize
+from index.keywords import KeywordIndex, keyword_index, tokenize
 from index.store import ReplyStore, StoredChunk
 from settings import Settings
 
@@ -27,19 +26,13 @@ class Filters:
 
     year_from: int | None = None
     year_to: int | None = None
-    office: str = ""
+    signing_office: str = ""
     kind: str = ""
     session: str = ""
     addressee: str = ""
 
-    @staticmethod
-    def years(text: str | None) -> tuple[int | None, int | None]:
-        """A year ("2023") or a range ("2022-2024", "2022至2024") as (first, last); anything else filters nothing."""
-        found = re.findall(r"\d{4}", text or "")
-        return (int(found[0]), int(found[-1])) if found else (None, None)
-
     def _equalities(self) -> dict[str, str]:
-        named = {"signing_office": self.office, "kind": self.kind, "session": self.session, "addressee": self.addressee}
+        named = {"signing_office": self.signing_office, "kind": self.kind, "session": self.session, "addressee": self.addressee}
         return {k: v for k, v in named.items() if v}
 
     def where(self) -> dict | None:
@@ -100,39 +93,18 @@ class Searcher:
         self.embedder = embedder or load_embedder(settings.embedder, settings.threads)
 
     @cached_property
-    def _chunks(self) -> list[StoredChunk]:
-        committed = {r.doc_id for r in self.store.all_documents()}
-        return [c for c in self.store.all_chunks() if c.doc_id in committed]  # orphans of a killed build are invisible
+    def chunks(self) -> list[StoredChunk]:
+        """The committed chunks, in the order the keyword index numbers them."""
+        return self.store.committed_chunks()
 
     @cached_property
     def keywords(self) -> KeywordIndex:
         """The BM25 index saved beside Chroma, rebuilt when the committed chunks are not the ones it was built from."""
-        folder = self.settings.resolve(self.settings.data_dir) / "keywords" / self.settings.collection
-        ids = "\n".join([TOKENIZER_VERSION, *(c.chunk_id for c in self._chunks)])
-        fingerprint = hashlib.sha256(ids.encode()).hexdigest()
-        saved = KeywordIndex.load(folder, fingerprint)
-        if saved is not None:
-            return saved
-        terms = quoted_terms(c.text for c in self._chunks)
-        add_terms(terms)
-        index = KeywordIndex.build([searchable_text(c) for c in self._chunks])
-        index.save(folder, fingerprint, terms)
-        log.info("keyword index of %d chunks built and saved to %s", len(self._chunks), folder)
-        return index
+        return keyword_index(self.store.keyword_folder, self.chunks)
 
     @cached_property
     def _position(self) -> dict[str, int]:
-        return {c.chunk_id: i for i, c in enumerate(self._chunks)}
-
-    def load(self) -> Searcher:
-        """Read the chunks and load, or build and save, the keyword index now rather than on the first search."""
-        _ = self.keywords
-        return self
-
-    def refresh(self) -> None:
-        """Forget cached chunks after the index changed."""
-        for name in ("_chunks", "keywords", "_position"):
-            self.__dict__.pop(name, None)
+        return {c.chunk_id: i for i, c in enumerate(self.chunks)}
 
     def dense_ranking(self, query: str, n: int, filters: Filters | None = None) -> list[tuple[int, float]]:
         """(chunk position, cosine similarity) of the n chunks nearest the query, best first."""
@@ -144,7 +116,7 @@ class Searcher:
         """(chunk position, BM25 score) of the n best chunks sharing any words with the query, best first."""
         scores = self.keywords.scores(query)
         if filters and filters.where():
-            scores = scores * np.array([filters.matches(c.metadata) for c in self._chunks], dtype=scores.dtype)
+            scores = scores * np.array([filters.matches(c.metadata) for c in self.chunks], dtype=scores.dtype)
         n = min(n, len(scores))
         best = np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.arange(len(scores))
         return [(int(i), float(scores[i])) for i in sorted(best, key=lambda i: -scores[i]) if scores[i] > 0]
@@ -152,9 +124,9 @@ class Searcher:
     def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Hit]:
         """The k best chunks for query, best first, among those the filters allow."""
         k = k or self.settings.top_k
-        if not self._chunks or not query.strip():
+        if not self.chunks or not query.strip():
             return []
-        n = min(max(k, self.settings.candidates), len(self._chunks))
+        n = min(max(k, self.settings.candidates), len(self.chunks))
         tokens = tokenize(query)
         dense = self.dense_ranking(query, n, filters)
         keyword = self.keyword_ranking(query, n, filters)
@@ -162,11 +134,11 @@ class Searcher:
         dense_score, keyword_score = dict(dense), dict(keyword)
         return [
             Hit(
-                chunk=self._chunks[i],
+                chunk=self.chunks[i],
                 score=score,
                 dense=dense_score.get(i, 0.0),
                 keyword=keyword_score.get(i, 0.0),
-                coverage=self.coverage(tokens, self._chunks[i]),
+                coverage=self.coverage(tokens, self.chunks[i]),
             )
             for i, score in fused[:k]
         ]
@@ -200,7 +172,7 @@ class Searcher:
         terms = set(query_tokens)
         if not terms:
             return 0.0
-        haystack = searchable_text(chunk).lower()  # query tokens are lower-cased too
+        haystack = chunk.searchable_text.lower()  # query tokens are lower-cased too
         weights = {t: self.keywords.idf(t) for t in terms}
         total = sum(weights.values())
         return sum(w for t, w in weights.items() if t in haystack) / total if total else 0.0
@@ -231,8 +203,3 @@ def mark_terms(text: str, terms: list[str]) -> str:
     if not terms:
         return text
     return re.sub("|".join(re.escape(t) for t in terms), lambda m: f"【{m.group(0)}】", text)
-
-
-def searchable_text(chunk: StoredChunk) -> str:
-    """The words a chunk can be found by: its title and section path with its text."""
-    return "\n".join((str(chunk.metadata.get("title", "")), str(chunk.metadata.get("section", "")), chunk.text))

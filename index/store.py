@@ -62,10 +62,10 @@ class StoredChunk:
     metadata: dict
     score: float = 0.0
 
-
-def chunk_metadata(record: DocumentRecord) -> dict[str, str | int | bool]:
-    """The document fields every chunk carries for filtering and display; the long question text stays with the document."""
-    return {k: v for k, v in record.fields.items() if k != "question"}
+    @property
+    def searchable_text(self) -> str:
+        """The words a chunk can be found by: its title and section path with its text."""
+        return "\n".join((str(self.metadata.get("title", "")), str(self.metadata.get("section", "")), self.text))
 
 
 def read_all(collection: chromadb.Collection, include: list[str]) -> dict[str, list]:
@@ -94,6 +94,7 @@ class ReplyStore:
 
     def __init__(self, settings: Settings, client: chromadb.ClientAPI | None = None) -> None:
         self.client = client or open_client(settings)
+        self.keyword_folder = settings.resolve(settings.data_dir) / "keywords" / settings.collection
         cosine = {"hnsw": {"space": "cosine"}}
         self.chunks = self.client.get_or_create_collection(settings.collection, configuration=cosine, embedding_function=None)
         self.documents = self.client.get_or_create_collection(f"{settings.collection}-documents", embedding_function=None)
@@ -158,6 +159,11 @@ class ReplyStore:
         for doc_id in orphans:
             self.chunks.delete(where={"doc_id": doc_id})
         return len(orphans)
+
+    def committed_chunks(self) -> list[StoredChunk]:
+        """The chunks of committed documents: the orphans of a killed build are invisible."""
+        committed = {r.doc_id for r in self.all_documents()}
+        return [c for c in self.all_chunks() if c.doc_id in committed]
 
     def all_chunks(self) -> list[StoredChunk]:
         got = read_all(self.chunks, ["metadatas", "documents"])

@@ -107,7 +107,6 @@ def section_tree(text: str) -> list[Section]:
     return sections
 
 
-
 def _opening(body: list[str]) -> str:
     """The paragraphs after the title and before the first heading."""
     opening = []

@@ -179,8 +179,8 @@ def test_a_build_killed_midway_leaves_the_previous_index_whole_and_the_next_buil
     assert 1 < len(documents) < 15, f"killed after {embedded} chunks, yet {len(documents)} documents"
     searcher = Searcher(settings, store, embedder)
     for record in documents:  # each document all in or not at all
-        assert len([c for c in searcher._chunks if c.doc_id == record.doc_id]) == record.n_chunks
-    assert searcher.keywords.size == len(searcher._chunks) == sum(r.n_chunks for r in documents)
+        assert len([c for c in searcher.chunks if c.doc_id == record.doc_id]) == record.n_chunks
+    assert searcher.keywords.size == len(searcher.chunks) == sum(r.n_chunks for r in documents)
     assert "科汇通" in searcher.search("科汇通", k=1)[0].chunk.text
 
     report = IndexBuilder(settings, store, embedder).build([small_corpus], progress=False)

@@ -31,7 +31,7 @@ def test_keyword_weight_zero_leaves_dense_order(corpus_settings, corpus_store, e
         (Filters(year_from=2024, year_to=2024), lambda m: m["year"] == 2024),
         (Filters(year_from=2021, year_to=2022), lambda m: 2021 <= m["year"] <= 2022),
         (Filters(kind="政协提案"), lambda m: m["kind"] == "政协提案"),
-        (Filters(office="南湖区住房和建设局"), lambda m: m["signing_office"] == "南湖区住房和建设局"),
+        (Filters(signing_office="南湖区住房和建设局"), lambda m: m["signing_office"] == "南湖区住房和建设局"),
         (Filters(session="区八届人大第四次会议"), lambda m: m["session"] == "区八届人大第四次会议"),
         (Filters(addressee="杜春兰代表"), lambda m: m["addressee"] == "杜春兰代表"),
     ],

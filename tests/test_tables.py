@@ -65,7 +65,7 @@ def test_each_row_with_a_reply_is_a_document_with_the_mapped_fields(tmp_path: Pa
         "title": "A区景蓉华苑停车收费不合理",
         "question": "小区业委会未经业主大会同意就提高停车费。",
         "date": "2019/5/10 14:56:53",
-        "office": "A区住房和城乡建设局",
+        "signing_office": "A区住房和城乡建设局",
     }
     [problem] = problems
     assert problem.path.name.endswith("#102") and "row 3" in problem.reason and "reply cell is empty" in problem.reason
