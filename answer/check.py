@@ -1,24 +1,45 @@
-"""The answer check: each sentence of the model's reply kept with the passage that supports it, or flagged."""
+"""The answer check: each sentence of the model's reply held to the retrieved passages, and given a status."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from answer.citations import Citation, citation, supporting_span
 from answer.claims import complete_claims, own_clauses, restates, with_markers
 from answer.paraphrase import ParaphraseCheck
 from answer.passages import Passage
-from answer.support import support
+from answer.prompts import refusal_sentence
+from answer.support import figures_of_another, quoted_names, support, verdict, without_denied
+from index.keywords import tokenize
 from text.markers import markers, strip_markers
+from text.places import elsewhere
+
+SUPPORTED, UNSUPPORTED, CONTRADICTED = "supported", "unsupported", "contradicted"
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of the answer as shown: its text (markers included), its status and the passages it cites."""
+
+    text: str
+    status: str
+    markers: tuple[int, ...] = ()
 
 
 @dataclass
 class Checked:
-    """The reply as checked: its sentences with markers of the passages that support them, and what lacks support."""
+    """The reply as checked: every sentence with its status, and the citations of those that rest on a passage."""
 
-    text: str = ""
+    sentences: list[Sentence] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
-    unsupported: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text for s in self.sentences)
+
+    @property
+    def unsupported(self) -> list[str]:
+        return [strip_markers(s.text) for s in self.sentences if s.status != SUPPORTED]
 
 
 class AnswerCheck:
@@ -28,31 +49,40 @@ class AnswerCheck:
         self.paraphrase = paraphrase
 
     def __call__(self, reply: str, question: str, passages: list[Passage]) -> Checked:
-        """Markers renumbered by first use; a sentence no passage supports is kept and listed as unsupported."""
-        numbering: dict[int, int] = {}  # passage number -> marker shown to the user
+        """Each sentence with the markers [n] of the passages that support it, n being the passage's own number; a
+        sentence no passage supports is kept, marked unsupported or contradicted."""
         spans: dict[int, list[tuple[int, int]]] = {}  # passage number -> supporting spans inside it
         by_number = {p.n: p for p in passages}
+        passages = about_the_question(question, passages)
         checked = Checked()
-        sentences: list[str] = []
         for claim in complete_claims(reply):
             plain = strip_markers(claim).strip()
-            if restates(plain, question):
-                sentences.append(plain)
-                continue
+            if is_refusal(plain):
+                continue  # the model's own "not in the replies" beside what it did find says nothing to check
+            # A sentence that only repeats the question ("游泳馆对学生有优惠。") is a yes or a no: held to the passages
+            # with no word of it taken as given, and every word of it must be there.
+            yes_or_no = restates(plain, question)
+            asked = "" if yes_or_no else question
             # A marker [n] names the n-th passage shown; any retrieved passage may still support the sentence.
             cited = [by_number[n] for n in markers(claim) if n in by_number and by_number[n].shown]
-            sources = self._sources(plain, question, passages, cited)
+            sources = self._sources(plain, asked, passages, cited)
+            if yes_or_no:
+                sources = [(p, part) for p, part in sources if states_every_word(part, p.checkable_text)]
             if not sources:
-                checked.unsupported.append(plain)
-                sentences.append(plain)
+                checked.sentences.append(Sentence(plain, self._failure(plain, asked, passages)))
                 continue
             for passage, part in sources:
-                numbering.setdefault(passage.n, len(numbering) + 1)
                 spans.setdefault(passage.n, []).append(supporting_span(part, passage.hit.chunk.text))
-            sentences.append(with_markers(plain, sorted({numbering[passage.n] for passage, _ in sources})))
-        checked.text = "".join(sentences)
-        checked.citations = [citation(shown, by_number[n].hit, spans[n]) for n, shown in numbering.items()]
+            numbers = tuple(sorted({passage.n for passage, _ in sources}))
+            checked.sentences.append(Sentence(with_markers(plain, list(numbers)), SUPPORTED, numbers))
+        checked.citations = [citation(n, by_number[n].hit, spans[n]) for n in sorted(spans)]
         return checked
+
+    @staticmethod
+    def _failure(sentence: str, question: str, passages: list[Passage]) -> str:
+        """Contradicted when a passage speaks of the same thing with another figure, polarity or mood, else unsupported."""
+        labels = {verdict(sentence, p.checkable_text, question) for p in passages}
+        return CONTRADICTED if CONTRADICTED in labels else UNSUPPORTED
 
     def _sources(self, sentence: str, question: str, passages: list[Passage], cited: list[Passage]) -> list[tuple[Passage, str]]:
         """(passage, part of the sentence) pairs that support it: one passage for the whole sentence, or else one for
@@ -70,7 +100,16 @@ class AnswerCheck:
 
     def _supporting_passage(self, claim: str, question: str, passages: list[Passage], cited: list[Passage]) -> Passage | None:
         """The cited passage if it supports the claim, else the best retrieved passage that does, else None."""
-        checks = {p.n: support(claim, p.checkable_text, question) for p in passages}
+        if not passages:
+            return None
+        programmes = set().union(*(quoted_names(p.checkable_text) for p in passages))
+        checks = {}
+        for p in passages:
+            result = support(claim, p.checkable_text, question)
+            # A passage that gives the claim's figure for another programme than the one asked about supports nothing.
+            if wrong := figures_of_another(claim, p.checkable_text, question, programmes):
+                result = replace(result, missing_facts=(*result.missing_facts, *sorted(wrong)))
+            checks[p.n] = result
         for p in cited:
             if checks[p.n].supported:
                 return p
@@ -80,3 +119,19 @@ class AnswerCheck:
         # Short of shared wording only: the cited passage first, then the closest, if it says the same in other words.
         reworded = sorted((p for p in passages if checks[p.n].reworded), key=lambda p: (p not in cited, -checks[p.n].overlap))
         return next((p for p in reworded if self.paraphrase(claim, p.checkable_text)), None)
+
+
+def about_the_question(question: str, passages: list[Passage]) -> list[Passage]:
+    """The passages that can answer the question: not those about another place or year than the one it names."""
+    return [p for p in passages if not elsewhere(question, p.checkable_text, p.places)]
+
+
+def states_every_word(claim: str, passage: str) -> bool:
+    """Every word of the claim is in the passage (outside what it quotes to deny): a yes or a no turns on one word."""
+    text = without_denied(passage).lower()
+    return all(word in text for word in tokenize(strip_markers(claim)) if not word.isdigit())
+
+
+def is_refusal(reply: str) -> bool:
+    """The reply is the refusal sentence and nothing else."""
+    return strip_markers(reply).strip().rstrip("。.") == refusal_sentence().rstrip("。")

@@ -4,29 +4,55 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
 
-from answer.check import AnswerCheck, Checked
-from answer.llm import ChatModel, load_chat_model
+from answer.check import SUPPORTED, AnswerCheck, Checked, Sentence, about_the_question, is_refusal
+from answer.citations import citation
+from answer.llm import ChatModel, load_chat_model, shared
 from answer.paraphrase import ParaphraseCheck
-from answer.passages import number_passages
+from answer.passages import Passage, number_passages
 from answer.prompt import messages
 from answer.prompts import refusal_sentence, render, template
-from answer.results import Answer, Token
+from answer.questions import asks_for_replies, context_budget, parts_of, stands_alone, subject_of
+from answer.results import Answer, Retrieved, Token, Waiting
+from answer.turns import QueueFull, Ticket
 from index.search import Filters, Hit, Searcher
 from settings import Settings
 from text.markers import strip_markers
+from text.places import elsewhere, years_named
 
 log = logging.getLogger(__name__)
 
+# How much of each earlier turn the follow-up rewrite sees: a pasted essay must not overflow the model's context.
+_HISTORY_CHARS = 200
+# How often a waiting user hears their place in the line.
+_WAIT_UPDATE_S = 1.0
+# Passages searched for each part of a question that asks several things.
+_PER_PART = 2
+# Replies listed for a question that asks which replies exist.
+_PRECEDENTS = 5
+
+
+@dataclass
+class _Run:
+    """What one answer gathers on its way, so that the Answer is built once at the end."""
+
+    question: str
+    query: str
+    started: float
+    timings: dict[str, float]
+    hits: list[Hit]
+    notice: str = ""
+
 
 class AnswerEngine:
-    """One engine behind the chat UI, the command line and the evaluation."""
+    """One engine behind the chat UI, the API, the command line and the evaluation."""
 
     def __init__(self, settings: Settings, searcher: Searcher | None = None, llm: ChatModel | None = None) -> None:
         self.settings = settings
         self.searcher = searcher or Searcher(settings)
-        self.llm = llm or load_chat_model(settings)
+        self.llm = shared(llm, settings) if llm is not None else load_chat_model(settings)
         self.check = AnswerCheck(ParaphraseCheck(self.searcher.embedder))
 
     def warm_up(self) -> None:
@@ -46,64 +72,145 @@ class AnswerEngine:
 
     def stream(
         self, question: str, history: list[tuple[str, str]] | None = None, filters: Filters | None = None
-    ) -> Iterator[Token | Answer]:
-        """Tokens as the model writes them, then the checked Answer; filters restrict which replies are searched."""
+    ) -> Iterator[Retrieved | Waiting | Token | Answer]:
+        """The passages found, the place in line while others use the model, the tokens as the model writes them, then
+        the checked Answer; filters restrict which replies are searched, history is the conversation so far."""
         started = time.perf_counter()
         question = question.strip()[: self.settings.max_question_chars]
         if not question:
             yield Answer(question, "请输入问题。", refused=True)
             return
-        timings: dict[str, float] = {}
-        query = question
-        if history and self.settings.history_turns > 0:
-            query = self.standalone_question(question, history[-self.settings.history_turns :])
-            timings["condense_s"] = round(time.perf_counter() - started, 3)
-        searching = time.perf_counter()
+        ticket: Ticket | None = None
+        try:
+            query = question
+            turns = history[-self.settings.history_turns :] if history and self.settings.history_turns > 0 else []
+            timings: dict[str, float] = {}
+            if turns and not stands_alone(question):
+                ticket = yield from self._turn()
+                query = self.standalone_question(question, turns, ticket)
+                timings["condense_s"] = round(time.perf_counter() - started, 3)
+            if asks_for_replies(query):
+                yield self._precedents(question, query, filters, started, timings)
+                return
+            searching = time.perf_counter()
+            hits = self._retrieve(query, filters)
+            timings["retrieve_s"] = round(time.perf_counter() - searching, 3)
+            run = _Run(question, query, started, timings, hits, self._filter_notice(filters, hits))
+            budget = context_budget(query, self.settings.context_chars, self.settings.list_context_chars)
+            passages = number_passages(query, hits, budget)
+            yield Retrieved([p.to_dict(rank) for rank, p in enumerate(passages, 1)])
+            checked = Checked()
+            if hits and not about_the_question(query, passages):
+                run.notice = _elsewhere_notice(query, passages)
+            elif hits and max(h.coverage for h in hits) >= self.settings.min_relevance:
+                ticket = ticket or (yield from self._turn())
+                reply: list[str] = []
+                for piece in self.llm.stream(messages(query, passages), ticket=ticket):
+                    timings.setdefault("first_token_s", round(time.perf_counter() - started, 3))
+                    reply.append(piece)
+                    yield Token(piece)
+                ticket.leave()  # the check needs no model: the next in line goes on
+                ticket = None
+                if not is_refusal("".join(reply)):
+                    checked = self.check("".join(reply), query, passages)
+            else:
+                log.info("refused before generation: best coverage %.2f", max((h.coverage for h in hits), default=0))
+            answer = self._answer(run, checked)
+            answer.passages = [p.to_dict(rank) for rank, p in enumerate(passages, 1)]
+            yield answer
+        except QueueFull:
+            yield Answer(question, "", refused=True, notice="现在排队等候的人太多，请稍后再问。")
+        finally:
+            if ticket is not None:
+                ticket.leave()
+
+    def _retrieve(self, query: str, filters: Filters | None) -> list[Hit]:
+        """The passages for the question, and for a question of several parts the best two for each part as well."""
         hits = self.searcher.search(query, self.settings.top_k, filters)
-        timings["retrieve_s"] = round(time.perf_counter() - searching, 3)
-        checked = Checked()
-        if hits and max(h.coverage for h in hits) >= self.settings.min_relevance:
-            passages = number_passages(query, hits, self.settings.context_chars)
-            reply: list[str] = []
-            for piece in self.llm.stream(messages(query, passages)):
-                timings.setdefault("first_token_s", round(time.perf_counter() - started, 3))
-                reply.append(piece)
-                yield Token(piece)
-            if not _is_refusal("".join(reply)):
-                checked = self.check("".join(reply), query, passages)
-        else:
-            log.info("refused before generation: best coverage %.2f", max((h.coverage for h in hits), default=0))
-        timings.setdefault("first_token_s", 0.0)
-        timings["total_s"] = round(time.perf_counter() - started, 3)
+        parts = parts_of(query)
+        if len(parts) > 1:
+            hits += [h for part in parts for h in self.searcher.search(part, _PER_PART, filters)]
+        first: dict[str, Hit] = {}
+        for hit in hits:
+            first.setdefault(hit.chunk.chunk_id, hit)
+        return list(first.values())
+
+    def _turn(self) -> Generator[Waiting, None, Ticket]:
+        """Wait for the model, telling how many are ahead; the ticket whose turn it now is."""
+        ticket = self.llm.turns.join()
+        try:
+            while not ticket.wait(0):
+                yield Waiting(ticket.ahead)
+                ticket.wait(_WAIT_UPDATE_S)
+        except BaseException:  # the user left while waiting: their place goes to the next
+            ticket.leave()
+            raise
+        return ticket
+
+    def _answer(self, run: _Run, checked: Checked) -> Answer:
+        """The Answer, built once: the checked sentences, or the refusal with the nearest replies as 可能相关."""
+        run.timings.setdefault("first_token_s", 0.0)
+        run.timings["total_s"] = round(time.perf_counter() - run.started, 3)
         refused = not checked.citations
         answer = Answer(
-            question=question,
+            question=run.question,
             answer=refusal_sentence() if refused else checked.text,
             refused=refused,
             citations=checked.citations,
             unsupported=checked.unsupported,
-            related=_related(hits) if refused else [],
-            search_query=query,
-            timings=timings,
-            passages=[h.to_dict(rank) for rank, h in enumerate(hits, 1)],
+            related=_related(run.hits) if refused else [],
+            search_query=run.query,
+            timings=run.timings,
+            sentences=[] if refused else [s.__dict__ for s in checked.sentences],
+            notice=run.notice,
         )
-        log.info("answered %r: refused=%s citations=%d %s", question[:60], refused, len(answer.citations), timings)
-        yield answer
+        log.info("answered %r: refused=%s citations=%d %s", run.question[:60], refused, len(answer.citations), run.timings)
+        return answer
 
-    def standalone_question(self, question: str, history: list[tuple[str, str]]) -> str:
+    def _precedents(
+        self, question: str, query: str, filters: Filters | None, started: float, timings: dict[str, float]
+    ) -> Answer:
+        """A question for earlier replies answered with the replies themselves, each with its best passage cited."""
+        documents = self.searcher.search_documents(subject_of(query), _PRECEDENTS, filters)
+        hits = [d.passages[0] for d in documents]
+        run = _Run(question, query, started, timings, hits, self._filter_notice(filters, hits))
+        checked = Checked()
+        for n, document in enumerate(documents, 1):
+            fields = document.metadata
+            about = "，".join(str(fields[f]) for f in ("signing_office", "kind", "date") if fields.get(f))
+            line = f"{n}. {fields.get('title') or '（无标题）'}" + (f"（{about}）" if about else "") + f"[{n}]\n"
+            checked.sentences.append(Sentence(line, SUPPORTED, (n,)))
+            hit = document.passages[0]
+            checked.citations.append(citation(n, hit, [(0, len(hit.chunk.text))]))
+        answer = self._answer(run, checked)
+        answer.precedents = [{"n": n, "doc_id": d.doc_id, **d.metadata} for n, d in enumerate(documents, 1)]
+        return answer
+
+    def _filter_notice(self, filters: Filters | None, hits: list[Hit]) -> str:
+        """What to tell the user when the filters, not the question, left nothing to answer from."""
+        if hits or filters is None or not filters.where():
+            return ""
+        return f"在筛选条件（{filters.describe()}）下没有找到答复；可放宽或清除筛选后再问。"
+
+    def standalone_question(self, question: str, history: list[tuple[str, str]], ticket: Ticket | None = None) -> str:
         """A follow-up ("那资金方面呢？") rewritten with the conversation into a question that stands alone."""
-        turns = "\n".join(f"问：{q}\n答：{strip_markers(a)[:200]}" for q, a in history)
+        turns = "\n".join(f"问：{q[:_HISTORY_CHARS]}\n答：{strip_markers(a)[:_HISTORY_CHARS]}" for q, a in history)
         prompt = render("condense", history=turns, question=question)
-        rewritten = "".join(self.llm.stream([{"role": "user", "content": prompt}], max_tokens=80)).strip()
+        rewritten = "".join(self.llm.stream([{"role": "user", "content": prompt}], max_tokens=80, ticket=ticket)).strip()
         rewritten = rewritten.splitlines()[0].strip() if rewritten else ""
         if not rewritten or len(rewritten) > 4 * len(question) + 60:
-            rewritten = f"{history[-1][0]} {question}"  # the model did not rewrite: search with the last question too
+            # The model did not rewrite: search with the last question too.
+            rewritten = f"{history[-1][0][:_HISTORY_CHARS]} {question}"
         log.info("follow-up %r read as %r", question, rewritten)
         return rewritten
 
 
-def _is_refusal(reply: str) -> bool:
-    return refusal_sentence().rstrip("。") in reply
+def _elsewhere_notice(question: str, passages: list[Passage]) -> str:
+    """What the replies found speak of, when it is another place or year than the question names."""
+    asked = sorted(set().union(*(elsewhere(question, p.checkable_text, p.places) for p in passages)))
+    named = [p.places | {f"{y}年" for y in years_named(p.checkable_text)} for p in passages]
+    covered = sorted(set().union(*named))
+    return f"找到的答复说的是{'、'.join(covered[:6])}，没有关于{'、'.join(asked)}的内容。"
 
 
 def _related(hits: list[Hit]) -> list[dict]:
@@ -111,7 +218,6 @@ def _related(hits: list[Hit]) -> list[dict]:
     related: dict[str, dict] = {}
     for h in hits:
         if h.coverage > 0:
-            related.setdefault(
-                h.chunk.doc_id, {"doc_id": h.chunk.doc_id, "title": h.meta.get("title", ""), "source": h.meta.get("source", "")}
-            )
+            fields = {f: h.meta.get(f, "") for f in ("title", "kind", "signing_office", "date", "source")}
+            related.setdefault(h.chunk.doc_id, {"doc_id": h.chunk.doc_id, **fields})
     return list(related.values())

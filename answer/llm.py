@@ -10,6 +10,7 @@ from threading import Thread
 from typing import Protocol
 
 from answer.model_files import gguf_path
+from answer.turns import Ticket, Turns
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -127,9 +128,36 @@ class TransformersChat:
         yield from (piece for piece in streamer if piece)
 
 
+class SharedModel:
+    """A chat model that every caller reaches through one line (Turns): two requests never run on an in-process model
+    at once, whichever way they came (the chat, the API, the evaluation's judge, a draft)."""
+
+    def __init__(self, model: ChatModel, turns: Turns) -> None:
+        self.model = model
+        self.turns = turns
+
+    def stream(self, messages: list[Message], max_tokens: int | None = None, ticket: Ticket | None = None) -> Iterator[str]:
+        """The reply; with a ticket whose turn it is, at once, else after waiting for a turn of its own."""
+        own = ticket is None
+        ticket = ticket or self.turns.join()
+        try:
+            ticket.wait()
+            yield from self.model.stream(messages, max_tokens)
+        finally:
+            if own:
+                ticket.leave()
+
+
 _BACKENDS = {"llama_cpp": LlamaCppChat, "openai": OpenAICompatibleChat, "transformers": TransformersChat}
 
 
-def load_chat_model(settings: Settings) -> ChatModel:
-    """The chat model chosen by settings.llm_backend."""
-    return _BACKENDS[settings.llm_backend](settings)
+def load_chat_model(settings: Settings) -> SharedModel:
+    """The chat model chosen by settings.llm_backend, behind the line every caller shares."""
+    return shared(_BACKENDS[settings.llm_backend](settings), settings)
+
+
+def shared(model: ChatModel, settings: Settings) -> SharedModel:
+    """The model behind a line: as many at once as settings.llm_parallel allows (1 in-process), llm_max_waiting waiting."""
+    if isinstance(model, SharedModel):
+        return model
+    return SharedModel(model, Turns(settings.llm_parallel, settings.llm_max_waiting))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from answer.context import excerpts
 from index.search import Hit
 from text.dates import chinese_date
+from text.places import masked_places, places
 
 # Enough of a section heading to tell the model where a passage sits; the rest is prompt time.
 _SECTION_CHARS = 24
@@ -26,6 +27,18 @@ class Passage:
         meta = self.hit.meta
         section = str(meta.get("section", "")).split(" > ")[0][:_SECTION_CHARS]
         return str(meta.get("signing_office", "")), chinese_date(str(meta.get("date", ""))), section
+
+    def to_dict(self, rank: int) -> dict:
+        """The passage as the app shows it beside the answer and the evaluation keeps it: number, rank, reply fields."""
+        meta = self.hit.meta
+        fields = {f: meta.get(f, "") for f in ("kind", "signing_office", "date")}
+        return {"n": self.n, **self.hit.to_dict(rank), **fields, "shown": self.shown}
+
+    @property
+    def places(self) -> set[str]:
+        """Where the reply is about: the place of its office and title, and any masked place ("A3区") it names."""
+        office, _, _ = self.header
+        return places(f"{office} {self.hit.meta.get('title', '')}") | masked_places(self.hit.chunk.text)
 
     @property
     def checkable_text(self) -> str:

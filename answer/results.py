@@ -8,6 +8,20 @@ from answer.citations import Citation
 
 
 @dataclass(frozen=True)
+class Retrieved:
+    """The passages retrieval found, numbered as the answer will cite them, before the model writes."""
+
+    passages: list[dict]
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Others are using the model: how many are ahead."""
+
+    ahead: int
+
+
+@dataclass(frozen=True)
 class Token:
     """A piece of the model's reply, streamed before the checked answer."""
 
@@ -25,6 +39,9 @@ class Answer:
     search_query: str = ""
     timings: dict[str, float] = field(default_factory=dict)
     passages: list[dict] = field(default_factory=list)  # what retrieval found, in rank order, for evaluation and audit
+    sentences: list[dict] = field(default_factory=list)  # each sentence shown: text, status, markers
+    notice: str = ""  # why there is nothing to answer from, when it is not the question (filters, a full queue)
+    precedents: list[dict] = field(default_factory=list)  # the replies listed for a question that asks which exist
 
     def to_dict(self) -> dict:
         return asdict(self)

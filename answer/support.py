@@ -4,6 +4,7 @@ them, with the same polarity and mood, and its wording must overlap."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -13,7 +14,7 @@ from text.normalize import normalize_line
 from text.numbers import numbers, stated, unit
 from text.offices import ACTING, OWN_OFFICE, abbreviated, names_in, organisations
 from text.sentences import CLAUSE_BREAK, PHRASE_BREAK, sentence_spans
-from text.units import units
+from text.units import own_units, units
 
 # A figure is misplaced when the sentences that hold it share less than this part of what the nearest one shares.
 _NEAR_ENOUGH = 0.7
@@ -29,6 +30,9 @@ PARAPHRASE_CLAUSE_OVERLAP = 0.3
 # A clause needs this many characters of its own before its coverage is judged.
 _MIN_CLAUSE_UNITS = 6
 _QUOTED = re.compile(r"[“「『《]([^”」』》]{2,30})[”」』》]")
+# A reply quoting a claim to deny it: "经核实该说法不实", "系谣言".
+_DENIAL = re.compile(r"不实|不属实|失实|谣言|虚假|并非事实|没有依据")
+_QUOTATION = re.compile(r"“[^”]*”")
 _NEGATION = re.compile(r"不|未|没有|无|非|尚未|暂无|停止|取消")
 _OPPOSITES = (
     ("上升", "下降"),
@@ -110,11 +114,12 @@ def _phrases(text: str) -> list[str]:
 @lru_cache(maxsize=4096)  # a verifier asks of a pair once to route it and again to label it
 def support(claim: str, passage: str, question: str = "") -> Support:
     """How well passage supports claim; words the claim repeats from the question are free."""
+    passage = without_denied(passage)
     free = units(question)
     passage_units = units(passage)
 
     def coverage(text: str) -> float | None:
-        own = units(text) - free
+        own = own_units(text, question)
         return len(own & passage_units) / len(own) if own else None
 
     overlap = coverage(claim) or 0.0
@@ -162,9 +167,41 @@ def support(claim: str, passage: str, question: str = "") -> Support:
     )
 
 
+def without_denied(passage: str) -> str:
+    """The passage without what it quotes only to deny ("有群众来信称“……补贴已经取消”，经核实该说法不实"): a claim may
+    not rest on words the reply says are false."""
+    if not _DENIAL.search(passage):
+        return passage
+    kept = []
+    for start, end in sentence_spans(passage):
+        sentence = passage[start:end]
+        kept.append(_QUOTATION.sub("“”", sentence) if _DENIAL.search(sentence) else sentence)
+    return "".join(kept)
+
+
 def nearest_sentence(passage: str, wanted: frozenset[str]) -> str:
     """The passage's sentence that shares most units with wanted ("" for a passage with no sentence)."""
     return max((passage[s:e] for s, e in sentence_spans(passage)), key=lambda x: len(units(x) & wanted), default="")
+
+
+def quoted_names(text: str) -> set[str]:
+    """The programmes, terms and documents a text names in quotes (“科汇通”, 《实施办法》)."""
+    return set(_QUOTED.findall(text))
+
+
+def figures_of_another(claim: str, passage: str, question: str, programmes: set[str]) -> set[str]:
+    """Figures the claim gives for one of the programmes (“科汇通”) that every sentence of the passage stating them
+    gives for another (“深港通”): the question or the claim names the one, the passage the other."""
+    named = {t for t in programmes if t in claim or t in question}
+    if not named:
+        return set()
+    sentences = [passage[s:e] for s, e in sentence_spans(passage)]
+    misattributed = set()
+    for figure in numbers(claim):
+        holding = [x for x in sentences if stated(figure, numbers(x))]
+        if holding and all(not any(t in x for t in named) and set(_QUOTED.findall(x)) - named for x in holding):
+            misattributed.add(figure)
+    return misattributed
 
 
 def misplaced_figures(claim: str, passage: str) -> set[str]:
@@ -223,3 +260,20 @@ def claims_done_when_planned(claim: str, passage: str) -> bool:
         if marks and max(marks)[1]:
             return True
     return False
+
+
+def verdict(claim: str, passage: str, question: str = "", paraphrase: Callable[[str, str], bool] | None = None) -> str:
+    """Three-way label: "supported" (also when only the wording differs and paraphrase says it is the same);
+    "contradicted" when the claim speaks of the passage's subject with another figure, name or polarity; else
+    "unsupported"."""
+    result = support(claim, passage, question)
+    if result.supported or (result.reworded and paraphrase is not None and paraphrase(claim, passage)):
+        return "supported"
+    on_topic = result.overlap >= MIN_OVERLAP
+    passage_numbers = numbers(passage)
+    other_figure = any(
+        not stated(n, passage_numbers) and unit(n) and any(unit(p) == unit(n) for p in passage_numbers) for n in numbers(claim)
+    )
+    if result.negation_flip or (on_topic and (other_figure or result.missing_facts)):
+        return "contradicted"
+    return "unsupported"

@@ -101,7 +101,7 @@ def make_verifier(kind: str, llm: ChatModel | None = None, embedder: Embedder | 
 
     if embedder is None:
         settings = load_settings()
-        embedder = load_embedder(settings.embedder, settings.threads)
+        embedder = load_embedder(settings)
     return LocalVerifier(ParaphraseCheck(embedder))
 
 

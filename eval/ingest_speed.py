@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = teddy_settings()
-    embedder = load_embedder(settings.embedder, settings.threads)
+    embedder = load_embedder(settings)
     store, report = build_teddy_index(settings, embedder, fresh=True)
     chunks = store.all_chunks()
     step = max(1, len(chunks) // args.sample)

@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = teddy_settings()
-    embedder = RememberedQueries(load_embedder(settings.embedder, settings.threads))
+    embedder = RememberedQueries(load_embedder(settings))
     store, _ = build_teddy_index(settings, embedder)
     searcher = Searcher(settings, store, embedder)
     methods = Methods(searcher, settings, embedder)

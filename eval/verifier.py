@@ -3,15 +3,16 @@ for facts with the judge for wording (the default)."""
 
 from __future__ import annotations
 
+import re
 from typing import Protocol
 
 from answer.llm import ChatModel
 from answer.paraphrase import ParaphraseCheck
 from answer.prompts import render
-from answer.support import support
-from eval.verdict import misstates, verdict
+from answer.support import Support, support, verdict
 
 LABELS = ("supported", "unsupported", "contradicted")
+_FIGURE = re.compile(r"\d|类$")  # a missing fact that is a figure, date or grade rather than a name
 _JUDGE_WORDS = {"支持": "supported", "矛盾": "contradicted", "未提及": "unsupported"}
 
 
@@ -52,6 +53,12 @@ class LLMJudge:
             found = [(reply.find(word), label) for word, label in _JUDGE_WORDS.items() if word in reply]
             self._labels[claim, passage] = min(found)[1] if found else "unsupported"  # unreadable counts against
         return self._labels[claim, passage]
+
+
+def misstates(result: Support) -> bool:
+    """A figure, date or grade the passage does not give, a flipped negation or a plan said done: the checks that hold
+    however the claim is worded (names, read by pattern, can catch a reworded phrase such as "施工公司")."""
+    return result.negation_flip or result.overstated or any(_FIGURE.search(f) for f in result.missing_facts)
 
 
 # A claim sharing less of its wording with the passage is not about it: the judge is not asked.

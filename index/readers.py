@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -13,10 +14,11 @@ from typing import TypeVar
 from charset_normalizer import from_bytes
 
 from settings import TableColumns
+from text.kinds import KINDS
 
 TABLE_SUFFIXES = (".xlsx", ".csv")
-SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm", *TABLE_SUFFIXES)
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class UnreadableFile(Exception):
@@ -151,6 +153,8 @@ def read_table(path: Path, columns: TableColumns) -> tuple[list[SourceDocument],
                 problems.append(UnreadableFile(Path(f"{path}{locator}"), f"row {number}: the reply cell is empty"))
             continue
         fields = {role: value for role, value in cell.items() if role not in ("reply", "id") and value}
+        if fields.get("kind") and fields["kind"] not in KINDS:
+            log.warning("%s%s: kind %r is not one of %s; read from the reply instead", path, locator, fields.pop("kind"), KINDS)
         documents.append(SourceDocument(locator, cell["reply"], fields))
     return documents, problems
 
@@ -163,6 +167,8 @@ _READERS = {
     ".html": read_html,
     ".htm": read_html,
 }
+# Every kind of file the index reads: one reply a file, or one a row of an export.
+READABLE_SUFFIXES = (*_READERS, *TABLE_SUFFIXES)
 
 
 def _read_guarded(path: Path, reader: Callable[[Path], T]) -> T:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -13,11 +16,27 @@ from index.embedder import Embedder, load_embedder
 from index.keywords import KeywordIndex, keyword_index, tokenize
 from index.store import ReplyStore, StoredChunk
 from settings import Settings
+from text.offices import abbreviated
 
 log = logging.getLogger(__name__)
 
 # The usual reciprocal-rank-fusion constant: damps the head of each ranking.
 _RRF_K = 60
+# How long a searcher trusts its copy of the index before asking the store whether a build changed it.
+_RECHECK_S = 2.0
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """The committed chunks as one search sees them, with their keyword index, whatever a build does meanwhile."""
+
+    generation: str
+    chunks: list[StoredChunk]
+    keywords: KeywordIndex
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        return {c.chunk_id: i for i, c in enumerate(self.chunks)}
 
 
 @dataclass(frozen=True)
@@ -26,18 +45,23 @@ class Filters:
 
     year_from: int | None = None
     year_to: int | None = None
-    signing_office: str = ""
+    signing_office: str = ""  # a full name or a part of one: "住房和建设局" finds "南湖区住房和建设局"
     kind: str = ""
     session: str = ""
     addressee: str = ""
+    offices: tuple[str, ...] | None = None  # the indexed signing offices signing_office names, once looked up
 
     def _equalities(self) -> dict[str, str]:
-        named = {"signing_office": self.signing_office, "kind": self.kind, "session": self.session, "addressee": self.addressee}
+        named = {"kind": self.kind, "session": self.session, "addressee": self.addressee}
+        if self.offices is None:
+            named["signing_office"] = self.signing_office
         return {k: v for k, v in named.items() if v}
 
     def where(self) -> dict | None:
         """The same restriction as a Chroma where clause."""
         clauses: list[dict] = [{k: v} for k, v in self._equalities().items()]
+        if self.offices is not None:
+            clauses.append({"signing_office": {"$in": list(self.offices)}})
         if self.year_from is not None:
             clauses.append({"year": {"$gte": self.year_from}})
         if self.year_to is not None:
@@ -48,9 +72,28 @@ class Filters:
         year = int(metadata.get("year", 0) or 0)
         return (
             all(metadata.get(k) == v for k, v in self._equalities().items())
+            and (self.offices is None or metadata.get("signing_office") in self.offices)
             and (self.year_from is None or year >= self.year_from)
             and (self.year_to is None or year <= self.year_to)
         )
+
+    def with_offices(self, indexed: Iterable[str]) -> Filters:
+        """The filters with signing_office looked up among the indexed offices, by part of the name or its short form."""
+        if not self.signing_office or self.offices is not None:
+            return self
+        wanted = abbreviated(self.signing_office)
+        return replace(self, offices=tuple(sorted(o for o in set(indexed) if o and wanted in abbreviated(o))))
+
+    def describe(self) -> str:
+        """The filters in words, for telling the user what they restricted."""
+        parts = []
+        if self.year_from is not None or self.year_to is not None:
+            first, last = self.year_from, self.year_to
+            parts.append(f"{first}年" if first == last else f"{first or ''}–{last or ''}年")
+        parts += [v for v in (self.kind, self.session, self.addressee) if v]
+        if self.signing_office:
+            parts.append(f"答复单位含“{self.signing_office}”")
+        return "，".join(parts)
 
 
 @dataclass(frozen=True)
@@ -90,33 +133,57 @@ class Searcher:
     def __init__(self, settings: Settings, store: ReplyStore | None = None, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.store = store or ReplyStore(settings)
-        self.embedder = embedder or load_embedder(settings.embedder, settings.threads)
+        self.embedder = embedder or load_embedder(settings)
+        self._snapshot: _Snapshot | None = None
+        self._checked = 0.0
+        self._reading = threading.Lock()
 
-    @cached_property
+    def current(self) -> _Snapshot:
+        """The committed chunks and their keyword index, read again when a build or a removal has changed the index
+        since (asked of the store at most once every few seconds)."""
+        snapshot = self._snapshot
+        if snapshot is not None and time.monotonic() - self._checked < _RECHECK_S:
+            return snapshot
+        with self._reading:
+            generation = self.store.generation()
+            self._checked = time.monotonic()
+            if self._snapshot is None or self._snapshot.generation != generation:
+                chunks = self.store.committed_chunks()
+                self._snapshot = _Snapshot(generation, chunks, keyword_index(self.store.keyword_folder, chunks))
+                log.info("index read: %d chunks (generation %s)", len(chunks), generation or "-")
+            return self._snapshot
+
+    @property
     def chunks(self) -> list[StoredChunk]:
         """The committed chunks, in the order the keyword index numbers them."""
-        return self.store.committed_chunks()
+        return self.current().chunks
 
-    @cached_property
+    @property
     def keywords(self) -> KeywordIndex:
         """The BM25 index saved beside Chroma, rebuilt when the committed chunks are not the ones it was built from."""
-        return keyword_index(self.store.keyword_folder, self.chunks)
+        return self.current().keywords
 
-    @cached_property
-    def _position(self) -> dict[str, int]:
-        return {c.chunk_id: i for i, c in enumerate(self.chunks)}
+    def values(self, field: str) -> list[str]:
+        """The distinct values a field takes in the index, for choosing a filter."""
+        return sorted({str(v) for c in self.chunks if (v := c.metadata.get(field))})
 
-    def dense_ranking(self, query: str, n: int, filters: Filters | None = None) -> list[tuple[int, float]]:
+    def dense_ranking(
+        self, query: str, n: int, filters: Filters | None = None, snapshot: _Snapshot | None = None
+    ) -> list[tuple[int, float]]:
         """(chunk position, cosine similarity) of the n chunks nearest the query, best first."""
+        snapshot = snapshot or self.current()
         where = filters.where() if filters else None
         nearest = self.store.nearest_chunks(self.embedder.embed_query(query), n, where)
-        return [(self._position[c.chunk_id], c.score) for c in nearest if c.chunk_id in self._position]
+        return [(snapshot.position[c.chunk_id], c.score) for c in nearest if c.chunk_id in snapshot.position]
 
-    def keyword_ranking(self, query: str, n: int, filters: Filters | None = None) -> list[tuple[int, float]]:
+    def keyword_ranking(
+        self, query: str, n: int, filters: Filters | None = None, snapshot: _Snapshot | None = None
+    ) -> list[tuple[int, float]]:
         """(chunk position, BM25 score) of the n best chunks sharing any words with the query, best first."""
-        scores = self.keywords.scores(query)
+        snapshot = snapshot or self.current()
+        scores = snapshot.keywords.scores(query)
         if filters and filters.where():
-            scores = scores * np.array([filters.matches(c.metadata) for c in self.chunks], dtype=scores.dtype)
+            scores = scores * np.array([filters.matches(c.metadata) for c in snapshot.chunks], dtype=scores.dtype)
         n = min(n, len(scores))
         best = np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.arange(len(scores))
         return [(int(i), float(scores[i])) for i in sorted(best, key=lambda i: -scores[i]) if scores[i] > 0]
@@ -124,21 +191,24 @@ class Searcher:
     def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Hit]:
         """The k best chunks for query, best first, among those the filters allow."""
         k = k or self.settings.top_k
-        if not self.chunks or not query.strip():
+        snapshot = self.current()
+        if filters is not None:
+            filters = filters.with_offices(c.metadata.get("signing_office", "") for c in snapshot.chunks)
+        if not snapshot.chunks or not query.strip() or (filters is not None and filters.offices == ()):
             return []
-        n = min(max(k, self.settings.candidates), len(self.chunks))
+        n = min(max(k, self.settings.candidates), len(snapshot.chunks))
         tokens = tokenize(query)
-        dense = self.dense_ranking(query, n, filters)
-        keyword = self.keyword_ranking(query, n, filters)
+        dense = self.dense_ranking(query, n, filters, snapshot)
+        keyword = self.keyword_ranking(query, n, filters, snapshot)
         fused = reciprocal_rank_fusion([dense, keyword], [self.settings.dense_weight, self.settings.keyword_weight])
         dense_score, keyword_score = dict(dense), dict(keyword)
         return [
             Hit(
-                chunk=self.chunks[i],
+                chunk=snapshot.chunks[i],
                 score=score,
                 dense=dense_score.get(i, 0.0),
                 keyword=keyword_score.get(i, 0.0),
-                coverage=self.coverage(tokens, self.chunks[i]),
+                coverage=coverage(tokens, snapshot.chunks[i], snapshot.keywords),
             )
             for i, score in fused[:k]
         ]
@@ -167,15 +237,20 @@ class Searcher:
             if (doc_id := group[0].chunk.doc_id) in records  # a document removed since the chunks were read
         ]
 
-    def coverage(self, query_tokens: list[str], chunk: StoredChunk) -> float:
-        """IDF-weighted share of the question's terms found in the chunk, its section or its title."""
-        terms = set(query_tokens)
-        if not terms:
-            return 0.0
-        haystack = chunk.searchable_text.lower()  # query tokens are lower-cased too
-        weights = {t: self.keywords.idf(t) for t in terms}
-        total = sum(weights.values())
-        return sum(w for t, w in weights.items() if t in haystack) / total if total else 0.0
+
+# The fields of a reply listed with each precedent.
+PRECEDENT_FIELDS = (
+    "title",
+    "kind",
+    "signing_office",
+    "lead_office",
+    "co_offices",
+    "date",
+    "session",
+    "addressee",
+    "source",
+    "question",
+)
 
 
 @dataclass(frozen=True)
@@ -187,6 +262,26 @@ class DocumentHit:
     score: float
     passages: list[Hit]
     terms: list[str]
+
+    def to_dict(self, rank: int) -> dict:
+        """The reply as the CLI (--docs --json), the app, its API and its export give it."""
+        return {
+            "rank": rank,
+            "score": round(self.score, 4),
+            "doc_id": self.doc_id,
+            **{f: self.metadata.get(f, "") for f in PRECEDENT_FIELDS},
+            "terms": self.terms,
+            "passages": [
+                {
+                    "section": h.meta.get("section", ""),
+                    "start": h.meta.get("start"),
+                    "end": h.meta.get("end"),
+                    "text": h.chunk.text,
+                    "marked": mark_terms(h.chunk.text, self.terms),
+                }
+                for h in self.passages
+            ],
+        }
 
 
 def reciprocal_rank_fusion(rankings: list[list[tuple[int, float]]], weights: list[float]) -> list[tuple[int, float]]:
@@ -203,3 +298,14 @@ def mark_terms(text: str, terms: list[str]) -> str:
     if not terms:
         return text
     return re.sub("|".join(re.escape(t) for t in terms), lambda m: f"【{m.group(0)}】", text)
+
+
+def coverage(query_tokens: list[str], chunk: StoredChunk, keywords: KeywordIndex) -> float:
+    """IDF-weighted share of the question's terms found in the chunk, its section or its title."""
+    terms = set(query_tokens)
+    if not terms:
+        return 0.0
+    haystack = chunk.searchable_text.lower()  # query tokens are lower-cased too
+    weights = {t: keywords.idf(t) for t in terms}
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in haystack) / total if total else 0.0

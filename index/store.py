@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -83,7 +84,16 @@ def open_client(settings: Settings) -> chromadb.ClientAPI:
     """An embedded persistent Chroma under data_dir, or a Chroma server when chroma_host is set."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_host:
-        return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+        token = settings.chroma_token
+        bearer = settings.chroma_token_header.lower() == "authorization"
+        headers = {settings.chroma_token_header: f"Bearer {token}" if bearer else token} if token else None
+        return chromadb.HttpClient(
+            host=settings.chroma_host,
+            port=settings.chroma_port,
+            ssl=settings.chroma_ssl,
+            headers=headers,
+            settings=chroma_settings,
+        )
     path = settings.resolve(settings.data_dir) / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
@@ -139,6 +149,14 @@ class ReplyStore:
         """Uncommit first, then drop the chunks, so a crash in between leaves only orphans."""
         self.documents.delete(ids=[doc_id])
         self.chunks.delete(where={"doc_id": doc_id})
+
+    def generation(self) -> str:
+        """A value that changes whenever a build or a removal changes what is indexed, so that searchers reread."""
+        collection = self.client.get_collection(self.documents.name, embedding_function=None)
+        return str((collection.metadata or {}).get("generation", ""))
+
+    def mark_changed(self) -> None:
+        self.documents.modify(metadata={"generation": uuid.uuid4().hex})
 
     # Chunks ------------------------------------------------------------------
 

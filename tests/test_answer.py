@@ -205,3 +205,107 @@ def test_a_pasted_essay_is_cut_to_fit_the_prompt(corpus_settings, searcher):
 def test_nonsense_gets_a_refusal_without_unrelated_documents(corpus_settings, searcher):
     answer = AnswerEngine(corpus_settings, searcher, UnusableModel()).ask("qwxz zzkv plmo")
     assert answer.refused and answer.related == []
+
+
+def statuses(answer: Answer) -> list[str]:
+    return [s["status"] for s in answer.sentences]
+
+
+@pytest.mark.parametrize(
+    ("reply", "holds"),
+    [("新引进人才的租房补贴取消了。", False), ("新引进人才的租房和生活补贴仍在有效期内。", True)],
+)
+def test_a_yes_or_no_answer_is_checked_for_its_polarity(corpus_settings, searcher, reply: str, holds: bool):
+    answer = AnswerEngine(corpus_settings, searcher, ScriptedModel(reply)).ask("新引进人才的租房补贴取消了吗？")
+    assert statuses(answer) == [] if not holds else statuses(answer) == ["supported"]
+    assert answer.refused is not holds
+    if not holds:
+        assert answer.unsupported == [reply]
+
+
+def test_a_reply_that_mentions_the_refusal_is_not_thrown_away(corpus_settings, searcher):
+    model = ScriptedModel("区里根据用人单位实际支出的30%，给予最高50万元支持[1]。答复中没有相关内容。")
+    answer = AnswerEngine(corpus_settings, searcher, model).ask(SCHOLARSHIP)
+    assert not answer.refused and "50万元" in answer.answer and "没有相关内容" not in answer.answer
+
+
+def test_every_sentence_has_a_status_and_a_distortion_is_contradicted(corpus_settings, searcher):
+    model = ScriptedModel("区里给予最高50万元支持[1]。区里给予最高80万元支持[1]。此外每年另有专项奖励[1]。")
+    answer = AnswerEngine(corpus_settings, searcher, model).ask(SCHOLARSHIP)
+    assert statuses(answer) == ["supported", "contradicted", "unsupported"]
+    assert answer.sentences[0]["markers"] and not answer.sentences[1]["markers"] and not answer.sentences[2]["markers"]
+
+
+def test_a_figure_of_the_neighbouring_programme_is_not_given_as_the_asked_ones(corpus_settings, searcher):
+    question = "“科汇通”累计为科研人员提供了多少个国际互联网访问序列号？"
+    model = ScriptedModel("“科汇通”累计为科研人员提供777个国际互联网访问序列号。")
+    answer = AnswerEngine(corpus_settings, searcher, model).ask(question)
+    assert answer.refused and statuses(answer) == []
+    assert answer.unsupported
+
+
+def test_a_question_for_earlier_replies_lists_them_without_the_model(corpus_settings, searcher):
+    answer = AnswerEngine(corpus_settings, searcher, UnusableModel()).ask("以前有没有关于加装电梯的答复？")
+    assert not answer.refused
+    titles = [p["title"] for p in answer.precedents]
+    assert sum("第20220089号" in t or "第20240207号" in t for t in titles) == 2, titles
+    assert len(answer.citations) == len(answer.precedents) and "[1]" in answer.answer
+
+
+def test_a_question_about_another_district_is_not_answered_with_this_ones_figures(corpus_settings, searcher):
+    question = "南山区企业在高职院校设奖学金培养人才，区里最多支持多少？"
+    answer = AnswerEngine(corpus_settings, searcher, UnusableModel()).ask(question)
+    assert answer.refused and "福田区" in answer.notice and "南山区" in answer.notice
+
+
+def test_a_question_of_two_parts_gets_passages_for_each(corpus_settings, searcher):
+    question = "2024年汛期一共转移安置了多少群众？全年组织了多少场应急演练？"
+    model = ScriptedModel("2024年汛期转移安置了1.3万人次群众。全年组织了260场应急演练。")
+    answer = AnswerEngine(corpus_settings, searcher, model).ask(question)
+    assert statuses(answer) == ["supported", "supported"]
+    assert any("1.3万人次" in c.text for c in answer.citations) and any("260场" in c.text for c in answer.citations)
+
+
+def test_the_streamed_markers_are_the_answers_markers(corpus_settings, searcher):
+    from answer.results import Retrieved
+
+    model = ScriptedModel("区里根据用人单位实际支出的30%，给予最高50万元支持[2]。")
+    events = list(AnswerEngine(corpus_settings, searcher, model).stream(SCHOLARSHIP))
+    [retrieved] = [e for e in events if isinstance(e, Retrieved)]
+    answer = events[-1]
+    [citation] = answer.citations
+    shown = {p["n"]: p for p in retrieved.passages}
+    assert answer.answer.endswith(f"[{citation.n}]。")
+    assert citation.text in shown[citation.n]["text"]
+
+
+def test_a_follow_up_that_stands_alone_is_not_rewritten(corpus_settings, searcher):
+    model = ScriptedModel("区里给予最高50万元支持[1]。")
+    answer = AnswerEngine(corpus_settings, searcher, model).ask(
+        SCHOLARSHIP, [("加装电梯的补贴标准是多少？", "每台最高补助25万元[1]。")]
+    )
+    assert answer.search_query == SCHOLARSHIP and len(model.prompts) == 1
+
+
+@pytest.mark.llm
+def test_a_long_paste_then_ten_follow_ups_all_answer(engine: AnswerEngine):
+    history: list[tuple[str, str]] = []
+    first = engine.ask(
+        "请看以下材料：" + "我们小区是老旧小区，老人上下楼很困难，希望加装电梯。" * 200 + "加装电梯有什么补贴？", history
+    )
+    history.append((first.question, first.answer))
+    for follow_up in [
+        "那审批流程呢？",
+        "需要多少业主同意？",
+        "资金从哪里来？",
+        "有维保补贴吗？",
+        "哪个部门负责？",
+        "那今年完成了多少台？",
+        "其中在建的有多少？",
+        "这些主要在哪些街道？",
+        "还有其他支持吗？",
+        "那申请条件呢？",
+    ]:
+        answer = engine.ask(follow_up, history)
+        assert not answer.answer.startswith("出错了") and (answer.refused or answer.citations), answer
+        history.append((answer.question, answer.answer))

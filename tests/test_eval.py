@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from answer.support import verdict
 from eval.__main__ import main as eval_main
 from eval.questions import Question, read_questions
 from eval.scores import comparable, evidence_rank, score
-from eval.verdict import verdict
 from eval.verifier import LLMJudge, LocalVerifier, RuledJudge
 from settings import PROJECT_ROOT
 

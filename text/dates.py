@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 DATE = re.compile(r"(\d{4})\s*[年/\-.]\s*(\d{1,2})\s*[月/\-.]\s*(\d{1,2})\s*日?")
 # The signing date closes a paragraph: a date in the body is about something else.
@@ -30,7 +31,29 @@ def chinese_date(iso: str) -> str:
     return f"{int(year)}年{int(month)}月{int(day)}日" if year and month and day else ""
 
 
-def years(text: str | None) -> tuple[int | None, int | None]:
-    """A year ("2023") or a range ("2022-2024", "2022至2024") as (first, last); text without a year gives (None, None)."""
-    found = re.findall(r"\d{4}", text or "")
-    return (int(found[0]), int(found[-1])) if found else (None, None)
+_RELATIVE_YEARS = {"今年": 0, "本年": 0, "去年": 1, "上年": 1, "前年": 2}
+_RECENT = re.compile(r"(?:近|最近|过去)([一二两三四五六七八九十\d]+)年")
+_SMALL_NUMERALS = "零一二三四五六七八九十"
+
+
+def years(text: str | None, this_year: int | None = None) -> tuple[int | None, int | None]:
+    """The years a filter names, as (first, last), either open: "2023", "2022-2024", "2022至2024", "2022年以来",
+    "2023年以前", "今年", "去年", "前年", "近三年". Empty text names none; text naming no year is a ValueError."""
+    text = (text or "").strip()
+    if not text:
+        return None, None
+    this_year = this_year or date.today().year
+    found = [int(y) for y in re.findall(r"\d{4}", text)]
+    found += [this_year - back for word, back in _RELATIVE_YEARS.items() if word in text]
+    if recent := _RECENT.search(text):
+        count = recent.group(1)
+        span = int(count) if count.isdigit() else _SMALL_NUMERALS.index(count.replace("两", "二"))
+        return this_year - span + 1, this_year
+    if not found:
+        raise ValueError(f"年份“{text}”无法识别：请写成 2023、2022-2024、2022年以来、去年 或 近三年")
+    first, last = min(found), max(found)
+    if len(found) == 1 and re.search(r"以来|以后|之后|起", text):
+        return first, None
+    if len(found) == 1 and re.search(r"以前|之前|前$", text) and "前年" not in text:
+        return None, last
+    return first, last

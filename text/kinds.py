@@ -1,13 +1,31 @@
-"""The kinds of reply Dafu holds, and the words by which a reply's opening names its kind."""
+"""The kinds of reply Dafu holds, and how a reply names its kind: in its title, or in whom it greets."""
 
 from __future__ import annotations
 
+import re
+
 KINDS = ("代表建议", "政协提案", "群众留言")
-_WORDS = {"政协提案": ("提案", "政协"), "代表建议": ("建议", "人大"), "群众留言": ("留言", "来信")}
+# "关于区七届人大三次会议第20240088号建议的主办意见", "对市政协第123号提案的答复", "对网友留言的回复".
+_BY_TITLE = (
+    ("政协提案", re.compile(r"提案")),
+    ("代表建议", re.compile(r"建议")),
+    ("群众留言", re.compile(r"留言|来信|来电|信访")),
+)
+# "尊敬的丁长义代表：", "李明委员：", "网友“UU0082053”您好！", "您的留言已收悉".
+_BY_GREETING = (
+    ("代表建议", re.compile(r"代表[：:，,]")),
+    ("政协提案", re.compile(r"委员[：:，,]")),
+    ("群众留言", re.compile(r"网友|网民|来信人|市民|群众|“[A-Z]{2}\d+”|^[A-Z]{2}\d+|您好|你好|您的留言|您的来信|您反映")),
+)
+# How far into the first paragraph after the title a greeting stands.
+_GREETING_CHARS = 30
 
 
-def kind_named_in(head: str) -> str:
-    """The kind whose word comes first in the head of a reply: a message's reply may go on to mention a 建议."""
-    found = {kind: min((i for w in words if (i := head.find(w)) >= 0), default=-1) for kind, words in _WORDS.items()}
-    named = {kind: i for kind, i in found.items() if i >= 0}
-    return min(named, key=named.get) if named else ""
+def kind_of(title: str, opening: str) -> str:
+    """The kind a reply names in its title, else in the greeting that opens its text; a 建议 or 提案 mentioned further on
+    in the body says nothing of what the reply answers."""
+    for kind, pattern in _BY_TITLE:
+        if pattern.search(title):
+            return kind
+    greeting = opening[:_GREETING_CHARS]
+    return next((kind for kind, pattern in _BY_GREETING if pattern.search(greeting)), "")

@@ -1,0 +1,243 @@
+"""The app as people use it, in headless Chromium (Playwright driving Debian's /usr/bin/chromium): ask and watch the
+evidence then the answer come in, open a citation, follow up, search precedents and export them, upload and remove a
+reply, log in, and two people asking at once. Screenshots go to tests/screenshots/."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from eval.app_process import running_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.llm]
+SHOTS = Path(__file__).parent / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+# Without these, Chromium keeps trying to reach Google's hosts from a machine with no network.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ANSWER = "#conversation .bubble.answer, #conversation .bubble.refusal"
+SLOW = 180_000  # ms: an answer on 2 cores while other tests share them
+
+
+@pytest.fixture(scope="module")
+def app_url(corpus_settings, corpus_store, tmp_path_factory):
+    """The app over its own copy of the corpus index, so that uploads and removals touch no other test."""
+    data_dir = tmp_path_factory.mktemp("app-index")
+    shutil.copytree(corpus_settings.data_dir, data_dir, dirs_exist_ok=True)
+    with running_app({"DAFU_DATA_DIR": str(data_dir), "DAFU_UPLOAD_DIR": str(data_dir / "uploads")}) as (url, _):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail("the browser tests need Debian's chromium at /usr/bin/chromium (./test.sh installs it)")
+    with sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, app_url):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    opened = context.new_page()
+    opened.goto(app_url)
+    expect(opened.locator("#question textarea")).to_be_visible(timeout=60_000)
+    yield opened
+    context.close()
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def ask(page, question: str) -> None:
+    page.locator("#question textarea").fill(question)
+    page.locator("#send").click()
+
+
+def test_evidence_comes_first_then_a_cited_answer_whose_chip_opens_the_passage(page):
+    asked = time.monotonic()
+    ask(page, "企业在高职院校设奖学金培养人才，区里最多支持多少？")
+    expect(page.locator("#evidence .passage").first).to_be_visible(timeout=10_000)
+    evidence_after = time.monotonic() - asked
+    answer = page.locator(ANSWER).first
+    expect(answer).to_be_visible(timeout=SLOW)
+    shot(page, "chat-answer")
+    assert "50万元" in answer.inner_text()
+    assert evidence_after < 5, f"the passages took {evidence_after:.1f} s to appear"
+    answer.locator("button.chip").first.click()
+    cited = page.locator("#viewer mark.cited")
+    expect(cited.first).to_be_visible(timeout=10_000)
+    assert "50万元" in cited.first.inner_text()
+    time.sleep(1)  # the viewer scrolls smoothly to the cited span
+    in_view = cited.first.evaluate(
+        "m => { const v = document.querySelector('#viewer').getBoundingClientRect(), r = m.getBoundingClientRect();"
+        " return r.top >= v.top - 1 && r.bottom <= v.bottom + 1 && r.top >= 0 && r.bottom <= window.innerHeight; }"
+    )
+    assert in_view, "the cited span is scrolled into view"
+    assert "科技创新局" in page.locator("#viewer").inner_text() or "科创局" in page.locator("#viewer").inner_text()
+    shot(page, "chat-citation-opened")
+
+
+def test_a_follow_up_in_the_page_is_read_with_the_conversation(page):
+    ask(page, "河套合作区布局了哪些科研平台？")
+    expect(page.locator(ANSWER).first).to_be_visible(timeout=SLOW)
+    ask(page, "其中哪些依托香港的高校？")
+    expect(page.locator(ANSWER).nth(1)).to_be_visible(timeout=SLOW)
+    second = page.locator(ANSWER).nth(1).inner_text()
+    shot(page, "chat-follow-up")
+    assert any(name in second for name in ("香港大学", "香港中文大学", "香港科技大学")), second
+
+
+def test_the_users_own_message_is_shown_as_text(page):
+    typed = "<img src=x onerror=alert(1)> [链接](http://example.com) $$x^2$$ **粗体** it's"
+    ask(page, typed)
+    bubble = page.locator("#conversation .msg.user .bubble").first
+    expect(bubble).to_have_text(typed, timeout=10_000)
+    expect(page.locator(ANSWER).first).to_be_visible(timeout=SLOW)
+    assert page.locator("#conversation img").count() == 0
+    assert page.locator("#conversation a").count() == 0
+    shot(page, "chat-escaped")
+
+
+def test_an_empty_message_adds_no_bubble(page):
+    page.locator("#question textarea").fill("   ")
+    page.locator("#send").click()
+    time.sleep(1.5)
+    assert page.locator("#conversation .msg").count() == 0
+
+
+def test_precedent_search_lists_replies_opens_one_and_exports_them(page):
+    page.get_by_role("tab", name="查找先例").click()
+    page.locator("#precedent-query textarea").fill("加装电梯补贴")
+    page.locator("#precedent-search").click()
+    results = page.locator("#precedent-results .passage")
+    expect(results.first).to_be_visible(timeout=30_000)
+    assert "电梯" in results.first.inner_text()
+    assert page.locator("#precedent-results mark").count() > 0
+    results.first.locator("button.open").click()
+    expect(page.locator("#precedent-viewer .doc-text")).to_contain_text("电梯", timeout=10_000)
+    shot(page, "precedents")
+    with page.expect_download() as download:
+        page.locator("#export-csv a").first.click()
+    path = download.value.path()
+    rows = list(csv.reader(Path(path).read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0][:3] == ["排名", "标题", "类型"] and "电梯" in rows[1][1] + rows[1][6]
+    assert page.locator("#export-xlsx a").count() > 0
+
+
+def test_an_uploaded_reply_is_answerable_and_can_be_removed(page, tmp_path):
+    reply = tmp_path / "游泳馆开放答复.txt"
+    reply.write_text(
+        "关于延长区游泳馆开放时间的答复\n\n尊敬的王明代表：\n\n您提出的建议收悉。区文体局决定自2025年7月1日起，"
+        "区游泳馆暑期每天开放至晚上十点，学生凭学生证享受半价优惠，每张票15元。\n\n<script>alert('x')</script>\n\n"
+        "区文化体育局\n\n2025年6月20日\n",
+        encoding="utf-8",
+    )
+    page.get_by_role("tab", name="文档库").click()
+    page.locator("#upload input[type=file]").set_input_files(str(reply))
+    page.locator("#add").click()
+    expect(page.locator("#added textarea")).to_have_value(__import__("re").compile("已收录 1 件新答复"), timeout=SLOW)
+    shot(page, "library-uploaded")
+    row = page.locator("#library-table").get_by_text("关于延长区游泳馆开放时间的答复").first
+    expect(row).to_be_visible(timeout=10_000)
+    row.click()
+    viewer = page.locator("#library-viewer")
+    expect(viewer).to_contain_text("<script>alert('x')</script>", timeout=10_000)  # shown as the characters it is
+    time.sleep(2.5)  # the searcher looks for a changed index at most every two seconds
+    page.get_by_role("tab", name="问答").click()
+    ask(page, "区游泳馆暑期开放到几点？学生票多少钱？")
+    answer = page.locator(ANSWER).first
+    expect(answer).to_be_visible(timeout=SLOW)
+    assert "15元" in answer.inner_text() or "十点" in answer.inner_text(), answer.inner_text()
+    page.get_by_role("tab", name="文档库").click()
+    row.click()
+    page.locator("#remove").click()
+    page.locator("#confirm-remove").click()
+    expect(page.locator("#library-table")).not_to_contain_text("关于延长区游泳馆开放时间的答复", timeout=30_000)
+
+
+def test_two_people_asking_at_once_both_get_answers(browser, app_url):
+    pages = []
+    for _ in range(2):
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        opened = context.new_page()
+        opened.goto(app_url)
+        expect(opened.locator("#question textarea")).to_be_visible(timeout=60_000)
+        pages.append(opened)
+    ask(pages[0], "加装电梯的补贴标准是多少？")
+    ask(pages[1], "河套合作区在跨境数据流动方面做了哪些工作？")
+    for opened in pages:
+        expect(opened.locator(ANSWER).first).to_be_visible(timeout=2 * SLOW)
+    shot(pages[1], "two-at-once")
+    for opened in pages:
+        opened.context.close()
+
+
+def test_the_api_and_the_browser_share_one_model(browser, app_url):
+    """The crash that was: two browsers and an API call at once on one llama.cpp context."""
+    from gradio_client import Client
+
+    results: list[dict] = []
+    client = Client(app_url, verbose=False)
+    calling = threading.Thread(target=lambda: results.append(client.predict("加装电梯的补贴标准是多少？", api_name="/ask")))
+    opened = browser.new_context().new_page()
+    opened.goto(app_url)
+    expect(opened.locator("#question textarea")).to_be_visible(timeout=60_000)
+    ask(opened, "河套合作区布局了哪些科研平台？")
+    calling.start()
+    expect(opened.locator(ANSWER).first).to_be_visible(timeout=2 * SLOW)
+    calling.join(timeout=2 * SLOW / 1000)
+    assert results and "answer" in results[0], results
+    unrelated = client.predict("企业在高职院校设奖学金培养人才，区里最多支持多少？", api_name="/ask")
+    assert unrelated["search_query"] == unrelated["question"], "a call without history stands alone"
+    opened.context.close()
+
+
+def test_a_login_is_required_when_set_and_a_malformed_one_stops_the_app(browser, corpus_settings, tmp_path):
+    import subprocess
+    import sys
+
+    from settings import PROJECT_ROOT
+
+    bad = subprocess.run(
+        [sys.executable, "app.py"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "DAFU_AUTH": '["nopassword"]', "DAFU_DATA_DIR": str(tmp_path)},
+    )
+    assert bad.returncode != 0 and "user:password" in bad.stderr
+    data_dir = tmp_path / "index"
+    shutil.copytree(corpus_settings.data_dir, data_dir)
+    with running_app({"DAFU_DATA_DIR": str(data_dir), "DAFU_AUTH": '["staff:s3cret"]'}) as (url, _):
+        opened = browser.new_context().new_page()
+        opened.goto(url)
+        opened.get_by_label("username").fill("staff")
+        opened.get_by_label("password").fill("wrong")
+        opened.get_by_role("button", name="Login").click()
+        time.sleep(1)
+        assert opened.locator("#question").count() == 0
+        shot(opened, "login-refused")
+        expect(opened.get_by_text("Incorrect Credentials")).to_be_visible()
+        opened.get_by_label("username").fill("staff")
+        opened.get_by_label("password").fill("s3cret")
+        opened.get_by_role("button", name="Login").click()
+        expect(opened.locator("#question textarea")).to_be_visible(timeout=60_000)

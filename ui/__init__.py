@@ -1,0 +1,1 @@
+"""The Gradio app's parts: what each tab shows, rendered as escaped HTML, and the handlers behind it."""

@@ -1,0 +1,107 @@
+"""The replies as staff see them: listed with their fields, opened whole, uploaded, removed."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+from index.build import BuildInProgress, BuildReport, IndexBuilder
+from index.readers import READABLE_SUFFIXES
+from index.schema import FIELD_LABELS
+from index.search import Searcher
+from settings import Settings
+from ui import render
+
+log = logging.getLogger("dafu.app")
+
+# The columns of the library table, in order.
+COLUMNS = ("title", "kind", "number", "session", "addressee", "lead_office", "co_offices", "signing_office", "date")
+TABLE_HEADERS = [FIELD_LABELS[c] for c in COLUMNS] + ["来源文件", "段落数", "文档编号"]
+
+
+class Documents:
+    """The indexed replies of one store, and the uploads folder new ones are copied into."""
+
+    def __init__(self, settings: Settings, searcher: Searcher) -> None:
+        self.settings = settings
+        self.searcher = searcher
+        self.store = searcher.store
+        self.uploads = settings.resolve(settings.upload_dir)
+
+    def table(self, contains: str = "") -> list[list[object]]:
+        """One row per reply, newest first; only those whose fields or sources contain the text, when given."""
+        rows = []
+        for record in sorted(self.store.all_documents(), key=lambda r: str(r.fields.get("date", "")), reverse=True):
+            row = [str(record.fields.get(c, "")) for c in COLUMNS] + ["、".join(record.sources), record.n_chunks, record.doc_id]
+            if not contains or any(contains in str(cell) for cell in row):
+                rows.append(row)
+        return rows
+
+    def view(self, doc_id: str, marks: list[tuple[int, int]] = (), heading: str = "") -> str:
+        record = self.store.get_document(doc_id)
+        if record is None:
+            return '<div class="notice">这件答复已不在索引中（可能刚被删除）。</div>'
+        return render.document({"fields": record.fields, "sources": record.sources}, record.text, list(marks), heading)
+
+    def last_build(self) -> str:
+        report = BuildReport.load(IndexBuilder.report_file(self.settings))
+        return render.build_report(report.__dict__ if report else None)
+
+    def add(self, files: list[str], progress: object | None = None) -> str:
+        """Copy uploaded files into the uploads folder and index them; a message saying what happened to each."""
+        if not files:
+            return "请先选择要上传的文件。"
+        problems, kept = [], []
+        for file in files:
+            path = Path(file)
+            name = path.name
+            if path.suffix.lower() not in READABLE_SUFFIXES:
+                problems.append(f"{name}：不支持的文件类型（可上传 {'、'.join(READABLE_SUFFIXES)}）")
+            elif path.stat().st_size > self.settings.max_file_mb * 1e6:
+                problems.append(f"{name}：文件超过 {self.settings.max_file_mb:g} MB")
+            else:
+                kept.append(self._copy_in(path))
+        if not kept:
+            return "没有收录任何文件。\n" + "\n".join(problems)
+        builder = IndexBuilder(self.settings, self.store, self.searcher.embedder)
+        try:
+            report = builder.build(kept, progress=True)
+        except BuildInProgress:
+            return "另一个构建正在进行，请稍后再上传（文件已保存，下次构建时收录）。"
+        lines = [
+            f"已收录 {report.documents_added} 件新答复（{report.chunks_added} 个段落），"
+            f"{len(report.unchanged)} 个文件与已收录的相同。几秒后即可在问答中检索。"
+        ]
+        lines += [f"{Path(path).name}：{reason}" for path, reason in report.failed] + problems
+        return "\n".join(lines)
+
+    def _copy_in(self, path: Path) -> Path:
+        """The upload under its own name in the uploads folder; a different file of the same name keeps both."""
+        self.uploads.mkdir(parents=True, exist_ok=True)
+        target = self.uploads / path.name
+        n = 1
+        while target.exists() and target.read_bytes() != path.read_bytes():
+            target = self.uploads / f"{path.stem}-{n}{path.suffix}"
+            n += 1
+        shutil.copyfile(path, target)
+        return target
+
+    def remove(self, doc_id: str) -> str:
+        """Remove a reply from the index; an uploaded file goes too, a file in the corpus stays (say so)."""
+        record = self.store.get_document(doc_id)
+        if record is None:
+            return "请先在表中选中一件答复。"
+        try:
+            IndexBuilder(self.settings, self.store, self.searcher.embedder).remove([doc_id])
+        except BuildInProgress:
+            return "构建正在进行，请稍后再删除。"
+        kept = []
+        for source in record.sources:
+            path = self.settings.resolve(Path(source.split("#")[0]))
+            if path.is_relative_to(self.uploads) and "#" not in source:
+                path.unlink(missing_ok=True)
+            else:
+                kept.append(source)
+        note = f"（源文件 {'、'.join(kept)} 仍在，重新构建该文件夹时会再次收录）" if kept else ""
+        return f"已删除：{record.title or doc_id}{note}"

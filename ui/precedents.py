@@ -1,0 +1,75 @@
+"""查找先例: earlier replies on a subject, as documents with their best passages, paged and exportable."""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from pathlib import Path
+
+from index.search import Searcher
+from settings import Settings
+from ui import render
+from ui.chat import filters_from
+
+# Replies fetched for one search, and shown on one page.
+FOUND = 50
+PAGE = 10
+EXPORT_COLUMNS = ("排名", "标题", "类型", "答复单位", "日期", "得分", "最相关段落", "来源文件", "文档编号")
+
+
+def precedent_rows(searcher: Searcher, query: str, k: int, year_text: str = "", kind: str = "", office: str = "") -> list[dict]:
+    """The replies that best match the query, as python -m index search --docs --json gives them."""
+    documents = searcher.search_documents(query, k, filters_from(year_text, kind, office))
+    return [d.to_dict(n) for n, d in enumerate(documents, 1)]
+
+
+class Precedents:
+    def __init__(self, settings: Settings, searcher: Searcher) -> None:
+        self.settings = settings
+        self.searcher = searcher
+
+    def search(self, query: str, year_text: str, kind: str, office: str) -> tuple[str, list[dict], int, str | None, str | None]:
+        """(first page, all found, page number, CSV, XLSX) for a query of a few words or a whole pasted suggestion."""
+        query = (query or "").strip()
+        if not query:
+            return '<div class="empty">请输入关键词，或粘贴一份建议、提案的全文。</div>', [], 0, None, None
+        try:
+            found = precedent_rows(self.searcher, query, FOUND, year_text, kind, office)
+        except ValueError as error:
+            return f'<div class="notice">{render.esc(error)}</div>', [], 0, None, None
+        return self.page(found, 0), found, 0, *self.export(found)
+
+    @staticmethod
+    def page(found: list[dict], page: int) -> str:
+        return render.precedents(found[page * PAGE : (page + 1) * PAGE], page * PAGE + 1, len(found))
+
+    def turn(self, found: list[dict], page: int, step: int) -> tuple[str, int]:
+        last = max(0, (len(found) - 1) // PAGE)
+        page = min(max(0, page + step), last)
+        return self.page(found, page), page
+
+    @staticmethod
+    def export(found: list[dict]) -> tuple[str | None, str | None]:
+        """The list as CSV (UTF-8 with BOM, so Excel reads the Chinese) and as XLSX, with the columns shown."""
+        if not found:
+            return None, None
+        fields = ("rank", "title", "kind", "signing_office", "date", "score")
+        rows = [[*(d[f] for f in fields), _best_passage(d), d["source"], d["doc_id"]] for d in found]
+        folder = Path(tempfile.mkdtemp(prefix="dafu-export-"))
+        csv_path = folder / "先例检索结果.csv"
+        with csv_path.open("w", encoding="utf-8-sig", newline="") as out:
+            csv.writer(out).writerows([EXPORT_COLUMNS, *rows])
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = "先例"
+        for row in [EXPORT_COLUMNS, *rows]:
+            sheet.append(list(row))
+        xlsx_path = folder / "先例检索结果.xlsx"
+        workbook.save(xlsx_path)
+        return str(csv_path), str(xlsx_path)
+
+
+def _best_passage(found: dict) -> str:
+    return found["passages"][0]["text"] if found["passages"] else ""

@@ -1,0 +1,178 @@
+"""Everything the app shows, as HTML in which every text from a document, a file name, an answer or the user's own
+message is escaped: shown as the characters it is, never run or formatted."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from index.schema import FIELD_LABELS
+
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+_STATUS = {
+    "unsupported": ("unsupported", "未在答复中找到依据"),
+    "contradicted": ("contradicted", "与答复内容不符"),
+}
+_ABOUT_FIELDS = ("kind", "signing_office", "date")
+# How much of each passage a precedent list shows; the whole reply opens beside it.
+_EXCERPT_CHARS = 160
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def chips(text: str, turn: int) -> str:
+    """Escaped text with each [n] as a chip that opens passage n of this turn."""
+    return _MARKER.sub(
+        lambda m: f'<button class="chip" data-action="cite" data-turn="{turn}" data-n="{m.group(1)}">[{m.group(1)}]</button>',
+        esc(text),
+    )
+
+
+def about(fields: dict) -> str:
+    """Kind · office · date of a reply."""
+    return " · ".join(esc(fields[f]) for f in _ABOUT_FIELDS if fields.get(f))
+
+
+def _open_button(doc_id: str, label: str = "查看全文", turn: int | None = None, n: int | None = None) -> str:
+    where = f' data-turn="{turn}" data-n="{n}"' if turn is not None and n is not None else ""
+    return f'<button class="open" data-action="open" data-doc="{esc(doc_id)}"{where}>{label}</button>'
+
+
+def conversation(turns: list[dict]) -> str:
+    """The whole conversation: each question as the user wrote it, each answer as checked (or as it streams)."""
+    if not turns:
+        return '<div class="empty">在下方输入问题。回答只依据已收录的答复，每句话后的 [n] 可点开原文。</div>'
+    return "".join(_turn(i, t) for i, t in enumerate(turns))
+
+
+def _turn(i: int, turn: dict) -> str:
+    question = f'<div class="msg user"><div class="bubble">{esc(turn["question"])}</div></div>'
+    answer = turn.get("answer")
+    if answer is None:
+        body = f'<div class="status">{esc(turn.get("status", ""))}</div>'
+        if turn.get("streamed"):
+            body += f'<div class="streamed">{chips(turn["streamed"], i)}</div>'
+        return question + f'<div class="msg bot"><div class="bubble pending">{body}</div></div>'
+    return question + f'<div class="msg bot">{answer_html(i, answer)}</div>'
+
+
+def answer_html(turn: int, answer: dict) -> str:
+    """A checked answer: sentences with chips, those without support marked in place; a refusal looks like one."""
+    notice = f'<div class="notice">{esc(answer["notice"])}</div>' if answer.get("notice") else ""
+    if answer["refused"]:
+        related = "".join(
+            f'<li>{esc(d.get("title") or "（无标题）")} <span class="meta">{about(d)}</span> {_open_button(d["doc_id"])}</li>'
+            for d in answer.get("related", [])
+        )
+        related = f'<div class="related"><div class="label">可能相关</div><ul>{related}</ul></div>' if related else ""
+        text = answer["answer"] or "没有回答。"
+        return f'<div class="bubble refusal"><div class="refusal-text">{esc(text)}</div>{notice}{related}</div>'
+    parts = []
+    for sentence in answer.get("sentences") or [{"text": answer["answer"], "status": "supported"}]:
+        text = chips(sentence["text"], turn).replace("\n", "<br>")
+        if sentence["status"] in _STATUS:
+            css, label = _STATUS[sentence["status"]]
+            parts.append(f'<span class="{css}" title="{label}">{text}<span class="badge">{label}</span></span>')
+        else:
+            parts.append(f"<span>{text}</span>")
+    return f'<div class="bubble answer">{"".join(parts)}{notice}</div>'
+
+
+def evidence(passages: list[dict], turn: int) -> str:
+    """The passages found for the latest question, numbered as the answer cites them."""
+    if not passages:
+        return '<div class="empty">提问后，这里先列出检索到的答复段落，再生成回答。</div>'
+    cards = []
+    for p in sorted(passages, key=lambda p: p["n"]):
+        shown = "" if p.get("shown") else '<span class="meta">（未送入模型，仅供核对）</span>'
+        cards.append(
+            f'<div class="passage" id="passage-{p["n"]}"><div class="head"><button class="chip" data-action="cite" '
+            f'data-turn="{turn}" data-n="{p["n"]}">[{p["n"]}]</button> <b>{esc(p.get("title") or "（无标题）")}</b></div>'
+            f'<div class="meta">{about(p)}{" · " + esc(p["section"]) if p.get("section") else ""} {shown}</div>'
+            f'<div class="text">{esc(p["text"])}</div>{_open_button(p["doc_id"], turn=turn, n=p["n"])}</div>'
+        )
+    return '<div class="label">检索到的答复段落</div>' + "".join(cards)
+
+
+def document(record: dict, text: str, marks: list[tuple[int, int]] = (), heading: str = "") -> str:
+    """A whole reply: title, its kind, office and date in a line, its other parsed fields folded, then its text with
+    the spans in marks highlighted (the first is scrolled into view)."""
+    fields = record.get("fields", {})
+    rows = "".join(
+        f'<div><span class="meta">{esc(label)}</span> {esc(fields[name])}</div>'
+        for name, label in FIELD_LABELS.items()
+        if fields.get(name) not in (None, "", False) and name not in ("title", "question", "year", "is_sample")
+    )
+    rows += f'<div><span class="meta">来源文件</span> {esc("、".join(record.get("sources", [])))}</div>'
+    pieces, at = [], 0
+    for n, (start, end) in enumerate(sorted(marks)):
+        if start < at:
+            continue
+        pieces.append(esc(text[at:start]))
+        pieces.append(f'<mark class="cited{" first" if n == 0 else ""}">{esc(text[start:end])}</mark>')
+        at = end
+    pieces.append(esc(text[at:]))
+    heading = f'<div class="label">{esc(heading)}</div>' if heading else ""
+    sample = '<div class="notice">样例文档：本项目编写的示例，不是真实答复。</div>' if fields.get("is_sample") else ""
+    return (
+        f'<div class="document"><div class="doc-head">{heading}<h3>{esc(fields.get("title") or "（无标题）")}</h3>'
+        f'<div class="meta">{about(fields)}</div></div>{sample}'
+        f'<details class="fields"><summary>全部字段</summary>{rows}</details>'
+        f'<div class="doc-text">{"".join(pieces)}</div></div>'
+    )
+
+
+def precedents(documents: list[dict], first: int, total: int) -> str:
+    """A page of precedent search results: replies with their best passages, the query's terms marked."""
+    if not documents:
+        return '<div class="empty">没有找到相关答复。可换用其他词语，或放宽筛选条件。</div>'
+    cards = []
+    for i, d in enumerate(documents, first):
+        passages = "".join(_passage_excerpt(p, d["terms"]) for p in d["passages"])
+        cards.append(
+            f'<div class="passage"><div class="head">{i}. <b>{esc(d.get("title") or "（无标题）")}</b> '
+            f'<span class="meta">得分 {d["score"]:.3f}</span></div><div class="meta">{about(d)}</div>{passages}'
+            f"{_open_button(d['doc_id'])}</div>"
+        )
+    return f'<div class="label">共 {total} 件答复，第 {first}–{first + len(documents) - 1} 件</div>' + "".join(cards)
+
+
+def _passage_excerpt(passage: dict, terms: list[str]) -> str:
+    text = _marked(_around_terms(passage["text"], terms), terms)
+    return f'<div class="text"><span class="meta">{esc(passage["section"])}</span> {text}</div>'
+
+
+def _around_terms(text: str, terms: list[str], width: int = _EXCERPT_CHARS) -> str:
+    """A window of the text around the first of the terms it holds, so that a list of replies stays readable."""
+    if len(text) <= width:
+        return text
+    first = min((i for t in terms if (i := text.find(t)) >= 0), default=0)
+    start = max(0, min(first - width // 4, len(text) - width))
+    return ("…" if start else "") + text[start : start + width] + ("…" if start + width < len(text) else "")
+
+
+def _marked(text: str, terms: list[str]) -> str:
+    """Escaped text with the query's terms in <mark>, longest first so that they stay whole."""
+    if not terms:
+        return esc(text)
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)))
+    pieces, at = [], 0
+    for m in pattern.finditer(text):
+        pieces += [esc(text[at : m.start()]), f"<mark>{esc(m.group(0))}</mark>"]
+        at = m.end()
+    return "".join(pieces) + esc(text[at:])
+
+
+def build_report(report: dict | None) -> str:
+    """The last build: what it did, and each file it could not read with the reason."""
+    if not report:
+        return '<div class="empty">还没有构建记录。</div>'
+    failed = "".join(f"<li><code>{esc(path)}</code>：{esc(reason)}</li>" for path, reason in report.get("failed", []))
+    summary = (
+        f"最近一次构建（{esc(report.get('finished', ''))}）：新增 {report.get('documents_added', 0)} 件答复、"
+        f"{report.get('chunks_added', 0)} 个段落，未变 {len(report.get('unchanged', []))} 个文件，"
+        f"移除 {len(report.get('removed', []))} 个来源，失败 {len(report.get('failed', []))} 个。"
+    )
+    return f'<div class="label">{summary}</div>' + (f'<ul class="failed">{failed}</ul>' if failed else "")
