@@ -11,6 +11,7 @@ import gradio as gr
 from answer.engine import AnswerEngine
 from answer.results import Answer, Retrieved, Token, Waiting
 from index.readers import READABLE_SUFFIXES
+from index.store import IndexUnavailable
 from settings import Settings, load_settings
 from text.kinds import KINDS
 from ui import render
@@ -251,8 +252,11 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = load_settings()
     auth = credentials(settings)  # before anything loads: a bad login setting must never open the app
-    engine = AnswerEngine(settings)
-    engine.warm_up()  # before the page opens: the first question then pays only for its own passages
+    try:
+        engine = AnswerEngine(settings)
+        engine.warm_up()  # before the page opens: the first question then pays only for its own passages
+    except IndexUnavailable as error:
+        raise SystemExit(f"error: {error}") from None
     app = build_app(engine, settings)
     app.queue(default_concurrency_limit=4, max_size=4 * (settings.llm_parallel + settings.llm_max_waiting), api_open=False)
     app.launch(

@@ -21,8 +21,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from answer.engine import AnswerEngine
     from answer.results import Answer, Token
+    from index.store import IndexUnavailable
 
-    engine = AnswerEngine(load_settings())
+    try:
+        engine = AnswerEngine(load_settings())
+    except IndexUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     answer = None
     for event in engine.stream(args.question):
         if isinstance(event, Token) and not args.json:
@@ -38,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{c.n}] {c.title} ({c.source}) {c.section}\n    {c.text}")
     for sentence in answer.unsupported:
         print(f"未找到依据: {sentence}")
+    if answer.notice:
+        print(answer.notice)
     for doc in answer.related:
         print(f"可能相关: {doc['title']} ({doc['source']})")
     if answer.timings:

@@ -18,6 +18,7 @@ from answer.questions import asks_for_replies, context_budget, parts_of, stands_
 from answer.results import Answer, Retrieved, Token, Waiting
 from answer.turns import QueueFull, Ticket
 from index.search import Filters, Hit, Searcher
+from index.store import IndexUnavailable
 from settings import Settings
 from text.markers import strip_markers
 from text.places import elsewhere, years_named
@@ -120,6 +121,9 @@ class AnswerEngine:
             yield answer
         except QueueFull:
             yield Answer(question, "", refused=True, notice="现在排队等候的人太多，请稍后再问。")
+        except IndexUnavailable as error:
+            log.error("index unavailable: %s", error)
+            yield Answer(question, "", refused=True, notice=f"答复库暂时无法连接，请稍后再试。（{error}）")
         finally:
             if ticket is not None:
                 ticket.leave()

@@ -48,12 +48,12 @@ def print_search(args: argparse.Namespace, settings, store) -> int:
 
 def print_status(settings: Settings, store: ReplyStore) -> None:
     """Documents, chunks, the last build and what it could not read."""
-    from index.build import BuildReport, IndexBuilder
+    from index.build import BuildReport
 
     docs = store.all_documents()
     print(f"index: {settings.chroma_host or settings.resolve(settings.data_dir)}  collection: {settings.collection}")
     print(f"documents: {len(docs)}  chunks: {store.chunks.count()}  embedder: {settings.embedder}")
-    last = BuildReport.load(IndexBuilder.report_file(settings))
+    last = BuildReport.last(store)
     if last is None:
         print("last build: none recorded")
         return
@@ -61,10 +61,20 @@ def print_status(settings: Settings, store: ReplyStore) -> None:
     for path, reason in last.failed[:_SHOWN_FAILURES]:
         print(f"  FAILED {path}: {reason}")
     if len(last.failed) > _SHOWN_FAILURES:
-        print(f"  ... and {len(last.failed) - _SHOWN_FAILURES} more failures (all in {IndexBuilder.report_file(settings)})")
+        print(f"  ... and {len(last.failed) - _SHOWN_FAILURES} more failures")
 
 
 def main(argv: list[str] | None = None) -> int:
+    from index.store import IndexUnavailable
+
+    try:
+        return run(argv)
+    except (IndexUnavailable, ValueError) as error:  # a server that is down, a filter that cannot be read
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def run(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m index", description="Build and search the index of official replies.")
     sub = parser.add_subparsers(dest="command", required=True)
     build = sub.add_parser("build", help="index files and folders (default: the configured corpus)")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
+import os
+import socket
 import time
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -27,6 +29,8 @@ from text.normalize import normalize_text
 
 log = logging.getLogger(__name__)
 
+# How long a build's lock in a Chroma server's index holds unless renewed: a build that dies frees it this long after.
+_LOCK_LEASE_S = 600
 # Embedding batch: large enough to keep both cores busy, small enough for steady progress.
 _EMBED_BATCH = 64
 
@@ -61,21 +65,12 @@ class BuildReport:
         lines += [f"  FAILED {path}: {reason}" for path, reason in self.failed]
         return "\n".join(lines)
 
-    def save(self, path: Path) -> None:
-        """Kept for `python -m index status`; written whole, so a reader never sees half a report."""
-        partial = path.with_suffix(".tmp")
-        partial.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=1), encoding="utf-8")
-        partial.replace(path)
-
     @classmethod
-    def load(cls, path: Path) -> BuildReport | None:
-        """The saved report, or None when there is none or it cannot be read."""
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-            return cls(**{**known, "failed": [tuple(item) for item in known.get("failed", [])]})
-        except (OSError, ValueError, TypeError):
-            return None
+    def last(cls, store: ReplyStore) -> BuildReport | None:
+        """The last build's report kept with the index (for `python -m index status` and the app), or None."""
+        data = store.last_report() or {}
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**{**known, "failed": [tuple(item) for item in known.get("failed", [])]}) if known else None
 
 
 @dataclass
@@ -158,27 +153,33 @@ class IndexBuilder:
         self.settings = settings
         self.store = store or ReplyStore(settings)
         self.embedder = embedder or load_embedder(settings)
-
-    @staticmethod
-    def report_file(settings: Settings) -> Path:
-        """Where the last build's report is kept."""
-        return settings.resolve(settings.data_dir) / "last_build.json"
+        self._lock_owner = ""  # who holds the lock kept in a Chroma server's index, while a build runs
 
     @contextmanager
     def _alone(self) -> Iterator[None]:
-        """Hold the build lock: one build or removal at a time changes an index."""
+        """Hold the build lock: one build or removal at a time changes an index, from this machine (a file lock) and,
+        on a Chroma server, from any machine (a lock kept in the index)."""
         lock_path = self.settings.resolve(self.settings.data_dir) / "build.lock"
         lock_path.parent.mkdir(parents=True, exist_ok=True)
+        shared = bool(self.settings.chroma_host)
+        self._lock_owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}" if shared else ""
         try:
             with FileLock(str(lock_path), timeout=0):
-                yield
+                if shared and not self.store.take_build_lock(self._lock_owner, _LOCK_LEASE_S):
+                    raise BuildInProgress("another machine is building this index (its lock is in the index); try later")
+                try:
+                    yield
+                finally:
+                    if shared:
+                        self.store.release_build_lock(self._lock_owner)
+                    self._lock_owner = ""
         except Timeout:
             raise BuildInProgress(f"another index build is running (lock {lock_path}); try again when it ends") from None
 
     def build(self, paths: list[Path] | None = None, prune: bool = False, progress: bool = True) -> BuildReport:
         with self._alone():
             report = self._build([self.settings.resolve(p) for p in (paths or self.settings.corpus_paths)], prune, progress)
-            report.save(self.report_file(self.settings))
+            self.store.save_report(asdict(report))
             return report
 
     def remove(self, doc_ids: list[str]) -> list[str]:
@@ -329,6 +330,8 @@ class IndexBuilder:
                     [chunk_fields(r, c) for r, c in chunks],
                 )
                 self.store.commit_documents([d.record for d in batch])
+            if self._lock_owner:  # still building: keep the lock in the index
+                self.store.take_build_lock(self._lock_owner, _LOCK_LEASE_S)
             report.documents_added += len(batch)
             report.chunks_added += len(chunks)
             bar.update(len(chunks))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import chromadb
+import httpx
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
@@ -15,6 +17,8 @@ from settings import Settings
 
 # Chroma caps how many records one call may carry.
 _BATCH = 4000
+# The records of the state collection.
+_REPORT, _LOCK = "last-build", "build-lock"
 
 
 @dataclass
@@ -80,6 +84,14 @@ def read_all(collection: chromadb.Collection, include: list[str]) -> dict[str, l
             return got
 
 
+class IndexUnavailable(RuntimeError):
+    """The index cannot be reached: its Chroma server is down or unreachable."""
+
+
+# What a Chroma server that has gone away raises.
+UNREACHABLE = (httpx.HTTPError, ConnectionError)
+
+
 def open_client(settings: Settings) -> chromadb.ClientAPI:
     """An embedded persistent Chroma under data_dir, or a Chroma server when chroma_host is set."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
@@ -87,13 +99,12 @@ def open_client(settings: Settings) -> chromadb.ClientAPI:
         token = settings.chroma_token
         bearer = settings.chroma_token_header.lower() == "authorization"
         headers = {settings.chroma_token_header: f"Bearer {token}" if bearer else token} if token else None
-        return chromadb.HttpClient(
-            host=settings.chroma_host,
-            port=settings.chroma_port,
-            ssl=settings.chroma_ssl,
-            headers=headers,
-            settings=chroma_settings,
-        )
+        server = {"host": settings.chroma_host, "port": settings.chroma_port, "ssl": settings.chroma_ssl}
+        try:
+            return chromadb.HttpClient(**server, headers=headers, settings=chroma_settings)
+        except (ValueError, *UNREACHABLE) as error:
+            where = f"{settings.chroma_host}:{settings.chroma_port}"
+            raise IndexUnavailable(f"the Chroma server at {where} cannot be reached ({error})") from None
     path = settings.resolve(settings.data_dir) / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
@@ -108,6 +119,8 @@ class ReplyStore:
         cosine = {"hnsw": {"space": "cosine"}}
         self.chunks = self.client.get_or_create_collection(settings.collection, configuration=cosine, embedding_function=None)
         self.documents = self.client.get_or_create_collection(f"{settings.collection}-documents", embedding_function=None)
+        # What every process working on this index must share, on a Chroma server too: the last build's report, the lock.
+        self.state = self.client.get_or_create_collection(f"{settings.collection}-state", embedding_function=None)
 
     # Documents ---------------------------------------------------------------
 
@@ -157,6 +170,30 @@ class ReplyStore:
 
     def mark_changed(self) -> None:
         self.documents.modify(metadata={"generation": uuid.uuid4().hex})
+
+    # Shared state ------------------------------------------------------------
+
+    def save_report(self, report: dict) -> None:
+        self.state.upsert(ids=[_REPORT], embeddings=[[1.0]], documents=[json.dumps(report, ensure_ascii=False)])
+
+    def last_report(self) -> dict | None:
+        got = self.state.get(ids=[_REPORT], include=["documents"])
+        return json.loads(got["documents"][0]) if got["ids"] and got["documents"][0] else None
+
+    def take_build_lock(self, owner: str, lease_s: float) -> bool:
+        """Hold the index's build lock for lease_s seconds, unless another holds it: on a Chroma server two machines
+        may build into one collection. Chroma has no compare-and-set, so the lock is read back after it is written."""
+        got = self.state.get(ids=[_LOCK], include=["metadatas"])
+        if got["ids"] and got["metadatas"][0]["owner"] != owner and got["metadatas"][0]["until"] > time.time():
+            return False
+        self.state.upsert(ids=[_LOCK], embeddings=[[1.0]], metadatas=[{"owner": owner, "until": time.time() + lease_s}])
+        again = self.state.get(ids=[_LOCK], include=["metadatas"])
+        return bool(again["ids"]) and again["metadatas"][0]["owner"] == owner
+
+    def release_build_lock(self, owner: str) -> None:
+        got = self.state.get(ids=[_LOCK], include=["metadatas"])
+        if got["ids"] and got["metadatas"][0]["owner"] == owner:
+            self.state.delete(ids=[_LOCK])
 
     # Chunks ------------------------------------------------------------------
 

@@ -45,7 +45,7 @@ class Documents:
         return render.document({"fields": record.fields, "sources": record.sources}, record.text, list(marks), heading)
 
     def last_build(self) -> str:
-        report = BuildReport.load(IndexBuilder.report_file(self.settings))
+        report = BuildReport.last(self.store)
         return render.build_report(report.__dict__ if report else None)
 
     def add(self, files: list[str], progress: object | None = None) -> str:

@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from index.search import Searcher
+from index.store import IndexUnavailable
 from settings import Settings
 from ui import render
 from ui.chat import filters_from
@@ -35,7 +36,7 @@ class Precedents:
             return '<div class="empty">请输入关键词，或粘贴一份建议、提案的全文。</div>', [], 0, None, None
         try:
             found = precedent_rows(self.searcher, query, FOUND, year_text, kind, office)
-        except ValueError as error:
+        except (ValueError, IndexUnavailable) as error:  # a year it cannot read, an index server that is down
             return f'<div class="notice">{render.esc(error)}</div>', [], 0, None, None
         return self.page(found, 0), found, 0, *self.export(found)
 
