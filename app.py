@@ -41,6 +41,19 @@ watch('value', () => {
 });
 """
 )
+# A question longer than settings.max_question_chars is cut by the engine, which says so; a paste longer than this is
+# refused by the box itself.
+MAX_PASTE_CHARS = 5000
+# The newest answer in view as it streams in.
+FOLLOW_NEWEST = (
+    CLICKS
+    + """
+watch('value', () => {
+  const last = element.querySelector('.msg:last-child');
+  if (last) last.scrollIntoView({block: 'end'});
+});
+"""
+)
 # The build's own progress bars (reading, embedding) shown on the upload.
 BUILD_PROGRESS = gr.Progress(track_tqdm=True)
 KIND_CHOICES = [("全部", ""), *((k, k) for k in KINDS)]
@@ -96,7 +109,7 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                 with gr.Column(scale=3):
                     conversation = gr.HTML(
                         render.conversation([]),
-                        js_on_load=CLICKS,
+                        js_on_load=FOLLOW_NEWEST,
                         elem_id="conversation",
                         min_height=380,
                         max_height=640,
@@ -105,11 +118,12 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                     )
                     with gr.Row():
                         question = gr.Textbox(
-                            placeholder="输入问题，例如：加装电梯的补贴标准是多少？",
+                            placeholder="输入问题，回车发送（Shift+回车换行），例如：加装电梯的补贴标准是多少？",
                             show_label=False,
-                            lines=2,
+                            lines=1,
+                            max_lines=6,
                             scale=5,
-                            max_length=settings.max_question_chars,
+                            max_length=MAX_PASTE_CHARS,
                             elem_id="question",
                         )
                         with gr.Column(scale=1, min_width=120):
@@ -147,9 +161,9 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
             search = gr.Button("查找", variant="primary", elem_id="precedent-search")
             with gr.Row(equal_height=False):
                 with gr.Column(scale=3):
-                    results = gr.HTML(render.precedents([], 1, 0), js_on_load=CLICKS, elem_id="precedent-results", padding=True)
                     with gr.Row():
                         previous, following = gr.Button("上一页", size="sm"), gr.Button("下一页", size="sm")
+                    results = gr.HTML(render.precedents([], 1, 0), js_on_load=CLICKS, elem_id="precedent-results", padding=True)
                     with gr.Row():
                         csv_file = gr.File(label="导出 CSV", elem_id="export-csv")
                         xlsx_file = gr.File(label="导出 XLSX", elem_id="export-xlsx")
@@ -197,16 +211,21 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
 
             def add_files(files: list[str] | None, progress: gr.Progress = BUILD_PROGRESS) -> tuple:
                 message = documents.add(files or [])
-                return message, documents.table(), documents.last_build(), None
+                offices = gr.Dropdown(choices=["", *documents.offices()])
+                return message, documents.table(), documents.last_build(), None, offices, offices
 
             def remove_selected(doc_id: str) -> tuple:
                 return documents.remove(doc_id), documents.table(), "", "", gr.Button(visible=False)
 
             contains.change(documents.table, contains, table, **private)
             table.select(pick, table, [selected, l_viewer, confirm], **private)
-            remove.click(lambda doc_id: gr.Button(visible=bool(doc_id)), selected, confirm, **private)
+
+            def ask_to_confirm(doc_id: str) -> tuple:
+                return gr.Button(visible=bool(doc_id)), "" if doc_id else "请先在表中选中一件答复。"
+
+            remove.click(ask_to_confirm, selected, [confirm, removed], **private)
             confirm.click(remove_selected, selected, [removed, table, selected, l_viewer, confirm], **private)
-            add.click(add_files, upload, [added, table, last_build, upload], api_visibility="private")
+            add.click(add_files, upload, [added, table, last_build, upload, office, p_office], api_visibility="private")
 
         def refresh() -> tuple:
             choices = gr.Dropdown(choices=["", *engine.searcher.values("signing_office")])

@@ -15,6 +15,8 @@ from text.markers import markers, strip_markers
 from text.places import elsewhere
 
 SUPPORTED, UNSUPPORTED, CONTRADICTED = "supported", "unsupported", "contradicted"
+# Words of mood and tense a yes or a no may add to what a passage says.
+_MOOD_WORDS = frozenset(("可以", "能够", "能", "会", "可", "是", "有", "已经", "已", "都", "也", "就", "还", "目前", "现在"))
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,9 @@ class AnswerCheck:
         if not passages:
             return None
         programmes = set().union(*(quoted_names(p.checkable_text) for p in passages))
+        passages = [p for p in passages if speaks_of(claim, question, p.checkable_text)]
+        if not passages:
+            return None
         checks = {}
         for p in passages:
             result = support(claim, p.checkable_text, question)
@@ -111,7 +116,7 @@ class AnswerCheck:
                 result = replace(result, missing_facts=(*result.missing_facts, *sorted(wrong)))
             checks[p.n] = result
         for p in cited:
-            if checks[p.n].supported:
+            if p.n in checks and checks[p.n].supported:
                 return p
         best = max(passages, key=lambda p: (checks[p.n].supported, checks[p.n].overlap))
         if checks[best.n].supported:
@@ -126,10 +131,22 @@ def about_the_question(question: str, passages: list[Passage]) -> list[Passage]:
     return [p for p in passages if not elsewhere(question, p.checkable_text, p.places)]
 
 
+def speaks_of(claim: str, question: str, passage: str) -> bool:
+    """The passage speaks of what the claim takes from the question: more than half of the question's words that the
+    claim repeats ("加装电梯", "补贴") are in it. Words taken from the question need no support of their own, but a
+    passage about canteen subsidies does not answer a question about elevator subsidies."""
+    asked = set(tokenize(question))
+    framing = [w for w in dict.fromkeys(tokenize(strip_markers(claim))) if w in asked and len(w) > 1]
+    text = passage.lower()
+    return not framing or sum(w in text for w in framing) > len(framing) / 2
+
+
 def states_every_word(claim: str, passage: str) -> bool:
-    """Every word of the claim is in the passage (outside what it quotes to deny): a yes or a no turns on one word."""
+    """Every word of the claim is in the passage (outside what it quotes to deny), the little words of mood aside
+    ("可以续租" is said by "可续租"): a yes or a no turns on one word."""
     text = without_denied(passage).lower()
-    return all(word in text for word in tokenize(strip_markers(claim)) if not word.isdigit())
+    words = tokenize(strip_markers(claim))
+    return all(word in text for word in words if not word.isdigit() and word not in _MOOD_WORDS)
 
 
 def is_refusal(reply: str) -> bool:

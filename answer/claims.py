@@ -12,6 +12,8 @@ from text.units import units
 # Openers that point at the passages rather than state anything ("根据资料，").
 _LEAD_IN = re.compile(r"(?:根据|依据|按照)(?:以上|上述|所给|提供的)?(?:资料|答复|材料)(?:\[\d+\])?(?:显示|所述)?[，,:：]\s*")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.、)])\s*", re.M)
+# Markdown emphasis the model adds ("**依法取得许可**") is layout, not text.
+_EMPHASIS = re.compile(r"\*\*|__|`")
 _CLAIM = re.compile(rf"[^{TERMINALS}\n]+(?:[{TERMINALS}]+[{CLOSERS}]*(?:\s*\[\d{{1,3}}\])*)?")
 # An item number ("3. ") is layout, not a stated figure.
 _ITEM_NUMBER = re.compile(r"^\s*(?:\d{1,2}[.、)](?!\d)|[（(]\d{1,2}[）)])\s*")
@@ -21,7 +23,7 @@ _MIN_OWN_UNITS = 4
 
 def claims(answer: str) -> list[str]:
     """The answer's sentences, split deterministically on 。！？； and line breaks, markers kept."""
-    text = _LEAD_IN.sub("", _BULLET.sub("", answer))
+    text = _LEAD_IN.sub("", _BULLET.sub("", _EMPHASIS.sub("", answer)))
     parts = [_ITEM_NUMBER.sub("", p) for p in _CLAIM.findall(text)]
     return [p.strip() for p in parts if strip_markers(p).strip(" ，,。")]
 

@@ -17,6 +17,7 @@ from answer.prompts import refusal_sentence, render, template
 from answer.questions import asks_for_replies, context_budget, parts_of, stands_alone, subject_of
 from answer.results import Answer, Retrieved, Token, Waiting
 from answer.turns import QueueFull, Ticket
+from index.keywords import tokenize
 from index.search import Filters, Hit, Searcher
 from index.store import IndexUnavailable
 from settings import Settings
@@ -77,6 +78,7 @@ class AnswerEngine:
         """The passages found, the place in line while others use the model, the tokens as the model writes them, then
         the checked Answer; filters restrict which replies are searched, history is the conversation so far."""
         started = time.perf_counter()
+        cut = len(question.strip()) > self.settings.max_question_chars
         question = question.strip()[: self.settings.max_question_chars]
         if not question:
             yield Answer(question, "请输入问题。", refused=True)
@@ -118,6 +120,9 @@ class AnswerEngine:
                 log.info("refused before generation: best coverage %.2f", max((h.coverage for h in hits), default=0))
             answer = self._answer(run, checked)
             answer.passages = [p.to_dict(rank) for rank, p in enumerate(passages, 1)]
+            if cut:
+                limit = self.settings.max_question_chars
+                answer.notice = f"问题超过 {limit} 字，只按前 {limit} 字回答。{answer.notice}"
             yield answer
         except QueueFull:
             yield Answer(question, "", refused=True, notice="现在排队等候的人太多，请稍后再问。")
@@ -175,9 +180,11 @@ class AnswerEngine:
         self, question: str, query: str, filters: Filters | None, started: float, timings: dict[str, float]
     ) -> Answer:
         """A question for earlier replies answered with the replies themselves, each with its best passage cited."""
-        documents = self.searcher.search_documents(subject_of(query), _PRECEDENTS, filters)
+        found = self.searcher.search_documents(subject_of(query), _PRECEDENTS, filters)
+        # A reply whose best passage shares (almost) nothing with the subject is no precedent.
+        documents = [d for d in found if d.passages[0].coverage >= self.settings.min_relevance]
         hits = [d.passages[0] for d in documents]
-        run = _Run(question, query, started, timings, hits, self._filter_notice(filters, hits))
+        run = _Run(question, query, started, timings, [d.passages[0] for d in found], self._filter_notice(filters, found))
         checked = Checked()
         for n, document in enumerate(documents, 1):
             fields = document.metadata
@@ -188,6 +195,7 @@ class AnswerEngine:
             checked.citations.append(citation(n, hit, [(0, len(hit.chunk.text))]))
         answer = self._answer(run, checked)
         answer.precedents = [{"n": n, "doc_id": d.doc_id, **d.metadata} for n, d in enumerate(documents, 1)]
+        answer.passages = [Passage(n, hit).to_dict(n) for n, hit in enumerate(hits, 1)]
         return answer
 
     def _filter_notice(self, filters: Filters | None, hits: list[Hit]) -> str:
@@ -202,9 +210,11 @@ class AnswerEngine:
         prompt = render("condense", history=turns, question=question)
         rewritten = "".join(self.llm.stream([{"role": "user", "content": prompt}], max_tokens=80, ticket=ticket)).strip()
         rewritten = rewritten.splitlines()[0].strip() if rewritten else ""
-        if not rewritten or len(rewritten) > 4 * len(question) + 60:
-            # The model did not rewrite: search with the last question too.
-            rewritten = f"{history[-1][0][:_HISTORY_CHARS]} {question}"
+        previous = history[-1][0][:_HISTORY_CHARS]
+        kept = set(tokenize(question)) & set(tokenize(rewritten))
+        if not rewritten or len(rewritten) > 4 * len(question) + 60 or (tokenize(question) and not kept):
+            # The model did not rewrite, or dropped what the follow-up asks: search with the last question too.
+            rewritten = f"{previous} {question}"
         log.info("follow-up %r read as %r", question, rewritten)
         return rewritten
 

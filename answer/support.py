@@ -11,7 +11,7 @@ from functools import lru_cache
 from text.dates import STATED_DATE, YEAR
 from text.markers import strip_markers
 from text.normalize import normalize_line
-from text.numbers import numbers, stated, unit
+from text.numbers import NUMBER, arabic, fact, numbers, stated, unit
 from text.offices import ACTING, OWN_OFFICE, abbreviated, names_in, organisations
 from text.sentences import CLAUSE_BREAK, PHRASE_BREAK, sentence_spans
 from text.units import own_units, units
@@ -54,6 +54,11 @@ _PLAN_REACH = 5
 _FUTURE = re.compile(r"将|下一|考虑|计划|拟|争取")
 # "不能满足" in the passage, "满足" in a claim without any negation: the claim drops it.
 _NEGATED = re.compile(r"(?:不|未|没有|并未|尚未|暂未|无法)(?:能|会|得|再|曾|是)?([\u4e00-\u9fff]{2})")
+# A value a passage says was changed, and the words by which a claim speaks of the change itself.
+_FORMER = re.compile(
+    r"(?:由|从)(?:原来的|原来|原)?([^，。；由从]{1,14}?)(?:提高|提升|增加|调整|上调|下调|降低|减少|扩大|缩小|放宽)(?:至|到|为)"
+)
+_OF_A_CHANGE = re.compile(r"由|从|原|此前|以前|过去|提高|提升|调整|上调|下调|降低|增加")
 # Bounds, not negations: "不少于100场" is "至少100场", "不超过" is "至多", and "车辆不多" is "车辆较少".
 _BOUNDS = {"不少于": "至少", "不低于": "至少", "不超过": "至多", "不高于": "至多", "不多": "较少"}
 _BOUND = re.compile("|".join(_BOUNDS))
@@ -160,7 +165,14 @@ def support(claim: str, passage: str, question: str = "") -> Support:
     wrong_actor = claim_names if other_actor else []
     return Support(
         overlap,
-        tuple(sorted(set(missing_facts(claim, passage, question)) | set(wrong_actor) | misplaced_figures(plain, passage))),
+        tuple(
+            sorted(
+                set(missing_facts(claim, passage, question))
+                | set(wrong_actor)
+                | misplaced_figures(plain, passage)
+                | former_figures(plain, passage)
+            )
+        ),
         min(clause_cover, default=overlap),
         negation_flip,
         overstated=claims_done_when_planned(plain, _as_bounds(passage)),
@@ -202,6 +214,19 @@ def figures_of_another(claim: str, passage: str, question: str, programmes: set[
         if holding and all(not any(t in x for t in named) and set(_QUOTED.findall(x)) - named for x in holding):
             misattributed.add(figure)
     return misattributed
+
+
+def former_figures(claim: str, passage: str) -> set[str]:
+    """Figures of the claim that the passage gives only as what was changed ("每台最高补助由20万元提高至25万元": 20万元
+    was, 25万元 is), when the claim does not speak of the change itself."""
+    if _OF_A_CHANGE.search(claim):
+        return set()
+    text = normalize_line(passage)
+    former = [m.span(1) for m in _FORMER.finditer(text)]
+    if not former:
+        return set()
+    current = {fact(m) for m in NUMBER.finditer(arabic(text)) if not any(s <= m.start() < e for s, e in former)}
+    return {f for f in numbers(claim) if not stated(f, frozenset(current)) and stated(f, numbers(passage))}
 
 
 def misplaced_figures(claim: str, passage: str) -> set[str]:

@@ -31,7 +31,7 @@ def write_report(out: Path, results: list[dict], earlier: dict | None, settings:
     ]
     header = "| score | value |" + (" earlier | change |" if earlier else "")
     lines += [header, "|---|---|" + ("---|---|" if earlier else "")]
-    for name in SCORE_NAMES:
+    for name in (*SCORE_NAMES, "first_token_p50_s"):
         row = f"| {name} | {_cell(summary[name])} |"
         if earlier:
             old = earlier["overall"].get(name)
@@ -43,7 +43,7 @@ def write_report(out: Path, results: list[dict], earlier: dict | None, settings:
     lines += ["", "## By question type", "", "| score | " + " | ".join(f"{t} ({len(by_type[t])})" for t in types) + " |"]
     lines.append("|---|" + "---|" * len(types))
     type_summaries = {t: summarise(by_type[t]) for t in types}
-    for name in SCORE_NAMES:
+    for name in (*SCORE_NAMES, "first_token_p50_s"):
         lines.append(f"| {name} | " + " | ".join(_cell(type_summaries[t][name]) for t in types) + " |")
 
     worst = sorted(

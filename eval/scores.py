@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from statistics import mean
+from statistics import mean, median
 
 from answer.claims import claims, own_clauses
 from eval.questions import Question
@@ -99,10 +99,13 @@ SCORE_NAMES = (
 
 
 def summarise(rows: list[dict]) -> dict[str, float | None]:
-    """Mean of each score over the answers it applies to."""
+    """Mean of each score over the answers it applies to; for the first token also the median over the answers the
+    model wrote (a refusal before generation has none)."""
     out: dict[str, float | None] = {}
     for name in SCORE_NAMES:
         values = [r[name] for r in rows if r.get(name) is not None]
         out[name] = round(mean(values), 3) if values else None
+    generated = [r["first_token_s"] for r in rows if r.get("first_token_s")]
+    out["first_token_p50_s"] = round(median(generated), 3) if generated else None
     out["questions"] = len(rows)
     return out

@@ -81,8 +81,9 @@ class Filters:
         """The filters with signing_office looked up among the indexed offices, by part of the name or its short form."""
         if not self.signing_office or self.offices is not None:
             return self
-        wanted = abbreviated(self.signing_office)
-        return replace(self, offices=tuple(sorted(o for o in set(indexed) if o and wanted in abbreviated(o))))
+        wanted, short = self.signing_office, abbreviated(self.signing_office)
+        named = {o for o in set(indexed) if o and (wanted in o or short in abbreviated(o))}
+        return replace(self, offices=tuple(sorted(named)))
 
     def describe(self) -> str:
         """The filters in words, for telling the user what they restricted."""

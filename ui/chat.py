@@ -55,7 +55,7 @@ class Chat:
         turns = [*turns, {"question": message, "status": "正在检索答复……", "streamed": ""}]
         turn, evidence = turns[-1], render.evidence([], 0)
         index = len(turns) - 1
-        yield render.conversation(turns), evidence, "", turns
+        yield render.conversation(turns), evidence, "", turns  # the box is emptied once, then left to the user
         try:
             filters = filters_from(year_text, kind, office)
             for event in self.engine.stream(message, history_of(turns[:-1]), filters):
@@ -72,7 +72,7 @@ class Chat:
                     turn["answer"] = event.to_dict()
                     turn["passages"] = event.passages or turn.get("passages", [])
                     evidence = render.evidence(turn["passages"], index)
-                yield render.conversation(turns), evidence, "", turns
+                yield render.conversation(turns), evidence, gr.skip(), turns
         except ValueError as error:  # a filter the user wrote that cannot be read
             turn["answer"] = Answer(message, "", refused=True, notice=str(error)).to_dict()
         except Exception:  # a bad question must never take the chat down
@@ -80,7 +80,7 @@ class Chat:
             turn["answer"] = Answer(message, FAILED, refused=True).to_dict()
         if "answer" not in turn:  # the stream ended without an answer (the user stopped it)
             turn["answer"] = Answer(message, "（已停止）", refused=True).to_dict()
-        yield render.conversation(turns), evidence, "", turns
+        yield render.conversation(turns), evidence, gr.skip(), turns
 
     def open(self, turns: list[dict], event: gr.EventData) -> str:
         """The passage a chip names inside its whole document, the cited span highlighted; or a document from a list."""
@@ -89,20 +89,23 @@ class Chat:
             if data.get("action") == "cite":
                 turn = turns[int(data["turn"])]
                 return self.cited(turn, int(data["n"]))
+            if data.get("action") == "open" and data.get("turn") and data.get("n"):  # 查看全文 of a passage found
+                return self.cited(turns[int(data["turn"])], int(data["n"]), whole=True)
             if data.get("action") == "open":
                 return self.documents.view(str(data["doc"]))
         except (KeyError, IndexError, ValueError, TypeError):
             pass
         return gr.skip()
 
-    def cited(self, turn: dict, n: int) -> str:
-        """Passage n of a turn in its document: the span the answer rests on marked, else the whole passage."""
+    def cited(self, turn: dict, n: int, whole: bool = False) -> str:
+        """Passage n of a turn in its document: the span the answer rests on marked (the whole passage when asked for it,
+        or when the answer does not cite it)."""
         answer = turn.get("answer") or {}
         passage = next((p for p in turn.get("passages", []) if p["n"] == n), None)
         citation = next((c for c in answer.get("citations", []) if c["n"] == n), None)
         if passage is None:
             return gr.skip()
-        if citation is not None:
+        if citation is not None and not whole:
             span, heading = (citation["start"], citation["end"]), f"[{n}] 回答所依据的原文"
         else:
             span, heading = (passage["start"], passage["end"]), f"[{n}] 检索到的段落"

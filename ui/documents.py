@@ -16,7 +16,7 @@ from ui import render
 log = logging.getLogger("dafu.app")
 
 # The columns of the library table, in order.
-COLUMNS = ("title", "kind", "number", "session", "addressee", "lead_office", "co_offices", "signing_office", "date")
+COLUMNS = ("title", "kind", "signing_office", "date", "number", "session", "addressee", "lead_office", "co_offices")
 TABLE_HEADERS = [FIELD_LABELS[c] for c in COLUMNS] + ["来源文件", "段落数", "文档编号"]
 
 
@@ -52,7 +52,7 @@ class Documents:
         """Copy uploaded files into the uploads folder and index them; a message saying what happened to each."""
         if not files:
             return "请先选择要上传的文件。"
-        problems, kept = [], []
+        problems, kept = [], {}
         for file in files:
             path = Path(file)
             name = path.name
@@ -61,20 +61,26 @@ class Documents:
             elif path.stat().st_size > self.settings.max_file_mb * 1e6:
                 problems.append(f"{name}：文件超过 {self.settings.max_file_mb:g} MB")
             else:
-                kept.append(self._copy_in(path))
+                copy = self._copy_in(path)
+                kept[copy] = name
         if not kept:
             return "没有收录任何文件。\n" + "\n".join(problems)
         builder = IndexBuilder(self.settings, self.store, self.searcher.embedder)
         try:
-            report = builder.build(kept, progress=True)
+            report = builder.build(list(kept), progress=True)
         except BuildInProgress:
             return "另一个构建正在进行，请稍后再上传（文件已保存，下次构建时收录）。"
-        lines = [
-            f"已收录 {report.documents_added} 件新答复（{report.chunks_added} 个段落），"
-            f"{len(report.unchanged)} 个文件与已收录的相同。几秒后即可在问答中检索。"
-        ]
-        lines += [f"{Path(path).name}：{reason}" for path, reason in report.failed] + problems
-        return "\n".join(lines)
+        for source, reason in report.failed:
+            copy = self.settings.resolve(Path(source.split("#")[0]))
+            if copy in kept and "#" not in source:
+                copy.unlink(missing_ok=True)  # a file that cannot be read is not kept
+            problems.append(f"{kept.get(copy, Path(source).name)}：无法收录（{_reason(reason, self.uploads)}）")
+        lines = []
+        if report.documents_added:
+            lines.append(f"已收录 {report.documents_added} 件新答复（{report.chunks_added} 个段落），几秒后即可在问答中检索。")
+        if report.unchanged:
+            lines.append(f"{len(report.unchanged)} 个文件与已收录的相同，未重复收录。")
+        return "\n".join(lines + problems) or "没有新的答复。"
 
     def _copy_in(self, path: Path) -> Path:
         """The upload under its own name in the uploads folder; a different file of the same name keeps both."""
@@ -86,6 +92,9 @@ class Documents:
             n += 1
         shutil.copyfile(path, target)
         return target
+
+    def offices(self) -> list[str]:
+        return self.searcher.values("signing_office")
 
     def remove(self, doc_id: str) -> str:
         """Remove a reply from the index; an uploaded file goes too, a file in the corpus stays (say so)."""
@@ -105,3 +114,21 @@ class Documents:
                 kept.append(source)
         note = f"（源文件 {'、'.join(kept)} 仍在，重新构建该文件夹时会再次收录）" if kept else ""
         return f"已删除：{record.title or doc_id}{note}"
+
+
+# Reasons the readers give, in the words staff read; the path of the uploads folder is no business of theirs.
+_REASONS = {
+    "empty": "文件中没有文字",
+    "binary content, not text": "不是文本文件",
+    "unknown text encoding": "无法识别文字编码",
+    "needs OCR": "扫描件 PDF 没有文字层，需要先做文字识别",
+    "cannot be read as": "文件已损坏或格式与扩展名不符",
+    "too large": "文件过大",
+    "no reply column": "表格中没有答复列",
+}
+
+
+def _reason(reason: str, uploads: Path) -> str:
+    said = next((chinese for english, chinese in _REASONS.items() if reason.startswith(english)), "")
+    plain = reason.replace(str(uploads) + "/", "")
+    return f"{said}：{plain}" if said else plain

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import re
 import tempfile
+from datetime import date
 from pathlib import Path
 
 from index.search import Searcher
@@ -15,6 +17,7 @@ from ui.chat import filters_from
 # Replies fetched for one search, and shown on one page.
 FOUND = 50
 PAGE = 10
+_WORDS = re.compile(r"[^\w]+")  # what a file name keeps of the query
 EXPORT_COLUMNS = ("排名", "标题", "类型", "答复单位", "日期", "得分", "最相关段落", "来源文件", "文档编号")
 
 
@@ -38,7 +41,7 @@ class Precedents:
             found = precedent_rows(self.searcher, query, FOUND, year_text, kind, office)
         except (ValueError, IndexUnavailable) as error:  # a year it cannot read, an index server that is down
             return f'<div class="notice">{render.esc(error)}</div>', [], 0, None, None
-        return self.page(found, 0), found, 0, *self.export(found)
+        return self.page(found, 0), found, 0, *self.export(found, query)
 
     @staticmethod
     def page(found: list[dict], page: int) -> str:
@@ -50,14 +53,15 @@ class Precedents:
         return self.page(found, page), page
 
     @staticmethod
-    def export(found: list[dict]) -> tuple[str | None, str | None]:
+    def export(found: list[dict], query: str) -> tuple[str | None, str | None]:
         """The list as CSV (UTF-8 with BOM, so Excel reads the Chinese) and as XLSX, with the columns shown."""
         if not found:
             return None, None
         fields = ("rank", "title", "kind", "signing_office", "date", "score")
         rows = [[*(d[f] for f in fields), _best_passage(d), d["source"], d["doc_id"]] for d in found]
         folder = Path(tempfile.mkdtemp(prefix="dafu-export-"))
-        csv_path = folder / "先例检索结果.csv"
+        name = f"先例_{_WORDS.sub('', query)[:12]}_{date.today():%Y%m%d}"
+        csv_path = folder / f"{name}.csv"
         with csv_path.open("w", encoding="utf-8-sig", newline="") as out:
             csv.writer(out).writerows([EXPORT_COLUMNS, *rows])
         from openpyxl import Workbook
@@ -67,7 +71,7 @@ class Precedents:
         sheet.title = "先例"
         for row in [EXPORT_COLUMNS, *rows]:
             sheet.append(list(row))
-        xlsx_path = folder / "先例检索结果.xlsx"
+        xlsx_path = folder / f"{name}.xlsx"
         workbook.save(xlsx_path)
         return str(csv_path), str(xlsx_path)
 

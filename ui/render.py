@@ -132,8 +132,8 @@ def precedents(documents: list[dict], first: int, total: int) -> str:
     for i, d in enumerate(documents, first):
         passages = "".join(_passage_excerpt(p, d["terms"]) for p in d["passages"])
         cards.append(
-            f'<div class="passage"><div class="head">{i}. <b>{esc(d.get("title") or "（无标题）")}</b> '
-            f'<span class="meta">得分 {d["score"]:.3f}</span></div><div class="meta">{about(d)}</div>{passages}'
+            f'<div class="passage"><div class="head">{i}. <b>{esc(d.get("title") or "（无标题）")}</b></div>'
+            f'<div class="meta">{about(d)}</div>{passages}'
             f"{_open_button(d['doc_id'])}</div>"
         )
     return f'<div class="label">共 {total} 件答复，第 {first}–{first + len(documents) - 1} 件</div>' + "".join(cards)
@@ -170,8 +170,9 @@ def build_report(report: dict | None) -> str:
     if not report:
         return '<div class="empty">还没有构建记录。</div>'
     failed = "".join(f"<li><code>{esc(path)}</code>：{esc(reason)}</li>" for path, reason in report.get("failed", []))
+    when = esc(report.get("finished", "")[:16].replace("T", " "))
     summary = (
-        f"最近一次构建（{esc(report.get('finished', ''))}）：新增 {report.get('documents_added', 0)} 件答复、"
+        f"最近一次构建（{when} UTC）：新增 {report.get('documents_added', 0)} 件答复、"
         f"{report.get('chunks_added', 0)} 个段落，未变 {len(report.get('unchanged', []))} 个文件，"
         f"移除 {len(report.get('removed', []))} 个来源，失败 {len(report.get('failed', []))} 个。"
     )
