@@ -11,6 +11,7 @@ import gradio as gr
 from answer.engine import AnswerEngine
 from answer.results import Answer, Retrieved, Token, Waiting
 from index.readers import READABLE_SUFFIXES
+from index.search import Filters
 from index.store import IndexUnavailable
 from settings import Settings, load_settings
 from text.kinds import KINDS
@@ -56,6 +57,7 @@ watch('value', () => {
 )
 # The build's own progress bars (reading, embedding) shown on the upload.
 BUILD_PROGRESS = gr.Progress(track_tqdm=True)
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
 KIND_CHOICES = [("全部", ""), *((k, k) for k in KINDS)]
 
 
@@ -65,11 +67,12 @@ def credentials(settings: Settings) -> list[tuple[str, str]] | None:
     for number, entry in enumerate(settings.auth, 1):
         user, sep, password = entry.partition(":")
         if not sep or not user.strip() or not password:
-            raise SystemExit(
-                f"settings auth, entry {number}: “{user[:20]}…” is not user:password; "
-                "the app does not start without a valid login"
-            )
+            raise SystemExit(f"settings auth, entry {number}: not user:password; the app does not start without a valid login")
         pairs.append((user.strip(), password))
+    if not pairs and settings.host not in _LOOPBACK:
+        raise SystemExit(
+            f"settings host is {settings.host}: the app would be open to the network without a login; set auth, or host 127.0.0.1"
+        )
     return pairs or None
 
 
@@ -80,6 +83,14 @@ def filter_fields(offices: list[str]) -> tuple[gr.Textbox, gr.Dropdown, gr.Dropd
         kind = gr.Dropdown(KIND_CHOICES, value="", label="类型", scale=1)
         office = gr.Dropdown(["", *offices], value="", label="答复单位（可输入部分名称）", allow_custom_value=True, scale=2)
     return years, kind, office
+
+
+def api_filters(years: str, kind: str, office: str) -> Filters | None:
+    """The filters an API call names; one it cannot read is an error the caller sees, in words."""
+    try:
+        return filters_from(years, kind, office)
+    except ValueError as error:
+        raise gr.Error(str(error)) from None
 
 
 def stream_event(event: Retrieved | Waiting | Token | Answer) -> dict:
@@ -138,17 +149,21 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                         render.evidence([], 0), js_on_load=CLICKS, elem_id="evidence", max_height=420, padding=True
                     )
                     viewer = gr.HTML("", js_on_load=SCROLL_TO_MARK, elem_id="viewer", max_height=520, padding=True)
-            asking = ([question, turns, years, kind, office], [conversation, evidence, question, turns])
-            for trigger in (question.submit, send.click):
-                trigger(chat.respond, *asking, concurrency_limit=ask_limit, concurrency_id="ask", **private)
-            for button, text in zip(examples, EXAMPLES, strict=True):
-                button.click(lambda text=text: text, None, question, **private).then(
-                    chat.respond, *asking, concurrency_limit=ask_limit, concurrency_id="ask", **private
-                )
+            # One event however a question is asked, so that one session never has two answers running at once.
+            answering = gr.on(
+                [question.submit, send.click, *(b.click for b in examples)],
+                chat.respond,
+                [question, turns, years, kind, office],
+                [conversation, evidence, question, turns],
+                concurrency_limit=ask_limit,
+                concurrency_id="ask",
+                **private,
+            )
             clear.click(
                 lambda: (render.conversation([]), render.evidence([], 0), "", [], ""),
                 None,
                 [conversation, evidence, question, turns, viewer],
+                cancels=[answering],
                 **private,
             )
             conversation.click(chat.open, turns, viewer, **private)
@@ -236,29 +251,19 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
         def ask(question: str, history: list[list[str]] | None = None, years: str = "", kind: str = "", office: str = "") -> dict:
             """Ask one question; the same JSON as python -m answer --json. Each call stands alone: pass the conversation
             so far as [[question, answer], …] in history for a follow-up."""
-            try:
-                filters = filters_from(years, kind, office)
-            except ValueError as error:
-                raise gr.Error(str(error)) from None
-            return engine.ask(question, [(q, a) for q, a in history or []], filters).to_dict()
+            return engine.ask(question, [(q, a) for q, a in history or []], api_filters(years, kind, office)).to_dict()
 
         def search_precedents(query: str, k: int = 10, years: str = "", kind: str = "", office: str = "") -> list[dict]:
             """Earlier replies on a subject, best first; the same JSON as python -m index search --docs --json."""
-            try:
-                return precedent_rows(engine.searcher, query, max(1, min(int(k), 100)), years, kind, office)
-            except ValueError as error:
-                raise gr.Error(str(error)) from None
+            api_filters(years, kind, office)  # a year it cannot read is the caller's error, said plainly
+            return precedent_rows(engine.searcher, query, max(1, min(int(k), 100)), years, kind, office)
 
         def ask_stream(
             question: str, history: list[list[str]] | None = None, years: str = "", kind: str = "", office: str = ""
         ) -> Iterator[dict]:
             """Ask one question and follow the answer as it comes: {"retrieved": [passages]}, {"waiting": people ahead},
             {"token": text}, then {"answer": the same JSON as /ask}."""
-            try:
-                filters = filters_from(years, kind, office)
-            except ValueError as error:
-                raise gr.Error(str(error)) from None
-            for event in engine.stream(question, [(q, a) for q, a in history or []], filters):
+            for event in engine.stream(question, [(q, a) for q, a in history or []], api_filters(years, kind, office)):
                 yield stream_event(event)
 
         gr.api(ask, api_name="ask", concurrency_limit=ask_limit, concurrency_id="ask")

@@ -91,6 +91,8 @@ class AnswerEngine:
             if turns and not stands_alone(question):
                 ticket = yield from self._turn()
                 query = self.standalone_question(question, turns, ticket)
+                ticket.leave()  # retrieval needs no model: the next in line goes on, this one lines up again to write
+                ticket = None
                 timings["condense_s"] = round(time.perf_counter() - started, 3)
             if asks_for_replies(query):
                 yield self._precedents(question, query, filters, started, timings)
@@ -106,7 +108,7 @@ class AnswerEngine:
             if hits and not about_the_question(query, passages):
                 run.notice = _elsewhere_notice(query, passages)
             elif hits and max(h.coverage for h in hits) >= self.settings.min_relevance:
-                ticket = ticket or (yield from self._turn())
+                ticket = yield from self._turn()
                 reply: list[str] = []
                 for piece in self.llm.stream(messages(query, passages), ticket=ticket):
                     timings.setdefault("first_token_s", round(time.perf_counter() - started, 3))
@@ -128,7 +130,7 @@ class AnswerEngine:
             yield Answer(question, "", refused=True, notice="现在排队等候的人太多，请稍后再问。")
         except IndexUnavailable as error:
             log.error("index unavailable: %s", error)
-            yield Answer(question, "", refused=True, notice=f"答复库暂时无法连接，请稍后再试。（{error}）")
+            yield Answer(question, "", refused=True, notice="答复库暂时无法连接，请稍后再试。")
         finally:
             if ticket is not None:
                 ticket.leave()
@@ -195,7 +197,7 @@ class AnswerEngine:
             checked.citations.append(citation(n, hit, [(0, len(hit.chunk.text))]))
         answer = self._answer(run, checked)
         answer.precedents = [{"n": n, "doc_id": d.doc_id, **d.metadata} for n, d in enumerate(documents, 1)]
-        answer.passages = [Passage(n, hit).to_dict(n) for n, hit in enumerate(hits, 1)]
+        answer.passages = [Passage(n, hit, hit.chunk.text).to_dict(n) for n, hit in enumerate(hits, 1)]
         return answer
 
     def _filter_notice(self, filters: Filters | None, hits: list[Hit]) -> str:

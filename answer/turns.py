@@ -41,11 +41,6 @@ class Turns:
         self._numbers = itertools.count()
         self._changed = threading.Condition()
 
-    @property
-    def waiting(self) -> int:
-        with self._changed:
-            return max(0, len(self._line) - self.capacity)
-
     def join(self) -> Ticket:
         with self._changed:
             if len(self._line) - self.capacity >= self.max_waiting:

@@ -37,17 +37,21 @@ def one_user(url: str, questions: list[str], timeout: float, rows: list[dict]) -
 
     client = Client(url, verbose=False)
     for question in questions:
-        started, first, row = time.monotonic(), None, {"question": question}
+        started, first, evidence, row = time.monotonic(), None, None, {"question": question}
         try:
             job = client.submit(question, api_name="/ask_stream")
             for event in job:
+                if evidence is None and "retrieved" in event:
+                    evidence = time.monotonic() - started
                 if first is None and "token" in event:
                     first = time.monotonic() - started
                 if time.monotonic() - started > timeout:
                     job.cancel()
                     raise TimeoutError(f"no answer within {timeout:.0f} s")
             answer = job.outputs()[-1]["answer"]
-            row.update(total_s=time.monotonic() - started, first_token_s=first, refused=answer["refused"], ok=True)
+            row.update(
+                total_s=time.monotonic() - started, first_token_s=first, evidence_s=evidence, refused=answer["refused"], ok=True
+            )
         except Exception as error:  # counted, not raised: a failure is a figure of this benchmark
             row.update(ok=False, error=f"{type(error).__name__}: {error}"[:300])
         rows.append(row)
@@ -73,11 +77,14 @@ def run_level(url: str, users: int, questions: list[str], asks: int, timeout: fl
     seconds = time.monotonic() - started
     done = [r for r in rows if r["ok"]]
     firsts = [r["first_token_s"] for r in done if r.get("first_token_s") is not None]
+    evidence = [r["evidence_s"] for r in done if r.get("evidence_s") is not None]
     totals = [r["total_s"] for r in done]
     return {
         "asked": users * asks,
         "completed": len(done),
         "failed": users * asks - len(done),
+        "evidence p50 (s)": percentile(evidence, 0.5),
+        "evidence p95 (s)": percentile(evidence, 0.95),
         "first token p50 (s)": percentile(firsts, 0.5),
         "first token p95 (s)": percentile(firsts, 0.95),
         "total p50 (s)": percentile(totals, 0.5),

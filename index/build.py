@@ -330,8 +330,8 @@ class IndexBuilder:
                     [chunk_fields(r, c) for r, c in chunks],
                 )
                 self.store.commit_documents([d.record for d in batch])
-            if self._lock_owner:  # still building: keep the lock in the index
-                self.store.take_build_lock(self._lock_owner, _LOCK_LEASE_S)
+            if self._lock_owner and not self.store.take_build_lock(self._lock_owner, _LOCK_LEASE_S, settle=False):
+                raise BuildInProgress("this build lost the index's lock to another machine; what it committed stays")
             report.documents_added += len(batch)
             report.chunks_added += len(chunks)
             bar.update(len(chunks))

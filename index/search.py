@@ -14,7 +14,7 @@ import numpy as np
 
 from index.embedder import Embedder, load_embedder
 from index.keywords import KeywordIndex, keyword_index, tokenize
-from index.store import UNREACHABLE, IndexUnavailable, ReplyStore, StoredChunk
+from index.store import ReplyStore, StoredChunk
 from settings import Settings
 from text.offices import abbreviated
 
@@ -191,13 +191,7 @@ class Searcher:
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Hit]:
         """The k best chunks for query, best first, among those the filters allow."""
-        try:
-            return self._search(query, k or self.settings.top_k, filters)
-        except UNREACHABLE as error:
-            where = f"{self.settings.chroma_host}:{self.settings.chroma_port}"
-            raise IndexUnavailable(f"the Chroma server at {where} cannot be reached ({error})") from None
-
-    def _search(self, query: str, k: int, filters: Filters | None) -> list[Hit]:
+        k = k or self.settings.top_k
         snapshot = self.current()
         if filters is not None:
             filters = filters.with_offices(c.metadata.get("signing_office", "") for c in snapshot.chunks)

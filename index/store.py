@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import chromadb
@@ -19,6 +20,8 @@ from settings import Settings
 _BATCH = 4000
 # The records of the state collection.
 _REPORT, _LOCK = "last-build", "build-lock"
+# How long a build waits after writing its lock before reading it back.
+_SETTLE_S = 1.0
 
 
 @dataclass
@@ -114,6 +117,7 @@ class ReplyStore:
     """Chunks and documents of one collection; a document counts as indexed once its manifest record exists."""
 
     def __init__(self, settings: Settings, client: chromadb.ClientAPI | None = None) -> None:
+        self.where = f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else str(settings.data_dir)
         self.client = client or open_client(settings)
         self.keyword_folder = settings.resolve(settings.data_dir) / "keywords" / settings.collection
         cosine = {"hnsw": {"space": "cosine"}}
@@ -180,13 +184,15 @@ class ReplyStore:
         got = self.state.get(ids=[_REPORT], include=["documents"])
         return json.loads(got["documents"][0]) if got["ids"] and got["documents"][0] else None
 
-    def take_build_lock(self, owner: str, lease_s: float) -> bool:
+    def take_build_lock(self, owner: str, lease_s: float, settle: bool = True) -> bool:
         """Hold the index's build lock for lease_s seconds, unless another holds it: on a Chroma server two machines
         may build into one collection. Chroma has no compare-and-set, so the lock is read back after it is written."""
         got = self.state.get(ids=[_LOCK], include=["metadatas"])
         if got["ids"] and got["metadatas"][0]["owner"] != owner and got["metadatas"][0]["until"] > time.time():
             return False
         self.state.upsert(ids=[_LOCK], embeddings=[[1.0]], metadatas=[{"owner": owner, "until": time.time() + lease_s}])
+        if settle:  # another machine that read the lock free before this write has written by now
+            time.sleep(_SETTLE_S)
         again = self.state.get(ids=[_LOCK], include=["metadatas"])
         return bool(again["ids"]) and again["metadatas"][0]["owner"] == owner
 
@@ -238,3 +244,21 @@ class ReplyStore:
             StoredChunk(i, m["doc_id"], t, m, 1.0 - d)
             for i, t, m, d in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True)
         ]
+
+
+def _reachable(method: Callable) -> Callable:
+    """The store's method, with a Chroma server that has gone away reported as IndexUnavailable."""
+
+    @functools.wraps(method)
+    def call(self: ReplyStore, *args: object, **kwargs: object) -> object:
+        try:
+            return method(self, *args, **kwargs)
+        except UNREACHABLE as error:
+            raise IndexUnavailable(f"the Chroma server at {self.where} cannot be reached ({error})") from None
+
+    return call
+
+
+for _name, _method in list(vars(ReplyStore).items()):
+    if callable(_method) and not _name.startswith("_"):
+        setattr(ReplyStore, _name, _reachable(_method))

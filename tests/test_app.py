@@ -1,5 +1,7 @@
 """The app's parts without a browser: what it renders (escaped, chips, marks), its filters, its login setting."""
 
+from pathlib import Path
+
 import pytest
 
 from app import credentials
@@ -69,3 +71,60 @@ def test_a_malformed_login_stops_the_app(entry: str):
 def test_logins_are_read_from_settings():
     assert credentials(load_settings(auth=["staff:pa:ss"])) == [("staff", "pa:ss")]
     assert credentials(load_settings(auth=[])) is None
+
+
+class FailingEngine:
+    searcher = None
+
+    def stream(self, question, history=None, filters=None):
+        raise RuntimeError("index is gone")
+
+
+class Clicked:
+    target = None
+
+
+def test_a_failing_engine_gives_a_message_not_a_crash():
+    from ui.chat import Chat
+
+    replies = list(Chat(FailingEngine(), None).respond("任何问题", [], "", "", "", Clicked()))
+    turns = replies[-1][3]
+    assert turns[-1]["answer"]["answer"].startswith("出错了") and "出错了" in replies[-1][0]
+
+
+def test_an_export_keeps_formulas_as_text(tmp_path):
+    from openpyxl import load_workbook
+
+    from ui.precedents import Precedents
+
+    found = [
+        {
+            "rank": 1,
+            "title": '=HYPERLINK("http://x")',
+            "kind": "群众留言",
+            "signing_office": "",
+            "date": "",
+            "score": 0.1,
+            "passages": [{"text": "+1+1"}],
+            "source": "a.xlsx#1",
+            "doc_id": "d",
+        }
+    ]
+    csv_path, xlsx_path = Precedents.export(found, "电梯")
+    assert "'=HYPERLINK" in Path(csv_path).read_text(encoding="utf-8-sig")
+    sheet = load_workbook(xlsx_path).active
+    assert sheet["B2"].value == '\'=HYPERLINK("http://x")' and sheet["B2"].data_type == "s" and sheet["G2"].value == "'+1+1"
+
+
+def test_years_in_any_numeral():
+    from text.dates import years
+
+    assert years("近十二年", 2026) == (2015, 2026) and years("近两年", 2026) == (2025, 2026)
+    with pytest.raises(ValueError):
+        years("近0年", 2026)
+
+
+def test_an_app_open_to_the_network_needs_a_login():
+    with pytest.raises(SystemExit, match="without a login"):
+        credentials(load_settings(host="0.0.0.0", auth=[]))
+    assert credentials(load_settings(host="0.0.0.0", auth=["staff:s3cret"])) == [("staff", "s3cret")]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import cn2an
+
 DATE = re.compile(r"(\d{4})\s*[年/\-.]\s*(\d{1,2})\s*[月/\-.]\s*(\d{1,2})\s*日?")
 # The signing date closes a paragraph: a date in the body is about something else.
 CLOSING_DATE = re.compile(DATE.pattern + r"\s*$")
@@ -13,6 +15,8 @@ DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 # A date stated in a sentence, as one fact: "2023年1月1日", "5月9日", "3月".
 STATED_DATE = re.compile(r"(?<!\d)(?:\d{4}年)?\d{1,2}月(?:\d{1,2}日)?")
 YEAR = re.compile(r"(?:19|20)\d\d")
+# A year a sentence names: "2022年".
+NAMED_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
 
 
 def iso_date(text: str) -> str:
@@ -33,7 +37,6 @@ def chinese_date(iso: str) -> str:
 
 _RELATIVE_YEARS = {"今年": 0, "本年": 0, "去年": 1, "上年": 1, "前年": 2}
 _RECENT = re.compile(r"(?:近|最近|过去)([一二两三四五六七八九十\d]+)年")
-_SMALL_NUMERALS = "零一二三四五六七八九十"
 
 
 def years(text: str | None, this_year: int | None = None) -> tuple[int | None, int | None]:
@@ -46,8 +49,9 @@ def years(text: str | None, this_year: int | None = None) -> tuple[int | None, i
     found = [int(y) for y in re.findall(r"\d{4}", text)]
     found += [this_year - back for word, back in _RELATIVE_YEARS.items() if word in text]
     if recent := _RECENT.search(text):
-        count = recent.group(1)
-        span = int(count) if count.isdigit() else _SMALL_NUMERALS.index(count.replace("两", "二"))
+        span = int(cn2an.cn2an(recent.group(1), "smart"))
+        if span < 1:
+            raise ValueError(f"年份“{text}”无法识别：近几年至少是近一年")
         return this_year - span + 1, this_year
     if not found:
         raise ValueError(f"年份“{text}”无法识别：请写成 2023、2022-2024、2022年以来、去年 或 近三年")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from text.dates import NAMED_YEAR
+
 # Masked places of the Teddy export ("A市", "A3区", "B9市") and named ones ("南湖区", "黄花镇", "深圳市福田区"): a name starts
 # where a word does, or right after the place it lies in.
 _PLACE = re.compile(
@@ -20,7 +22,6 @@ _NOT_A_START = re.compile(
     r"^(?:会同|由|通过|组织|与|方便|丰富|年度|即|建立|以|沿|向|对|在|经|为|将|把|从|按|和|及|协调|督促|推动|联合|配合|我|各|全)"
 )
 _MASKED = re.compile(r"[A-Z]\d{0,2}[市区县]")
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
 
 
 def places(text: str) -> set[str]:
@@ -38,7 +39,7 @@ def masked_places(text: str) -> set[str]:
 
 
 def years_named(text: str) -> set[str]:
-    return set(_YEAR.findall(text))
+    return set(NAMED_YEAR.findall(text))
 
 
 def elsewhere(question: str, passage: str, passage_places: set[str]) -> set[str]:

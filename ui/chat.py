@@ -44,20 +44,26 @@ class Chat:
         self.documents = documents
 
     def respond(
-        self, message: str, turns: list[dict], year_text: str, kind: str, office: str
+        self, message: str, turns: list[dict], year_text: str, kind: str, office: str, event: gr.EventData
     ) -> Iterator[tuple[str, str, str, list[dict]]]:
         """(conversation, evidence, textbox, turns) as the answer comes in: the passages, the place in line, the words,
-        then the checked answer."""
+        then the checked answer. An example button asks its own question."""
+        if isinstance(event.target, gr.Button) and event.target.value in EXAMPLES:
+            message = event.target.value
         message = (message or "").strip()
         if not message:
             gr.Info("请输入问题。")
+            return
+        try:
+            filters = filters_from(year_text, kind, office)
+        except ValueError as error:  # a year the filter cannot read: said, and nothing asked
+            gr.Warning(str(error))
             return
         turns = [*turns, {"question": message, "status": "正在检索答复……", "streamed": ""}]
         turn, evidence = turns[-1], render.evidence([], 0)
         index = len(turns) - 1
         yield render.conversation(turns), evidence, "", turns  # the box is emptied once, then left to the user
         try:
-            filters = filters_from(year_text, kind, office)
             for event in self.engine.stream(message, history_of(turns[:-1]), filters):
                 if isinstance(event, Retrieved):
                     turn["passages"] = event.passages
@@ -73,13 +79,9 @@ class Chat:
                     turn["passages"] = event.passages or turn.get("passages", [])
                     evidence = render.evidence(turn["passages"], index)
                 yield render.conversation(turns), evidence, gr.skip(), turns
-        except ValueError as error:  # a filter the user wrote that cannot be read
-            turn["answer"] = Answer(message, "", refused=True, notice=str(error)).to_dict()
         except Exception:  # a bad question must never take the chat down
             log.exception("failed to answer %r", message[:100])
             turn["answer"] = Answer(message, FAILED, refused=True).to_dict()
-        if "answer" not in turn:  # the stream ended without an answer (the user stopped it)
-            turn["answer"] = Answer(message, "（已停止）", refused=True).to_dict()
         yield render.conversation(turns), evidence, gr.skip(), turns
 
     def open(self, turns: list[dict], event: gr.EventData) -> str:

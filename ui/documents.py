@@ -6,7 +6,7 @@ import logging
 import shutil
 from pathlib import Path
 
-from index.build import BuildInProgress, BuildReport, IndexBuilder
+from index.build import BuildInProgress, BuildReport, IndexBuilder, file_of
 from index.readers import READABLE_SUFFIXES
 from index.schema import FIELD_LABELS
 from index.search import Searcher
@@ -46,9 +46,12 @@ class Documents:
 
     def last_build(self) -> str:
         report = BuildReport.last(self.store)
-        return render.build_report(report.__dict__ if report else None)
+        if report is None:
+            return render.build_report(None)
+        failed = [(Path(path).name, _reason(reason, self.uploads)) for path, reason in report.failed]
+        return render.build_report({**report.__dict__, "failed": failed})
 
-    def add(self, files: list[str], progress: object | None = None) -> str:
+    def add(self, files: list[str]) -> str:
         """Copy uploaded files into the uploads folder and index them; a message saying what happened to each."""
         if not files:
             return "请先选择要上传的文件。"
@@ -69,10 +72,12 @@ class Documents:
         try:
             report = builder.build(list(kept), progress=True)
         except BuildInProgress:
-            return "另一个构建正在进行，请稍后再上传（文件已保存，下次构建时收录）。"
+            for copy in kept:
+                copy.unlink(missing_ok=True)
+            return "另一个构建正在进行，请稍后再上传。"
         for source, reason in report.failed:
-            copy = self.settings.resolve(Path(source.split("#")[0]))
-            if copy in kept and "#" not in source:
+            copy = self.settings.resolve(Path(file_of(source)))
+            if copy in kept and file_of(source) == source:
                 copy.unlink(missing_ok=True)  # a file that cannot be read is not kept
             problems.append(f"{kept.get(copy, Path(source).name)}：无法收录（{_reason(reason, self.uploads)}）")
         lines = []
@@ -107,8 +112,8 @@ class Documents:
             return "构建正在进行，请稍后再删除。"
         kept = []
         for source in record.sources:
-            path = self.settings.resolve(Path(source.split("#")[0]))
-            if path.is_relative_to(self.uploads) and "#" not in source:
+            path = self.settings.resolve(Path(file_of(source)))
+            if path.is_relative_to(self.uploads) and file_of(source) == source:
                 path.unlink(missing_ok=True)
             else:
                 kept.append(source)

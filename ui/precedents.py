@@ -59,6 +59,7 @@ class Precedents:
             return None, None
         fields = ("rank", "title", "kind", "signing_office", "date", "score")
         rows = [[*(d[f] for f in fields), _best_passage(d), d["source"], d["doc_id"]] for d in found]
+        rows = [[_as_text(cell) for cell in row] for row in rows]
         folder = Path(tempfile.mkdtemp(prefix="dafu-export-"))
         name = f"先例_{_WORDS.sub('', query)[:12]}_{date.today():%Y%m%d}"
         csv_path = folder / f"{name}.csv"
@@ -78,3 +79,11 @@ class Precedents:
 
 def _best_passage(found: dict) -> str:
     return found["passages"][0]["text"] if found["passages"] else ""
+
+
+def _as_text(cell: object) -> object:
+    """A cell a spreadsheet would run as a formula ("=…", "+…", "-…", "@…") is kept as the text it is: replies and
+    their titles are written by anyone."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell

@@ -7,8 +7,8 @@ import html
 import re
 
 from index.schema import FIELD_LABELS
+from text.markers import MARKER
 
-_MARKER = re.compile(r"\[(\d{1,3})\]")
 _STATUS = {
     "unsupported": ("unsupported", "未在答复中找到依据"),
     "contradicted": ("contradicted", "与答复内容不符"),
@@ -24,7 +24,7 @@ def esc(text: object) -> str:
 
 def chips(text: str, turn: int) -> str:
     """Escaped text with each [n] as a chip that opens passage n of this turn."""
-    return _MARKER.sub(
+    return MARKER.sub(
         lambda m: f'<button class="chip" data-action="cite" data-turn="{turn}" data-n="{m.group(1)}">[{m.group(1)}]</button>',
         esc(text),
     )
