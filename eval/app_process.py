@@ -22,6 +22,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float) -> bool:
+    """Whether url answers before the process ends or seconds pass."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return True
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                return False
+            time.sleep(0.5)
+
+
 @contextmanager
 def running_app(env: dict[str, str] | None = None, start_timeout: float = 600) -> Iterator[tuple[str, int]]:
     """(url, pid) of `python app.py` on loopback with the configured settings and env on top; stopped on exit."""
@@ -32,15 +45,8 @@ def running_app(env: dict[str, str] | None = None, start_timeout: float = 600) -
         command = [sys.executable, "app.py"]
         process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
         try:
-            deadline = time.monotonic() + start_timeout
-            while True:
-                try:
-                    urllib.request.urlopen(url, timeout=2)
-                    break
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"the app did not start: {Path(log.name).read_text()[-3000:]}") from None
-                    time.sleep(1)
+            if not wait_until_up(url, process, start_timeout):
+                raise RuntimeError(f"the app did not start: {Path(log.name).read_text()[-3000:]}")
             yield url, process.pid
         finally:
             process.terminate()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.app_process import free_port
+from eval.app_process import free_port, wait_until_up
 from index.build import IndexBuilder
 from index.embedder import load_embedder
 from index.search import Searcher
@@ -73,8 +73,6 @@ def llama_cpp_server(corpus_settings: Settings):
     """The bundled GGUF behind llama.cpp's OpenAI-compatible server, on loopback, for the session."""
     import subprocess
     import sys
-    import time
-    import urllib.request
 
     from answer.model_files import gguf_path
 
@@ -101,15 +99,8 @@ def llama_cpp_server(corpus_settings: Settings):
     )
     url = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/models", timeout=2)
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("llama_cpp.server did not start") from None
-                time.sleep(1)
+        if not wait_until_up(f"{url}/models", server, 180):
+            raise RuntimeError("llama_cpp.server did not start")
         yield url
     finally:
         server.terminate()

@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +15,7 @@ import pytest
 
 from answer.engine import AnswerEngine
 from answer.llm import load_chat_model
-from eval.app_process import free_port
+from eval.app_process import free_port, wait_until_up
 from index.build import BuildReport, IndexBuilder
 from index.embedder import load_embedder
 from index.search import Searcher
@@ -29,15 +28,8 @@ BIN = Path(sys.executable).parent
 
 
 def wait_for(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{process.args[0]} did not start") from None
-            time.sleep(0.5)
+    if not wait_until_up(url, process, seconds):
+        raise RuntimeError(f"{process.args[0]} did not start")
 
 
 class Chroma:
