@@ -54,14 +54,21 @@ def score(question: Question, answer: dict, verifier: Verifier) -> dict:
     passages = [p["text"] for p in answer.get("passages", [])]
     cited = {c["n"]: c.get("passage") or c["text"] for c in answer.get("citations", [])}
     sentences = [] if answer["refused"] else claims(answer["answer"])
-    labelled = [(s, claim_label(strip_markers(s), passages, verifier, question.question)) for s in sentences]
+    if answer.get("precedents"):  # a list of replies: each line is right when it names the reply it cites
+        titles = {c["n"]: c["title"] for c in answer.get("citations", [])}
+        labelled = [(s, "supported" if any(titles.get(n, "\0") in s for n in markers(s)) else "unsupported") for s in sentences]
+        precise = [s for s, label in labelled if label == "supported"]
+    else:
+        labelled = [(s, claim_label(strip_markers(s), passages, verifier, question.question)) for s in sentences]
+        precise = [
+            s
+            for s in sentences
+            if markers(s)
+            and claim_label(strip_markers(s), [cited[n] for n in markers(s) if n in cited], verifier, question.question)
+            == "supported"
+        ]
     supported = [s for s, label in labelled if label == "supported"]
     with_marker = [s for s in sentences if markers(s)]
-    precise = [
-        s
-        for s in with_marker
-        if claim_label(strip_markers(s), [cited[n] for n in markers(s) if n in cited], verifier, question.question) == "supported"
-    ]
     rank = evidence_rank(question.evidence, passages) if question.answerable else None
     text = comparable(answer["answer"])
     row = {
