@@ -213,10 +213,15 @@ class AnswerEngine:
         rewritten = "".join(self.llm.stream([{"role": "user", "content": prompt}], max_tokens=80, ticket=ticket)).strip()
         rewritten = rewritten.splitlines()[0].strip() if rewritten else ""
         previous = history[-1][0][:_HISTORY_CHARS]
-        kept = set(tokenize(question)) & set(tokenize(rewritten))
-        if not rewritten or len(rewritten) > 4 * len(question) + 60 or (tokenize(question) and not kept):
-            # The model did not rewrite, or dropped what the follow-up asks: search with the last question too.
-            rewritten = f"{previous} {question}"
+        asked, written = set(tokenize(question)), set(tokenize(rewritten))
+        context = set(tokenize(previous)) - asked
+        if (
+            not rewritten
+            or len(rewritten) > 4 * len(question) + 60
+            or (asked and not asked & written)  # dropped what the follow-up asks
+            or (context and not context & written)  # dropped what it leans on
+        ):
+            rewritten = f"{previous} {question}"  # search with the last question too
         log.info("follow-up %r read as %r", question, rewritten)
         return rewritten
 

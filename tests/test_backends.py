@@ -10,10 +10,15 @@ from tests.test_answer import SCHOLARSHIP, cites_seed
 pytestmark = pytest.mark.llm
 
 
-def test_settings_choose_the_backend(corpus_settings):
-    assert isinstance(load_chat_model(corpus_settings), LlamaCppChat)
-    assert isinstance(load_chat_model(corpus_settings.model_copy(update={"llm_backend": "openai"})), OpenAICompatibleChat)
-    assert isinstance(load_chat_model(corpus_settings.model_copy(update={"llm_backend": "transformers"})), TransformersChat)
+def test_settings_choose_the_backend_behind_one_line(corpus_settings):
+    chosen = {
+        backend: load_chat_model(corpus_settings.model_copy(update={"llm_backend": backend}))
+        for backend in ("llama_cpp", "openai", "transformers")
+    }
+    assert isinstance(chosen["llama_cpp"].model, LlamaCppChat)
+    assert isinstance(chosen["openai"].model, OpenAICompatibleChat)
+    assert isinstance(chosen["transformers"].model, TransformersChat)
+    assert all(model.turns.capacity == corpus_settings.llm_parallel for model in chosen.values())
 
 
 def test_the_openai_compatible_backend_streams(corpus_settings, searcher, llama_cpp_server):
