@@ -56,6 +56,8 @@ class AnswerCheck:
         spans: dict[int, list[tuple[int, int]]] = {}  # passage number -> supporting spans inside it
         by_number = {p.n: p for p in passages}
         passages = about_the_question(question, passages)
+        # Programme names quoted anywhere among the passages, against which a figure's programme is told apart.
+        programmes = set().union(*(quoted_names(p.checkable_text) for p in passages))
         checked = Checked()
         for claim in complete_claims(reply):
             plain = strip_markers(claim).strip()
@@ -67,7 +69,7 @@ class AnswerCheck:
             asked = "" if yes_or_no else question
             # A marker [n] names the n-th passage shown; any retrieved passage may still support the sentence.
             cited = [by_number[n] for n in markers(claim) if n in by_number and by_number[n].shown]
-            sources = self._sources(plain, asked, passages, cited)
+            sources = self._sources(plain, asked, passages, cited, programmes)
             if yes_or_no:
                 sources = [(p, part) for p, part in sources if states_every_word(part, p.checkable_text)]
             if not sources:
@@ -86,25 +88,26 @@ class AnswerCheck:
         labels = {verdict(sentence, p.checkable_text, question) for p in passages}
         return CONTRADICTED if CONTRADICTED in labels else UNSUPPORTED
 
-    def _sources(self, sentence: str, question: str, passages: list[Passage], cited: list[Passage]) -> list[tuple[Passage, str]]:
+    def _sources(
+        self, sentence: str, question: str, passages: list[Passage], cited: list[Passage], programmes: set[str]
+    ) -> list[tuple[Passage, str]]:
         """(passage, part of the sentence) pairs that support it: one passage for the whole sentence, or else one for
         each clause that says something of its own ("平台接入386个泊位，老旧社区划了1100个泊位" from two replies)."""
-        whole = self._supporting_passage(sentence, question, passages, cited)
+        whole = self._supporting_passage(sentence, question, passages, cited, programmes)
         if whole is not None:
             return [(whole, sentence)]
         parts = own_clauses(sentence, question)
         if len(parts) < 2:
             return []
-        sources = [(self._supporting_passage(p, question, passages, cited), p) for p in parts]
+        sources = [(self._supporting_passage(p, question, passages, cited, programmes), p) for p in parts]
         # Clauses of one passage that fail together were judged as one sentence: splitting them would dodge that.
         found = {passage.n if passage else None for passage, _ in sources}
         return [] if None in found or len(found) < 2 else sources
 
-    def _supporting_passage(self, claim: str, question: str, passages: list[Passage], cited: list[Passage]) -> Passage | None:
+    def _supporting_passage(
+        self, claim: str, question: str, passages: list[Passage], cited: list[Passage], programmes: set[str]
+    ) -> Passage | None:
         """The cited passage if it supports the claim, else the best retrieved passage that does, else None."""
-        if not passages:
-            return None
-        programmes = set().union(*(quoted_names(p.checkable_text) for p in passages))
         passages = [p for p in passages if speaks_of(claim, question, p.checkable_text)]
         if not passages:
             return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from answer.context import excerpts
 from index.search import Hit
@@ -21,7 +22,7 @@ class Passage:
     hit: Hit
     shown: str = ""
 
-    @property
+    @cached_property  # read for every claim the check weighs against this passage
     def header(self) -> tuple[str, str, str]:
         """Where the passage comes from, as the prompt shows it: signing office, date, and the start of its section."""
         meta = self.hit.meta
@@ -34,13 +35,13 @@ class Passage:
         fields = {f: meta.get(f, "") for f in ("kind", "signing_office", "date")}
         return {"n": self.n, **self.hit.to_dict(rank), **fields, "shown": self.shown}
 
-    @property
+    @cached_property
     def places(self) -> set[str]:
         """Where the reply is about: the place of its office and title, and any masked place ("A3区") it names."""
         office, _, _ = self.header
         return places(f"{office} {self.hit.meta.get('title', '')}") | masked_places(self.hit.chunk.text)
 
-    @property
+    @cached_property
     def checkable_text(self) -> str:
         """What a claim may rest on: the passage with its title and section, and the office and date the prompt showed."""
         office, date, _ = self.header
