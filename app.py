@@ -1,4 +1,5 @@
-"""答复通, the app: 问答 (chat with its evidence), 查找先例 (precedent search), 文档库 (the library); and an API."""
+"""答复通, the app: 问答 (chat with its evidence), 查找先例 (precedent search), 起草答复 (a draft reply from precedents),
+文档库 (the library); and an API."""
 
 from __future__ import annotations
 
@@ -8,16 +9,20 @@ from pathlib import Path
 
 import gradio as gr
 
+from answer.draft import SUGGESTION_SUFFIXES, Drafter
 from answer.engine import AnswerEngine
 from answer.results import Answer, Retrieved, Token, Waiting
+from answer.turns import QueueFull
 from index.readers import READABLE_SUFFIXES
 from index.search import Filters
 from index.store import IndexUnavailable
 from settings import Settings, load_settings
 from text.kinds import KINDS
+from text.suggestions import MAX_CHARS, BadSuggestion
 from ui import render
 from ui.chat import EXAMPLES, Chat, filters_from
 from ui.documents import TABLE_HEADERS, Documents
+from ui.drafting import BUSY, UNREACHABLE, Drafting
 from ui.precedents import Precedents, precedent_rows
 
 log = logging.getLogger("dafu.app")
@@ -108,6 +113,7 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
     documents = Documents(settings, engine.searcher)
     chat = Chat(engine, documents)
     precedents = Precedents(settings, engine.searcher)
+    drafting = Drafting(Drafter.sharing(engine), documents)
     offices = engine.searcher.values("signing_office")
     ask_limit = settings.llm_parallel + settings.llm_max_waiting
     private = {"api_visibility": "private", "show_progress": "hidden"}
@@ -144,6 +150,9 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                         examples = [gr.Button(q, size="sm", elem_classes=["example"]) for q in EXAMPLES]
                     with gr.Accordion("筛选", open=False):
                         years, kind, office = filter_fields(offices)
+                    with gr.Row():
+                        export_answer = gr.Button("导出最新回答为 Word", size="sm", elem_id="export-answer")
+                        answer_file = gr.File(label="Word 文件", elem_id="answer-docx")
                 with gr.Column(scale=2):
                     evidence = gr.HTML(
                         render.evidence([], 0), js_on_load=CLICKS, elem_id="evidence", max_height=420, padding=True
@@ -167,6 +176,7 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                 **private,
             )
             conversation.click(chat.open, turns, viewer, **private)
+            export_answer.click(chat.export, turns, answer_file, **private)
             evidence.click(chat.open, turns, viewer, **private)
 
         with gr.Tab("查找先例", id="precedents"):
@@ -190,6 +200,47 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
             previous.click(lambda f, p: precedents.turn(f, p, -1), [found, page], [results, page], **private)
             following.click(lambda f, p: precedents.turn(f, p, 1), [found, page], [results, page], **private)
             results.click(chat.open, turns, p_viewer, **private)
+
+        with gr.Tab("起草答复", id="draft"):
+            progress = gr.State({})
+            with gr.Row(equal_height=False):
+                with gr.Column(scale=3):
+                    suggestion = gr.Textbox(
+                        label="新的建议、提案或留言（粘贴全文，或上传文件）",
+                        lines=8,
+                        max_lines=20,
+                        max_length=MAX_CHARS,
+                        elem_id="suggestion",
+                    )
+                    with gr.Row():
+                        suggestion_file = gr.File(
+                            label=f"上传（{'、'.join(SUGGESTION_SUFFIXES)}）",
+                            file_types=list(SUGGESTION_SUFFIXES),
+                            elem_id="suggestion-file",
+                            scale=2,
+                        )
+                        with gr.Column(scale=2):
+                            d_office = gr.Dropdown(
+                                ["", *offices], value="", label="承办单位（署名）", allow_custom_value=True, elem_id="d-office"
+                            )
+                            d_kind = gr.Dropdown([("按内容判断", ""), *((k, k) for k in KINDS)], value="", label="类型")
+                            write = gr.Button("起草答复", variant="primary", elem_id="write-draft")
+                    draft_view = gr.HTML(render.draft({}), js_on_load=CLICKS, elem_id="draft", padding=True)
+                    draft_file = gr.File(label="导出 Word（草稿写完后生成）", elem_id="draft-docx")
+                with gr.Column(scale=2):
+                    d_sources = gr.HTML(render.evidence([], 0), js_on_load=CLICKS, elem_id="draft-sources", max_height=420)
+                    d_viewer = gr.HTML("", js_on_load=SCROLL_TO_MARK, elem_id="draft-viewer", max_height=520, padding=True)
+            suggestion_file.upload(drafting.read_upload, suggestion_file, suggestion, **private)
+            write.click(
+                drafting.write,
+                [suggestion, d_office, d_kind],
+                [draft_view, d_sources, progress, draft_file],
+                concurrency_limit=ask_limit,
+                concurrency_id="ask",
+                **private,
+            )
+            draft_view.click(drafting.open, progress, d_viewer, **private)
+            d_sources.click(drafting.open, progress, d_viewer, **private)
 
         with gr.Tab("文档库", id="library"):
             selected = gr.State("")
@@ -227,7 +278,7 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
             def add_files(files: list[str] | None, progress: gr.Progress = BUILD_PROGRESS) -> tuple:
                 message = documents.add(files or [])
                 offices = gr.Dropdown(choices=["", *documents.offices()])
-                return message, documents.table(), documents.last_build(), None, offices, offices
+                return message, documents.table(), documents.last_build(), None, offices, offices, offices
 
             def remove_selected(doc_id: str) -> tuple:
                 return documents.remove(doc_id), documents.table(), "", "", gr.Button(visible=False)
@@ -240,13 +291,13 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
 
             remove.click(ask_to_confirm, selected, [confirm, removed], **private)
             confirm.click(remove_selected, selected, [removed, table, selected, l_viewer, confirm], **private)
-            add.click(add_files, upload, [added, table, last_build, upload, office, p_office], api_visibility="private")
+            add.click(add_files, upload, [added, table, last_build, upload, office, p_office, d_office], api_visibility="private")
 
         def refresh() -> tuple:
             choices = gr.Dropdown(choices=["", *engine.searcher.values("signing_office")])
-            return choices, choices, documents.table(), documents.last_build()
+            return choices, choices, choices, documents.table(), documents.last_build()
 
-        app.load(refresh, None, [office, p_office, table, last_build], **private)
+        app.load(refresh, None, [office, p_office, d_office, table, last_build], **private)
 
         def ask(question: str, history: list[list[str]] | None = None, years: str = "", kind: str = "", office: str = "") -> dict:
             """Ask one question; the same JSON as python -m answer --json. Each call stands alone: pass the conversation
@@ -266,7 +317,19 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
             for event in engine.stream(question, [(q, a) for q, a in history or []], api_filters(years, kind, office)):
                 yield stream_event(event)
 
+        def draft(suggestion: str, office: str = "", kind: str = "") -> dict:
+            """Draft a reply to a suggestion from precedents; the same JSON as python -m answer draft --json."""
+            try:
+                return drafting.drafter.draft(suggestion, office, kind).to_dict()
+            except BadSuggestion as error:
+                raise gr.Error(str(error)) from None
+            except QueueFull:
+                raise gr.Error(BUSY) from None
+            except IndexUnavailable:
+                raise gr.Error(UNREACHABLE) from None
+
         gr.api(ask, api_name="ask", concurrency_limit=ask_limit, concurrency_id="ask")
+        gr.api(draft, api_name="draft", concurrency_limit=ask_limit, concurrency_id="ask")
         gr.api(ask_stream, api_name="ask_stream", concurrency_limit=ask_limit, concurrency_id="ask")
         gr.api(search_precedents, api_name="search_precedents", concurrency_limit=4)
     return app

@@ -15,6 +15,8 @@ from text.markers import markers, strip_markers
 from text.places import elsewhere
 
 SUPPORTED, UNSUPPORTED, CONTRADICTED = "supported", "unsupported", "contradicted"
+# How a sentence without support is labelled wherever it is shown: in the app, in a Word file.
+STATUS_LABELS = {UNSUPPORTED: "未在答复中找到依据", CONTRADICTED: "与答复内容不符"}
 # Words of mood and tense a yes or a no may add to what a passage says.
 _MOOD_WORDS = frozenset(("可以", "能够", "能", "会", "可", "是", "有", "已经", "已", "都", "也", "就", "还", "目前", "现在"))
 

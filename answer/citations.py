@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from answer.support import support
 from index.search import Hit
+from text.dates import chinese_date
 from text.numbers import NUMBER, fact, numbers
 from text.sentences import sentence_spans
 
@@ -23,6 +24,8 @@ class Citation:
     start: int
     end: int
     passage: str = ""  # the whole retrieved passage, so a reader sees the span in context
+    office: str = ""  # the reply's signing office and date, for a list of sources
+    date: str = ""
 
 
 def supporting_span(claim: str, passage: str) -> tuple[int, int]:
@@ -55,4 +58,15 @@ def citation(n: int, hit: Hit, spans: list[tuple[int, int]]) -> Citation:
         start=offset + s,
         end=offset + e,
         passage=hit.chunk.text,
+        office=str(hit.meta.get("signing_office", "")),
+        date=str(hit.meta.get("date", "")),
     )
+
+
+def source_lines(citations: list[dict]) -> list[str]:
+    """The sources as listed under a draft or an answer: [n] reply, office, date, section, then the quoted span."""
+    lines = []
+    for c in citations:
+        where = "，".join(x for x in (c["title"], c.get("office", ""), chinese_date(c.get("date", "")), c["section"]) if x)
+        lines.append(f"[{c['n']}] {where}。引文：“{c['text'].strip()}”")
+    return lines

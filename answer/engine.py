@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from answer.check import SUPPORTED, AnswerCheck, Checked, Sentence, about_the_question, is_refusal
@@ -16,7 +16,7 @@ from answer.prompt import messages
 from answer.prompts import refusal_sentence, render, template
 from answer.questions import asks_for_replies, context_budget, parts_of, stands_alone, subject_of
 from answer.results import Answer, Retrieved, Token, Waiting
-from answer.turns import QueueFull, Ticket
+from answer.turns import QueueFull, Ticket, wait_for_turn
 from index.keywords import tokenize
 from index.search import Filters, Hit, Searcher
 from index.store import IndexUnavailable
@@ -28,8 +28,6 @@ log = logging.getLogger(__name__)
 
 # How much of each earlier turn the follow-up rewrite sees: a pasted essay must not overflow the model's context.
 _HISTORY_CHARS = 200
-# How often a waiting user hears their place in the line.
-_WAIT_UPDATE_S = 1.0
 # Passages searched for each part of a question that asks several things.
 _PER_PART = 2
 # Replies listed for a question that asks which replies exist.
@@ -89,7 +87,7 @@ class AnswerEngine:
             turns = history[-self.settings.history_turns :] if history and self.settings.history_turns > 0 else []
             timings: dict[str, float] = {}
             if turns and not stands_alone(question):
-                ticket = yield from self._turn()
+                ticket = yield from wait_for_turn(self.llm.turns)
                 query = self.standalone_question(question, turns, ticket)
                 ticket.leave()  # retrieval needs no model: the next in line goes on, this one lines up again to write
                 ticket = None
@@ -108,7 +106,7 @@ class AnswerEngine:
             if hits and not about_the_question(query, passages):
                 run.notice = _elsewhere_notice(query, passages)
             elif hits and max(h.coverage for h in hits) >= self.settings.min_relevance:
-                ticket = yield from self._turn()
+                ticket = yield from wait_for_turn(self.llm.turns)
                 reply: list[str] = []
                 for piece in self.llm.stream(messages(query, passages), ticket=ticket):
                     timings.setdefault("first_token_s", round(time.perf_counter() - started, 3))
@@ -145,18 +143,6 @@ class AnswerEngine:
         for hit in hits:
             first.setdefault(hit.chunk.chunk_id, hit)
         return list(first.values())
-
-    def _turn(self) -> Generator[Waiting, None, Ticket]:
-        """Wait for the model, telling how many are ahead; the ticket whose turn it now is."""
-        ticket = self.llm.turns.join()
-        try:
-            while not ticket.wait(0):
-                yield Waiting(ticket.ahead)
-                ticket.wait(_WAIT_UPDATE_S)
-        except BaseException:  # the user left while waiting: their place goes to the next
-            ticket.leave()
-            raise
-        return ticket
 
     def _answer(self, run: _Run, checked: Checked) -> Answer:
         """The Answer, built once: the checked sentences, or the refusal with the nearest replies as 可能相关."""

@@ -10,8 +10,9 @@ from answer.prompts import render, template
 _FORGED_DELIMITERS = ("<<<", ">>>")
 
 
-def messages(question: str, passages: list[Passage]) -> list[Message]:
-    """The system prompt and the user turn holding the shown passages, each headed by [n] and where it comes from."""
+def messages(question: str, passages: list[Passage], turn: str = "question") -> list[Message]:
+    """The system prompt and the user turn (prompts/<turn>.txt) holding the shown passages, each headed by [n] and
+    where it comes from, then the question."""
     shown = sorted((p for p in passages if p.shown), key=lambda p: p.n)
     blocks = []
     for before, passage in zip([None, *shown], shown, strict=False):
@@ -23,7 +24,7 @@ def messages(question: str, passages: list[Passage]) -> list[Message]:
         blocks.append(render("passage", n=str(passage.n), about=about, text=passage.shown))
     return [
         {"role": "system", "content": template("system")},
-        {"role": "user", "content": render("question", passages=_defang("\n\n".join(blocks)), question=question)},
+        {"role": "user", "content": render(turn, passages=_defang("\n\n".join(blocks)), question=question)},
     ]
 
 

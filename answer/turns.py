@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Generator
+
+from answer.results import Waiting
+
+# How often a waiting user hears their place in the line.
+_WAIT_UPDATE_S = 1.0
 
 
 class QueueFull(RuntimeError):
@@ -66,3 +72,16 @@ class Turns:
 
     def _served(self, ticket: Ticket) -> bool:
         return ticket in self._line and self._line.index(ticket) < self.capacity
+
+
+def wait_for_turn(turns: Turns) -> Generator[Waiting, None, Ticket]:
+    """Wait for the model, telling how many are ahead; the ticket whose turn it now is."""
+    ticket = turns.join()
+    try:
+        while not ticket.wait(0):
+            yield Waiting(ticket.ahead)
+            ticket.wait(_WAIT_UPDATE_S)
+    except BaseException:  # the user left while waiting: their place goes to the next
+        ticket.leave()
+        raise
+    return ticket

@@ -5,11 +5,13 @@ reply, log in, and two people asking at once. Screenshots go to tests/screenshot
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 import threading
 import time
 from pathlib import Path
 
+import docx
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
@@ -100,6 +102,12 @@ def test_evidence_comes_first_then_a_cited_answer_whose_chip_opens_the_passage(p
     assert in_view, "the cited span is scrolled into view"
     assert "科技创新局" in page.locator("#viewer").inner_text() or "科创局" in page.locator("#viewer").inner_text()
     shot(page, "chat-citation-opened")
+    page.locator("#export-answer").click()
+    with page.expect_download() as download:
+        page.locator("#answer-docx a").first.click(timeout=30_000)
+    paragraphs = [p.text for p in docx.Document(download.value.path()).paragraphs]
+    assert paragraphs[0] == "关于“企业在高职院校设奖学金培养人才，区里最多支持多少？”的回答"
+    assert "50万元" in paragraphs[1] and "资料来源" in paragraphs
 
 
 def test_a_follow_up_in_the_page_is_read_with_the_conversation(page):
@@ -250,3 +258,45 @@ def test_a_login_is_required_when_set_and_a_malformed_one_stops_the_app(browser,
         opened.get_by_label("password").fill("s3cret")
         opened.get_by_role("button", name="Login").click()
         expect(opened.locator("#question textarea")).to_be_visible(timeout=60_000)
+
+
+def test_a_suggestion_uploaded_as_word_is_drafted_section_by_section_and_exported(page, tmp_path):
+    suggestion = docx.Document()
+    for line in (
+        "关于加大老旧小区加装电梯支持力度的建议",
+        "我区老旧小区加装电梯仍存在补贴偏低、审批繁琐等问题。为此，建议：",
+        "一、提高加装电梯财政补贴标准。",
+        "二、对新能源汽车充电桩建设给予补贴。",
+    ):
+        suggestion.add_paragraph(line)
+    suggestion.save(str(tmp_path / "建议.docx"))
+    page.get_by_role("tab", name="起草答复").click()
+    page.locator("#suggestion-file input[type=file]").set_input_files(str(tmp_path / "建议.docx"))
+    expect(page.locator("#suggestion textarea")).to_have_value(re.compile("提高加装电梯财政补贴标准"), timeout=30_000)
+    page.locator("#d-office input").fill("南湖区住房和建设局")
+    page.locator("#d-office input").press("Enter")
+    started = time.monotonic()
+    page.locator("#write-draft").click()
+    expect(page.locator("#draft ol.points li")).to_have_count(2, timeout=30_000)
+    points_after = time.monotonic() - started
+    expect(page.locator("#draft .section:not(.pending)").first).to_be_visible(timeout=SLOW)
+    first_section_after = time.monotonic() - started
+    shot(page, "draft-first-section")
+    expect(page.locator("#draft-docx a").first).to_be_visible(timeout=SLOW)
+    shot(page, "draft-done")
+    print(f"points after {points_after:.1f} s, first section after {first_section_after:.1f} s")
+    assert points_after < 15, "the points and their precedents come before the model writes"
+    sections = page.locator("#draft .section")
+    expect(sections).to_have_count(2)
+    assert "【待补充" in sections.nth(1).inner_text() and "充电桩" in sections.nth(1).inner_text()
+    assert "尊敬的【代表姓名】代表" in page.locator("#draft").inner_text()
+    chip = sections.nth(0).locator("button.chip")
+    assert chip.count() > 0, "the elevator point is answered from the corpus, with citations"
+    chip.first.click()
+    expect(page.locator("#draft-viewer mark.cited").first).to_be_visible(timeout=10_000)
+    assert "电梯" in page.locator("#draft-viewer").inner_text()
+    shot(page, "draft-citation-opened")
+    with page.expect_download() as download:
+        page.locator("#draft-docx a").first.click()
+    paragraphs = [p.text for p in docx.Document(download.value.path()).paragraphs]
+    assert paragraphs[0].startswith("南湖区住房和建设局关于") and "资料来源" in paragraphs

@@ -28,6 +28,14 @@ def iso_date(text: str) -> str:
     return f"{year:04d}-{month:02d}-{day:02d}" if 1 <= month <= 12 and 1 <= day <= 31 else ""
 
 
+def parsed_date(iso: str) -> date | None:
+    """A date as the index keeps it (2024-05-09), or None when it is empty or no real day (2023-02-30)."""
+    try:
+        return date.fromisoformat(iso)
+    except ValueError:
+        return None
+
+
 def chinese_date(iso: str) -> str:
     """2021-07-08 as the replies write it, 2021年7月8日."""
     year, _, rest = iso.partition("-")

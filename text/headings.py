@@ -10,6 +10,11 @@ LEVELS = (
     re.compile(r"^（[一二三四五六七八九十]+）"),
     re.compile(r"^(\d+(?:、|[．.](?!\d))|（\d+）|第[一二三四五六七八九十百零〇\d]+条)"),
 )
+# Points a paragraph counts off inline: "一是……；二是……", "第一，……", "一、……", "（1）……", "1.……".
+ENUMERATOR = re.compile(
+    r"(?:^|(?<=[。；;：:！？\s]))"
+    r"(?:[一二三四五六七八九十]+[是、]|第[一二三四五六七八九十]+[，,、]|[（(]\d+[)）]|\d+[、.．](?!\d))"
+)
 # A numbered line longer than this is a numbered paragraph, not a heading.
 MAX_HEADING_CHARS = 60
 

@@ -17,6 +17,13 @@ _BY_GREETING = (
     ("政协提案", re.compile(r"委员[：:，,]")),
     ("群众留言", re.compile(r"网友|网民|来信人|市民|群众|“[A-Z]{2}\d+”|^[A-Z]{2}\d+|您好|你好|您的留言|您的来信|您反映")),
 )
+# What the writer of each kind is called in a reply's greeting, and what they wrote.
+SALUTATIONS = {
+    "代表建议": "尊敬的【代表姓名】代表：",
+    "政协提案": "尊敬的【委员姓名】委员：",
+    "群众留言": "【网友昵称】网友：您好！",
+}
+WRITINGS = {"代表建议": "建议", "政协提案": "提案", "群众留言": "留言"}
 # How far into the first paragraph after the title a greeting stands.
 _GREETING_CHARS = 30
 

@@ -61,3 +61,8 @@ def stated(figure: str, figures: frozenset[str]) -> bool:
 def unit(figure: str) -> str:
     """What a figure counts or measures: "元" of "500000元", "" of a bare number."""
     return re.sub(r"[\d.,]", "", figure)
+
+
+def chinese_numeral(n: int) -> str:
+    """n as a heading numbers it: 1 is 一, 11 is 十一."""
+    return cn2an.an2cn(n)

@@ -75,3 +75,18 @@ def names_in(name: str, text: str) -> bool:
 
 def _level_before(text: str, at: int) -> str | None:
     return next((w for w in LEVELS if text[:at].endswith(w)), None)
+
+
+# How a reply names its own signer in running text ("我局积极协调……"); unlike OWN_OFFICE, never 该局 (another office
+# named before) nor the 办 of 本办法 and 我办理.
+_SIGNER_IN_TEXT = re.compile(r"[我本](?:局|委|厅)(?![员会托])|[我本]单位")
+
+
+def names_own_signer(sentence: str) -> bool:
+    """The sentence speaks of the office that signed it as 我局, 本委, 我单位 …"""
+    return bool(_SIGNER_IN_TEXT.search(sentence))
+
+
+def naming_own_signer(sentence: str, office: str) -> str:
+    """The sentence with 我局/本局 written as the office that signed the reply it comes from, for use in another's reply."""
+    return _SIGNER_IN_TEXT.sub(office, sentence)

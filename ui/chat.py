@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
 
 import gradio as gr
 
 from answer.engine import AnswerEngine
 from answer.results import Answer, Retrieved, Token, Waiting
+from answer.word_file import answer_paper, write_docx
 from index.search import Filters
 from text.dates import years
 from ui import render
@@ -112,3 +116,13 @@ class Chat:
         else:
             span, heading = (passage["start"], passage["end"]), f"[{n}] 检索到的段落"
         return self.documents.view(passage["doc_id"], [span], heading)
+
+    @staticmethod
+    def export(turns: list[dict]) -> str | None:
+        """The latest answer with its sources as a Word document."""
+        answered = [t["answer"] for t in turns if t.get("answer")]
+        if not answered:
+            gr.Info("还没有可以导出的回答。")
+            return None
+        folder = Path(tempfile.mkdtemp(prefix="dafu-answer-"))
+        return str(write_docx(answer_paper(answered[-1]), folder / f"回答_{date.today():%Y%m%d}.docx"))

@@ -48,7 +48,7 @@ class Documents:
         report = BuildReport.last(self.store)
         if report is None:
             return render.build_report(None)
-        failed = [(Path(path).name, _reason(reason, self.uploads)) for path, reason in report.failed]
+        failed = [(Path(path).name, in_staff_words(reason, self.uploads)) for path, reason in report.failed]
         return render.build_report({**report.__dict__, "failed": failed})
 
     def add(self, files: list[str]) -> str:
@@ -79,7 +79,7 @@ class Documents:
             copy = self.settings.resolve(Path(file_of(source)))
             if copy in kept and file_of(source) == source:
                 copy.unlink(missing_ok=True)  # a file that cannot be read is not kept
-            problems.append(f"{kept.get(copy, Path(source).name)}：无法收录（{_reason(reason, self.uploads)}）")
+            problems.append(f"{kept.get(copy, Path(source).name)}：无法收录（{in_staff_words(reason, self.uploads)}）")
         lines = []
         if report.documents_added:
             lines.append(f"已收录 {report.documents_added} 件新答复（{report.chunks_added} 个段落），几秒后即可在问答中检索。")
@@ -133,7 +133,8 @@ _REASONS = {
 }
 
 
-def _reason(reason: str, uploads: Path) -> str:
+def in_staff_words(reason: str, uploads: Path) -> str:
+    """A reader's reason as staff read it, without the uploads folder's path."""
     said = next((chinese for english, chinese in _REASONS.items() if reason.startswith(english)), "")
     plain = reason.replace(str(uploads) + "/", "")
     return f"{said}：{plain}" if said else plain

@@ -6,13 +6,11 @@ from __future__ import annotations
 import html
 import re
 
+from answer.check import STATUS_LABELS
 from index.schema import FIELD_LABELS
 from text.markers import MARKER
 
-_STATUS = {
-    "unsupported": ("unsupported", "未在答复中找到依据"),
-    "contradicted": ("contradicted", "与答复内容不符"),
-}
+_STATUS = {status: (status, label) for status, label in STATUS_LABELS.items()}
 _ABOUT_FIELDS = ("kind", "signing_office", "date")
 # How much of each passage a precedent list shows; the whole reply opens beside it.
 _EXCERPT_CHARS = 160
@@ -177,3 +175,75 @@ def build_report(report: dict | None) -> str:
         f"移除 {len(report.get('removed', []))} 个来源，失败 {len(report.get('failed', []))} 个。"
     )
     return f'<div class="label">{summary}</div>' + (f'<ul class="failed">{failed}</ul>' if failed else "")
+
+
+_POINT_STATUS = {
+    "covered": ("covered", "已依据先例作答"),
+    "unverified": ("missing", "先例未能核实，待补充"),
+    "missing": ("missing", "无先例，待补充"),
+    "": ("pending", "待起草"),
+}
+
+
+def draft(progress: dict) -> str:
+    """A draft as it is written: the suggestion's points with whether each was answered, then the reply section by
+    section (the one being written shown as unchecked), every [n] a chip, placeholders and dated figures marked."""
+    if not progress:
+        return (
+            '<div class="empty">粘贴或上传一件建议、提案或留言，点“起草答复”。'
+            "草稿每句话都注明依据的先例答复，找不到先例的要点留作【待补充】。</div>"
+        )
+    points = "".join(
+        f'<li><span class="point-status {_POINT_STATUS[p["status"]][0]}">{_POINT_STATUS[p["status"]][1]}</span> '
+        f'{esc(p["label"])}<div class="meta">{_precedent_names(p["precedents"])}</div></li>'
+        for p in progress["points"]
+    )
+    parts = [f'<div class="label">建议的要点（共 {len(progress["points"])} 条）</div><ol class="points">{points}</ol>']
+    frame = progress["frame"]
+    opening = f"<p>{esc(frame['salutation'])}</p><p>{esc(frame['opening'])}</p>"
+    parts.append(f'<h3 class="draft-title">{esc(frame["title"])}</h3>{opening}')
+    for section in progress["sections"]:
+        parts.append(_draft_section(section))
+    if progress.get("writing"):
+        writing = progress["writing"]
+        parts.append(
+            f'<div class="section pending"><h4>{esc(writing["heading"])}</h4><div class="status">{esc(writing["status"])}</div>'
+            f'<div class="streamed">{chips(writing["text"], 0)}</div></div>'
+        )
+    if progress.get("error"):
+        parts.append(f'<div class="notice">{esc(progress["error"])}</div>')
+    if done := progress.get("draft"):
+        heading, *plans = done["next_steps"]
+        parts.append(
+            f'<div class="section"><h4>{esc(heading)}</h4>' + "".join(f'<p class="placeholder">{esc(p)}</p>' for p in plans)
+        )
+        parts.append(
+            f"<p>{esc(done['closing'])}</p>"
+            + "".join(f'<p class="signature">{esc(line)}</p>' for line in done["signature"])
+            + "</div>"
+        )
+    return '<div class="draft">' + "".join(parts) + "</div>"
+
+
+def _draft_section(section: dict) -> str:
+    if section["status"] != "covered":
+        body = f'<p class="placeholder">{chips(section["placeholder"], 0)}</p>'
+    else:
+        sentences = "".join(
+            f'<span class="stale" title="数据出自两年前的答复，可能已过时">{chips(s["text"], 0)}</span>'
+            if s.get("stale")
+            else f"<span>{chips(s['text'], 0)}</span>"
+            for s in section["sentences"]
+        )
+        body = f"<p>{sentences}</p>" + "".join(f'<p class="stale-note">{esc(n)}</p>' for n in section["notes"])
+    if section["dropped"]:
+        dropped = "".join(f"<li>{esc(s)}</li>" for s in section["dropped"])
+        summary = f"未采用 {len(section['dropped'])} 句（在先例中找不到依据）"
+        body += f'<details class="dropped"><summary>{summary}</summary><ul>{dropped}</ul></details>'
+    return f'<div class="section"><h4>{esc(section["heading"])}</h4>{body}</div>'
+
+
+def _precedent_names(precedents: list[dict]) -> str:
+    if not precedents:
+        return "先例答复中没有相关内容"
+    return "先例：" + "；".join(f"[{p['n']}] {esc(p.get('title') or '（无标题）')}（{about(p)}）" for p in precedents)

@@ -1,0 +1,295 @@
+"""A first draft of the reply to a new suggestion, from precedents: one section for each point it raises, each sentence
+checked against an earlier reply and cited, a placeholder where no earlier reply says anything."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from answer.check import SUPPORTED, AnswerCheck, about_the_question, is_refusal
+from answer.citations import Citation, citation, source_lines
+from answer.claims import complete_claims
+from answer.llm import SharedModel
+from answer.passages import Passage, number_passages
+from answer.prompt import messages
+from answer.prompts import render, template
+from answer.results import Token, Waiting
+from answer.turns import Ticket, wait_for_turn
+from index.search import Searcher
+from settings import Settings
+from text.dates import chinese_date, parsed_date
+from text.kinds import KINDS, SALUTATIONS, WRITINGS
+from text.markers import markers, strip_markers
+from text.numbers import chinese_numeral, numbers
+from text.offices import names_own_signer, naming_own_signer
+from text.suggestions import Point, read_suggestion
+
+if TYPE_CHECKING:
+    from answer.engine import AnswerEngine
+
+log = logging.getLogger(__name__)
+
+# What a suggestion may be uploaded as.
+SUGGESTION_SUFFIXES = (".txt", ".docx", ".pdf")
+# More points than this are listed as placeholders, not drafted: each costs a model turn of its own.
+MAX_SECTIONS = 8
+# A figure from a reply older than this many years may have changed since: the draft says so beside it.
+_STALE_YEARS = 2
+COVERED, UNVERIFIED, MISSING = "covered", "unverified", "missing"
+
+
+@dataclass(frozen=True)
+class DraftPlan:
+    """What the draft will answer, before the model writes: the suggestion's points, each with its precedents."""
+
+    kind: str
+    points: list[dict]
+    passages: list[dict]
+    frame: dict[str, str]  # the reply's title, greeting and opening, which need no precedent
+
+
+@dataclass(frozen=True)
+class SectionStarted:
+    """The model begins a section."""
+
+    heading: str
+
+
+@dataclass(frozen=True)
+class DraftSection:
+    """The section for point `index` (0-based), checked: its kept sentences, or its placeholder."""
+
+    index: int
+    section: dict
+
+
+@dataclass
+class Draft:
+    """The whole draft in the genre's order, with the sources its sentences cite."""
+
+    title: str
+    salutation: str
+    opening: str
+    sections: list[dict]
+    next_steps: list[str]
+    closing: str
+    signature: list[str]
+    points: list[dict]
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[dict] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def text(self) -> str:
+        """The draft as plain text, markers [n] in place, the sources listed at the end."""
+        body = [self.title, "", self.salutation, self.opening]
+        for section in self.sections:
+            body += [section["heading"], section_text(section)]
+        cited = source_lines([asdict(c) for c in self.citations])
+        return "\n".join([*body, *self.next_steps, self.closing, *self.signature, *(["", "资料来源：", *cited] if cited else [])])
+
+
+def section_text(section: dict) -> str:
+    """A section's paragraph: its sentences and the notes on how old their figures are, or its placeholder."""
+    if section["status"] != COVERED:
+        return section["placeholder"]
+    return "".join(s["text"] for s in section["sentences"]) + "".join(section["notes"])
+
+
+class Drafter:
+    """Drafts replies with the chat's searcher, model (through the same line) and answer check."""
+
+    def __init__(self, settings: Settings, searcher: Searcher, llm: SharedModel, check: AnswerCheck) -> None:
+        self.settings = settings
+        self.searcher = searcher
+        self.llm = llm
+        self.check = check
+
+    @classmethod
+    def sharing(cls, engine: AnswerEngine) -> Drafter:
+        """A drafter on the engine's own searcher, model and check: one model serves the chat and the drafts."""
+        return cls(engine.settings, engine.searcher, engine.llm, engine.check)
+
+    def draft(self, text: str, office: str = "", kind: str = "", today: date | None = None) -> Draft:
+        """The finished draft, without streaming."""
+        for event in self.stream(text, office, kind, today):
+            if isinstance(event, Draft):
+                return event
+        raise RuntimeError("the drafter produced no draft")
+
+    def stream(
+        self, text: str, office: str = "", kind: str = "", today: date | None = None
+    ) -> Iterator[DraftPlan | SectionStarted | Waiting | Token | DraftSection | Draft]:
+        """The plan (points and precedents, within seconds), then each section as the model writes it and as checked,
+        then the Draft. office signs the reply; kind is one of KINDS (else read from the text). A text that is no
+        suggestion raises BadSuggestion."""
+        started = time.perf_counter()
+        suggestion = read_suggestion(text, kind)
+        office = office.strip() or "【承办单位】"
+        numbered: dict[str, Passage] = {}  # chunk id -> its passage, numbered once for the whole draft
+        spans: dict[int, list[tuple[int, int]]] = {}  # passage number -> the spans the kept sentences rest on
+        drafted = suggestion.points[:MAX_SECTIONS]
+        found = [self._precedents(point, numbered) for point in drafted]
+        passages = sorted(numbered.values(), key=lambda p: p.n)
+        points = [_point_dict(point, shown) for point, shown in zip(drafted, found, strict=True)]
+        points += [_point_dict(point, []) for point in suggestion.points[MAX_SECTIONS:]]
+        frame = _frame(suggestion.title, suggestion.kind, office)
+        timings = {"plan_s": round(time.perf_counter() - started, 3)}
+        yield DraftPlan(suggestion.kind, points, [p.to_dict(p.n) for p in passages], frame)
+        sections: list[dict] = []
+        for index, point in enumerate(suggestion.points):
+            heading = render("draft_heading", n=chinese_numeral(index + 1), point=point.label)
+            if index < MAX_SECTIONS:
+                section = yield from self._section(point, heading, found[index], spans, office, today or date.today())
+            else:
+                section = _placeholder(point, heading, render("draft_beyond", limit=str(MAX_SECTIONS)))
+            sections.append(section)
+            points[index]["status"] = section["status"]
+            timings.setdefault("first_section_s", round(time.perf_counter() - started, 3))
+            if "seconds" in section:
+                timings.setdefault("first_written_s", round(time.perf_counter() - started, 3))
+            yield DraftSection(index, section)
+        timings["total_s"] = round(time.perf_counter() - started, 3)
+        yield Draft(
+            **frame,
+            sections=sections,
+            next_steps=render("draft_next_steps", n=chinese_numeral(len(sections) + 1)).splitlines(),
+            closing=template("draft_closing"),
+            signature=render("draft_signature", office=office).splitlines(),
+            points=points,
+            citations=[citation(n, _numbered(numbered, n).hit, spans[n]) for n in sorted(spans)],
+            passages=[p.to_dict(p.n) for p in sorted(numbered.values(), key=lambda p: p.n)],
+            timings=timings,
+        )
+        log.info("drafted %d sections (%d covered) in %s", len(sections), sum(s["status"] == COVERED for s in sections), timings)
+
+    def _precedents(self, point: Point, numbered: dict[str, Passage]) -> list[Passage]:
+        """The passages that speak to a point, numbered on from those found for earlier points (a passage found again
+        keeps its number); none when the best of them shares too little with the point."""
+        hits = self.searcher.search(point.text, self.settings.top_k)
+        if not hits or max(h.coverage for h in hits) < self.settings.min_relevance:
+            return []
+        local = about_the_question(point.text, number_passages(point.text, hits, self.settings.list_context_chars))
+        shown = []
+        for passage in sorted(local, key=lambda p: p.n):
+            chunk = passage.hit.chunk.chunk_id
+            n = numbered[chunk].n if chunk in numbered else len(numbered) + 1
+            renumbered = Passage(n, passage.hit, passage.shown)
+            if chunk not in numbered or not numbered[chunk].shown:  # the sources panel shows what a prompt showed
+                numbered[chunk] = renumbered
+            shown.append(renumbered)
+        return shown
+
+    def _section(
+        self,
+        point: Point,
+        heading: str,
+        shown: list[Passage],
+        spans: dict[int, list[tuple[int, int]]],
+        office: str,
+        today: date,
+    ) -> Iterator[Waiting | Token | dict]:
+        """The checked section for one point: the model writes from the point's passages, the sentences no passage
+        supports are dropped (and listed), figures from old replies are noted; a placeholder when nothing is left."""
+        if not any(p.shown for p in shown):
+            return _placeholder(point, heading, render("draft_missing", point=point.label))
+        ticket: Ticket = yield from wait_for_turn(self.llm.turns)
+        writing = time.perf_counter()
+        asked = template("draft_check")
+        reply: list[str] = []
+        try:
+            prompt = messages(render("draft_question", point=point.label, asked=asked), shown, "draft_section")
+            for piece in self.llm.stream(prompt, self.settings.max_tokens, ticket):
+                reply.append(piece)
+                yield Token(piece)
+        finally:
+            ticket.leave()
+        by_number = {p.n: p for p in shown}
+        written = "".join(reply)
+        section = {"heading": heading, "point": point.label, "status": COVERED, "sentences": [], "dropped": [], "notes": []}
+        section |= {"seconds": round(time.perf_counter() - writing, 3), "pieces": len(reply)}
+        # Checked against a question that names nothing: the suggestion's own words are what it asks for, not facts.
+        checked = self.check(_in_signers_words(written, by_number, office), asked, shown) if not is_refusal(written) else None
+        for sentence in checked.sentences if checked else []:
+            cited = [by_number[n] for n in sentence.markers]
+            if sentence.status != SUPPORTED or (names_own_signer(sentence.text) and _signers(cited) != {office}):
+                section["dropped"].append(strip_markers(sentence.text))  # unsupported, or 我局 of an office unknown
+                continue
+            section["sentences"].append({**sentence.__dict__, "stale": False})
+            if stale := _stale_since(sentence.text, cited, today):
+                section["sentences"][-1]["stale"] = True
+                section["notes"] = sorted({*section["notes"], render("draft_stale", date=chinese_date(stale))})
+        kept = {n for s in section["sentences"] for n in s["markers"]}
+        for c in checked.citations if checked else []:
+            if c.n in kept:
+                offset = int(by_number[c.n].hit.meta.get("start", 0))
+                spans.setdefault(c.n, []).append((c.start - offset, c.end - offset))
+        if not section["sentences"]:
+            cited = "".join(f"[{p.n}]" for p in shown if p.shown)
+            unverified = render("draft_unverified", cited=cited, point=point.label)
+            section |= {"status": UNVERIFIED, "placeholder": unverified}
+        return section
+
+
+def _frame(title: str, kind: str, office: str) -> dict[str, str]:
+    """The reply's title, greeting and opening for this kind of suggestion."""
+    writing = WRITINGS[kind]
+    heading = (
+        render("draft_title_message", office=office)
+        if kind == KINDS[2]
+        else render("draft_title", office=office, writing=writing)
+    )
+    subject = f"《{title}》" if title else writing
+    return {"title": heading, "salutation": SALUTATIONS[kind], "opening": render("draft_opening", subject=subject, office=office)}
+
+
+def _placeholder(point: Point, heading: str, placeholder: str) -> dict:
+    return {"heading": heading, "point": point.label, "status": MISSING, "sentences": [], "dropped": [], "notes": []} | {
+        "placeholder": placeholder
+    }
+
+
+def _point_dict(point: Point, shown: list[Passage]) -> dict:
+    """A point as the plan lists it: its label and text, and the replies its passages come from."""
+    replies: dict[str, dict] = {}
+    for p in shown:
+        meta = p.hit.meta
+        fields = {f: meta.get(f, "") for f in ("title", "signing_office", "date", "kind")}
+        replies.setdefault(p.hit.chunk.doc_id, {"doc_id": p.hit.chunk.doc_id, "n": p.n, **fields})
+    return {"label": point.label, "text": point.text, "status": "", "precedents": list(replies.values())}
+
+
+def _signers(cited: list[Passage]) -> set[str]:
+    return {str(p.hit.meta.get("signing_office", "")) for p in cited}
+
+
+def _in_signers_words(reply: str, by_number: dict[int, Passage], office: str) -> str:
+    """The reply with each sentence's 我局 written as the office that signed the one reply it cites, when that is not
+    the office drafting; checked as written, so what is shown is what was checked."""
+    rewritten = []
+    for sentence in complete_claims(reply):
+        signers = _signers([by_number[n] for n in markers(sentence) if n in by_number])
+        if names_own_signer(sentence) and len(signers) == 1 and signers != {office}:
+            sentence = naming_own_signer(sentence, signers.pop())
+        rewritten.append(sentence)
+    return "".join(rewritten)
+
+
+def _stale_since(sentence: str, cited: list[Passage], today: date) -> str:
+    """The date of the newest reply more than two years old among those that state one of the sentence's figures."""
+    figures = numbers(strip_markers(sentence))
+    cutoff = date(today.year - _STALE_YEARS, today.month, min(today.day, 28))  # a leap day has no twin two years on
+    dated = [(parsed_date(str(p.hit.meta.get("date", ""))), p) for p in cited]
+    old = [str(d) for d, p in dated if d and d < cutoff and figures & numbers(p.hit.chunk.text)]
+    return max(old, default="")
+
+
+def _numbered(numbered: dict[str, Passage], n: int) -> Passage:
+    return next(p for p in numbered.values() if p.n == n)

@@ -1,0 +1,245 @@
+"""Drafting a reply from precedents: the suggestion's points, the genre's structure, every sentence cited or a
+placeholder, dated figures noted, and the Word export read back; end to end through the real bundled LLM."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import docx
+import pytest
+
+from answer.check import AnswerCheck
+from answer.draft import COVERED, MISSING, Draft, Drafter, DraftPlan
+from answer.llm import shared
+from answer.paraphrase import ParaphraseCheck
+from answer.word_file import answer_paper, write_docx
+from settings import PROJECT_ROOT
+from text.suggestions import BadSuggestion, read_suggestion
+
+ELEVATORS = """关于加大老旧小区加装电梯支持力度的建议
+近年来，我区老旧小区加装电梯工作取得一定进展，但仍存在补贴标准偏低、审批流程繁琐等问题。
+为此，建议：
+一、提高加装电梯财政补贴标准。目前每台补贴偏低，建议适当提高。
+二、简化审批流程，推行一窗受理。
+三、对新能源汽车充电桩建设给予补贴。"""
+OFFICE = "南湖区住房和建设局"
+
+
+class CitingModel:
+    """Plumbing only: for each section, the next reply, with {n} filled by the number the prompt gives the passage that
+    holds the reply's phrase (as a model reading the prompt would cite it)."""
+
+    def __init__(self, *replies: tuple[str, str]) -> None:
+        self.replies = list(replies)
+        self.prompts: list[list[dict]] = []
+
+    def stream(self, messages, max_tokens=None) -> Iterator[str]:
+        self.prompts.append(messages)
+        if not self.replies:
+            yield "答复中没有相关内容。"
+            return
+        phrase, reply = self.replies.pop(0)
+        shown = re.findall(r"\[(\d+)\][^\n]*\n(.*?)(?=\n\n\[\d+\]|\n<<<)", messages[-1]["content"], re.S)
+        n = next((number for number, text in shown if phrase in text), "99")
+        yield reply.format(n=n)
+
+
+def drafter_with(settings, searcher, model) -> Drafter:
+    return Drafter(settings, searcher, shared(model, settings), AnswerCheck(ParaphraseCheck(searcher.embedder)))
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "labels"),
+    [
+        (ELEVATORS, "代表建议", ["提高加装电梯财政补贴标准", "简化审批流程，推行一窗受理", "对新能源汽车充电桩建设给予补贴"]),
+        (
+            "关于校园食品安全的提案\n学校食堂食品安全关系学生健康。建议：一是加强食材采购查验；二是推行明厨亮灶；三是建立家长陪餐制度。",
+            "政协提案",
+            ["加强食材采购查验", "推行明厨亮灶", "建立家长陪餐制度"],
+        ),
+        (
+            "我家小区旁的河涌一到夏天就发臭，希望尽快治理。另外希望增加河道巡查频次。",
+            "群众留言",
+            ["我家小区旁的河涌一到夏天就发臭，希望尽快治理", "另外希望增加河道巡查频次"],
+        ),
+        (
+            "关于发展夜间经济的建议\n一、现状\n夜间消费增长较快。\n二、几点建议\n（一）延长公交运营时间。\n（二）规范外摆经营。",
+            "代表建议",
+            ["延长公交运营时间", "规范外摆经营"],
+        ),
+        (
+            "市长您好\n小区门口的路灯坏了很久，希望尽快修好。另外希望加装监控。",
+            "群众留言",
+            ["小区门口的路灯坏了很久，希望尽快修好", "另外希望加装监控"],
+        ),
+        (
+            "关于加装电梯的建议\n存在以下问题：一是补贴偏低；二是审批繁琐。\n建议：加大支持力度，简化审批。",
+            "代表建议",
+            ["加大支持力度，简化审批"],
+        ),
+        ("关于食品监管的提案\n建议如下：一、加强监管。二、完善制度。", "政协提案", ["加强监管", "完善制度"]),
+    ],
+)
+def test_a_suggestions_points_are_read_numbered_inline_or_as_the_sentences_that_ask(text, kind, labels):
+    suggestion = read_suggestion(text)
+    assert suggestion.kind == kind
+    assert [p.label for p in suggestion.points] == labels
+
+
+def test_a_draft_keeps_cited_sentences_drops_invented_ones_and_marks_points_without_precedent(
+    corpus_settings, searcher, corpus_store
+):
+    model = CitingModel(
+        ("25万元", "南湖区修订补助办法，每台最高补助由20万元提高至25万元[{n}]。每台补助还将提高到40万元[{n}]。"),
+        ("一窗受理", "我局联合相关部门推行“一窗受理、并联审批”，审批时限由原来的45个工作日压缩至20个工作日[{n}]。"),
+    )
+    drafter = drafter_with(corpus_settings, searcher, model)
+    events = list(drafter.stream(ELEVATORS, "南湖区民政局", today=date(2026, 12, 1)))
+    plan = events[0]
+    assert isinstance(plan, DraftPlan) and isinstance(events[-1], Draft)
+    assert all(p["precedents"] for p in plan.points[:2]), "points are listed with their precedents before the model writes"
+    draft = events[-1]
+    first, second, third = draft.sections
+    assert first["status"] == COVERED and "25万元" in first["sentences"][0]["text"]
+    assert first["dropped"] == ["每台补助还将提高到40万元。"], "an invented figure never reaches the draft"
+    assert any("可能已有变化" in note for note in first["notes"]), "a figure from a reply over two years old is noted"
+    assert second["status"] == COVERED
+    assert second["sentences"][0]["text"].startswith("南湖区住房和建设局联合相关部门"), "another office's 我局 is named"
+    assert third["status"] != COVERED and third["placeholder"].startswith("【待补充") and "充电桩" in third["placeholder"]
+    assert [p["status"] for p in draft.points] == [s["status"] for s in draft.sections]
+    # Every kept sentence cites a source, whose span is the reply's own text.
+    passages = {p["n"]: p for p in draft.passages}
+    for citation in draft.citations:
+        assert citation.doc_id == passages[citation.n]["doc_id"]
+        assert corpus_store.get_document(citation.doc_id).text[citation.start : citation.end] == citation.text
+    for section in (first, second):
+        assert all(s["markers"] and set(s["markers"]) <= {c.n for c in draft.citations} for s in section["sentences"])
+    text = draft.text
+    for part in (
+        "南湖区民政局关于【会议届次】",
+        "尊敬的【代表姓名】代表：",
+        "一、关于“提高加装电梯财政补贴标准”",
+        "下一步",
+        "联系人",
+        "资料来源：",
+    ):
+        assert part in text
+
+
+def test_a_sentence_that_echoes_the_suggestion_is_not_taken_for_a_fact(corpus_settings, searcher):
+    """The suggestion asks for a loan scheme; a sentence saying the scheme exists is dropped though it repeats the ask."""
+    asked = "关于加装电梯的建议\n建议：一、建立加装电梯财政补贴和低息贷款贴息机制。二、提高加装电梯补贴标准。"
+    model = CitingModel(("补助", "我区已建立加装电梯财政补贴和低息贷款贴息机制[{n}]。"))
+    draft = drafter_with(corpus_settings, searcher, model).draft(asked, "南湖区住房和建设局")
+    assert draft.sections[0]["status"] != COVERED
+    assert draft.sections[0]["dropped"] == ["我区已建立加装电梯财政补贴和低息贷款贴息机制。"]
+
+
+def test_a_passage_found_for_two_points_keeps_one_number(corpus_settings, searcher):
+    twice = "关于加装电梯的建议\n一、提高加装电梯财政补助标准。\n二、加装电梯补助资金尽快拨付。"
+    plan = next(drafter_with(corpus_settings, searcher, CitingModel()).stream(twice))
+    numbers = {}
+    for point in plan.points:
+        for precedent in point["precedents"]:
+            numbers.setdefault(precedent["doc_id"], set()).add(precedent["n"])
+    assert len(plan.passages) == len({p["chunk_id"] for p in plan.passages}), "one number a passage"
+    assert sorted(p["n"] for p in plan.passages) == list(range(1, len(plan.passages) + 1))
+
+
+def test_figures_from_a_recent_reply_carry_no_note(corpus_settings, searcher):
+    model = CitingModel(("25万元", "南湖区修订补助办法，每台最高补助由20万元提高至25万元[{n}]。"))
+    draft = drafter_with(corpus_settings, searcher, model).draft(ELEVATORS, OFFICE, today=date(2024, 7, 1))
+    assert draft.sections[0]["status"] == COVERED and draft.sections[0]["notes"] == []
+
+
+@pytest.mark.parametrize(("text", "kind", "said"), [("   ", "", "建议内容为空"), (ELEVATORS, "建议", "类型“建议”无法识别")])
+def test_input_that_is_no_suggestion_is_refused_with_a_reason(corpus_settings, searcher, text, kind, said):
+    with pytest.raises(BadSuggestion, match=said):
+        drafter_with(corpus_settings, searcher, CitingModel()).draft(text, kind=kind)
+
+
+def test_a_chat_answer_exports_to_word_with_its_marks_and_sources(tmp_path: Path):
+    answer = {
+        "question": "加装电梯的补贴标准是多少？",
+        "answer": "",
+        "refused": False,
+        "sentences": [
+            {"text": "每台最高补助25万元[1]。", "status": "supported"},
+            {"text": "补助每年发放两次。", "status": "unsupported"},
+        ],
+        "citations": [
+            {
+                "n": 1,
+                "title": "区住房和建设局关于加装电梯的答复",
+                "section": "二、优化补助政策",
+                "text": "每台最高补助由20万元提高至25万元",
+                "office": OFFICE,
+                "date": "2024-06-12",
+            }
+        ],
+    }
+    path = write_docx(answer_paper(answer), tmp_path / "answer.docx")
+    paragraphs = [p.text for p in docx.Document(str(path)).paragraphs]
+    assert paragraphs[0] == "关于“加装电梯的补贴标准是多少？”的回答"
+    assert "每台最高补助25万元[1]。补助每年发放两次。〔未在答复中找到依据〕" in paragraphs
+    assert "资料来源" in paragraphs
+    assert any(
+        p.startswith("[1] 区住房和建设局关于加装电梯的答复") and "2024年6月12日" in p and "25万元" in p for p in paragraphs
+    )
+
+
+@pytest.mark.llm
+def test_a_suggestion_file_is_drafted_by_the_real_model_and_exported_to_word(corpus_settings, corpus_store, tmp_path: Path):
+    suggestion = docx.Document()
+    for line in ELEVATORS.splitlines():
+        suggestion.add_paragraph(line)
+    suggestion.save(str(tmp_path / "建议.docx"))
+    env = {**os.environ, "DAFU_DATA_DIR": str(corpus_settings.data_dir)}
+    started = time.perf_counter()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "answer",
+            "draft",
+            str(tmp_path / "建议.docx"),
+            "--office",
+            OFFICE,
+            "--json",
+            "--docx",
+            str(tmp_path / "草稿.docx"),
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=True,
+    )
+    draft = json.loads(done.stdout)
+    print(f"draft in {time.perf_counter() - started:.0f} s, timings {draft['timings']}")
+    assert len(draft["sections"]) == 3
+    assert draft["sections"][2]["status"] == MISSING, "no precedent speaks of charging piles"
+    covered = [s for s in draft["sections"] if s["status"] == COVERED]
+    assert covered, "the elevator points have precedents in the corpus"
+    cited = {c["n"]: c for c in draft["citations"]}
+    for section in covered:
+        for sentence in section["sentences"]:
+            assert sentence["status"] == "supported" and sentence["markers"] and set(sentence["markers"]) <= set(cited)
+    for citation in draft["citations"]:
+        document = corpus_store.get_document(citation["doc_id"])
+        assert document.text[citation["start"] : citation["end"]] == citation["text"]
+    # The Word file reads as the reply: title, greeting, sections, placeholder, and the sources with their spans.
+    paragraphs = [p.text for p in docx.Document(str(tmp_path / "草稿.docx")).paragraphs]
+    assert paragraphs[0].startswith(OFFICE) and paragraphs[1] == "尊敬的【代表姓名】代表："
+    assert any(p.startswith("一、关于“提高加装电梯财政补贴标准”") for p in paragraphs)
+    assert any(p.startswith("【待补充") and "充电桩" in p for p in paragraphs)
+    sources = paragraphs[paragraphs.index("资料来源") + 1 :]
+    assert len(sources) == len(cited)
+    assert all(c["text"].strip()[:20] in line for c, line in zip(draft["citations"], sources, strict=True))

@@ -1,0 +1,120 @@
+"""A new suggestion, proposal or message as a reply must answer it: its title, its kind and the points it raises."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from text.headings import ENUMERATOR, LEVELS, numbered
+from text.kinds import KINDS, kind_of
+from text.normalize import normalize_line
+from text.sentences import ends_statement, sentence_spans
+
+# Where the suggestions proper begin, after the background: "建议如下：", "二、几点建议", "为此，建议：", "建议：".
+_SUGGESTIONS_BEGIN = re.compile(
+    r"建议如下|如下建议|以下建议|几点建议|具体建议|对策建议|^[一二三四五六七八九十]+、.{0,6}建议|为此.{0,6}建议|^建议[：:]"
+)
+# What leads in to a point and is no part of it: "建议：", "为此，建议", "希望".
+_LEAD_IN = re.compile(r"^(?:[为因]此|特)?[，,]?(?:建议|希望|呼吁)(?:如下)?[：:，,]\s*")
+# A sentence that asks for something, when the points are not numbered.
+_ASKS = re.compile(r"建议|希望|呼吁|请求|恳请|应当|应该|尽快|加快|加大|完善|加强")
+_TITLE = re.compile(r"^关于.{2,80}(?:建议|提案|留言|意见|反映|问题)$")
+# A line that only greets: "尊敬的领导：", "市长您好！".
+_GREETING = re.compile(r"^(?:尊敬的.{0,20}|.{0,12}(?:您好|你好))[：:，,！!。]?$")
+# A numbered line this short that leads in to the suggestions is their heading, not one of them.
+_HEADING_CHARS = 12
+# A point's label is its first clause, so long.
+_LABEL_CHARS = 40
+# Longer than this, a pasted text is not one suggestion.
+MAX_CHARS = 20_000
+
+
+class BadSuggestion(ValueError):
+    """Input that is not a suggestion a reply can be drafted for; the message says what is wrong, in Chinese."""
+
+
+@dataclass(frozen=True)
+class Point:
+    """One thing the suggestion asks for: a short label for the heading, and its whole text for the search."""
+
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    title: str
+    kind: str
+    points: list[Point]
+    text: str
+
+
+def read_suggestion(text: str, kind: str = "") -> Suggestion:
+    """The suggestion's title (its first line, when that is one), its kind (as given, else as its title names it, else a
+    message when untitled) and its points: numbered paragraphs of the suggestions part, points counted off inline, else
+    the sentences that ask; the whole text as one point when nothing else is found."""
+    if kind and kind not in KINDS:
+        raise BadSuggestion(f"类型“{kind}”无法识别：应为 {'、'.join(KINDS)} 之一，或留空按内容判断。")
+    if len(text) > MAX_CHARS:
+        raise BadSuggestion(f"建议内容超过 {MAX_CHARS} 字：请只粘贴一件建议、提案或留言。")
+    lines = [line for line in (normalize_line(raw) for raw in text.splitlines()) if line and not _GREETING.match(line)]
+    if not lines:
+        raise BadSuggestion("建议内容为空：请粘贴建议、提案或留言的全文，或上传 TXT、DOCX、PDF 文件。")
+    first = lines[0]
+    title = first if len(lines) > 1 and (_TITLE.match(first) or (not ends_statement(first) and len(first) <= 60)) else ""
+    body = lines[1:] if title else lines
+    # Untitled, and naming no kind: a citizen's message; a deputy or a member titles what they submit.
+    kind = kind or kind_of(title, " ".join(body)[:30]) or (KINDS[0] if title else KINDS[2])
+    part = _suggestions_part(body)
+    points = _numbered_points(part) or _inline_points(part) or _asking_sentences(part, 1 if part is not body else 2)
+    points = points or [" ".join(body)]
+    return Suggestion(title, kind, [Point(_label(p), p) for p in points], "\n".join(lines))
+
+
+def _suggestions_part(body: list[str]) -> list[str]:
+    """The lines from where the suggestions begin (the whole body when it does not say)."""
+    start = next((i for i, line in enumerate(body) if _SUGGESTIONS_BEGIN.search(line)), None)
+    return body if start is None else body[start:]
+
+
+def _numbered_points(part: list[str]) -> list[str]:
+    """Numbered paragraphs at the outermost level numbered there, each with the unnumbered paragraphs after it; a short
+    numbered heading that leads in ("二、几点建议") is not one of them."""
+    if part and _SUGGESTIONS_BEGIN.search(part[0]) and (not numbered(part[0]) or len(part[0]) <= _HEADING_CHARS):
+        part = part[1:]
+    level = next((depth for depth, pattern in enumerate(LEVELS) if any(pattern.match(line) for line in part)), None)
+    if level is None:
+        return []
+    points: list[str] = []
+    for line in part:
+        if LEVELS[level].match(line):
+            points.append(line)
+        elif points:
+            points[-1] += line
+    return points if len(points) > 1 else []
+
+
+def _inline_points(part: list[str]) -> list[str]:
+    """Points counted off inside a paragraph: "建议：一是……；二是……", "建议如下：一、……。二、……"."""
+    text = " ".join(part)
+    starts = [m.start() for m in ENUMERATOR.finditer(text)]
+    if len(starts) < 2:
+        return []
+    return [text[s:e].strip(" ；;。") for s, e in zip(starts, [*starts[1:], len(text)], strict=True)]
+
+
+def _asking_sentences(part: list[str], least: int) -> list[str]:
+    """Without numbers, each sentence that asks for something is a point (at least `least` of them, else none)."""
+    text = " ".join(part)
+    asking = [text[s:e].strip() for s, e in sentence_spans(text) if _ASKS.search(text[s:e])]
+    return asking if len(asking) >= least else []
+
+
+def _label(point: str) -> str:
+    """The point without its number or lead-in, to its first full stop or colon, cut short."""
+    bare = ENUMERATOR.sub("", point, count=1)
+    for level in LEVELS:
+        bare = level.sub("", bare, count=1)
+    bare = _LEAD_IN.sub("", bare.strip())
+    first = re.split(r"[。；：:！？]", bare, maxsplit=1)[0]
+    return first[:_LABEL_CHARS].strip("，, ")

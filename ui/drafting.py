@@ -1,0 +1,120 @@
+"""起草答复: a new suggestion in, its points and precedents at once, then the draft reply section by section, each
+sentence cited, and the finished draft as a Word document."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import gradio as gr
+
+from answer.draft import SUGGESTION_SUFFIXES, Draft, Drafter, DraftPlan, DraftSection, SectionStarted
+from answer.results import Token, Waiting
+from answer.turns import QueueFull
+from answer.word_file import draft_paper, write_docx
+from index.readers import UnreadableFile, read_file
+from index.store import IndexUnavailable
+from text.suggestions import BadSuggestion
+from ui import render
+from ui.documents import Documents, in_staff_words
+
+log = logging.getLogger("dafu.app")
+
+FAILED = "出错了：草稿没有写完，请稍后再试，或缩短建议内容。"
+BUSY = "现在排队等候的人太多，请稍后再起草。"
+UNREACHABLE = "答复库暂时无法连接，请稍后再试。"
+
+
+class Drafting:
+    """The handlers of the 起草答复 tab; the drafter does the work, this only renders it."""
+
+    def __init__(self, drafter: Drafter, documents: Documents) -> None:
+        self.drafter = drafter
+        self.documents = documents
+
+    @staticmethod
+    def read_upload(file: str | None) -> str:
+        """The text of an uploaded suggestion, for the box; a file that cannot be read is said, by name."""
+        if not file:
+            return gr.skip()
+        path = Path(file)
+        if path.suffix.lower() not in SUGGESTION_SUFFIXES:
+            gr.Warning(f"{path.name}：不支持的文件类型，请上传 {'、'.join(SUGGESTION_SUFFIXES)} 文件。")
+            return gr.skip()
+        try:
+            return read_file(path)
+        except UnreadableFile as error:
+            gr.Warning(f"{path.name}：无法读取（{in_staff_words(error.reason, path.parent)}）。")
+            return gr.skip()
+
+    def write(self, text: str, office: str, kind: str) -> Iterator[tuple[str, str, dict, str | None]]:
+        """(draft, sources, progress, Word file) as the draft comes in: the points and precedents, each section as the
+        model writes it and as checked, then the whole draft and its .docx. A failure keeps the sections already
+        checked and says what happened in place of the one being written."""
+        if not (text or "").strip():
+            gr.Info("请先粘贴建议、提案或留言的内容，或上传文件。")
+            return
+        progress: dict = {}
+        try:
+            for event in self.drafter.stream(text, office or "", kind or ""):
+                if isinstance(event, DraftPlan):
+                    progress = {"points": event.points, "passages": event.passages, "frame": event.frame, "sections": []}
+                elif isinstance(event, SectionStarted):
+                    progress["writing"] = {"heading": event.heading, "status": "正在起草（尚未核对）……", "text": ""}
+                elif isinstance(event, Waiting):
+                    progress["writing"]["status"] = f"排队中：前面还有 {event.ahead} 人在使用模型，请稍候……"
+                elif isinstance(event, Token):
+                    progress["writing"]["status"] = "正在起草（尚未核对）……"
+                    progress["writing"]["text"] += event.text
+                elif isinstance(event, DraftSection):
+                    progress["writing"] = None
+                    progress["sections"].append(event.section)
+                    progress["points"][event.index]["status"] = event.section["status"]
+                elif isinstance(event, Draft):
+                    progress["draft"] = event.to_dict()
+                    yield render.draft(progress), self.sources(progress), progress, self.docx(progress["draft"])
+                    return
+                yield render.draft(progress), self.sources(progress), progress, gr.skip()
+        except BadSuggestion as error:
+            gr.Warning(str(error))
+            return
+        except QueueFull:
+            failure = BUSY
+        except IndexUnavailable:
+            failure = UNREACHABLE
+        except Exception:  # a bad suggestion must never take the app down
+            log.exception("failed to draft from %r", (text or "")[:100])
+            failure = FAILED
+        if progress:  # what was checked stays; the unchecked section being written goes
+            progress |= {"writing": None, "error": failure}
+            yield render.draft(progress), self.sources(progress), progress, gr.skip()
+        else:
+            gr.Warning(failure)
+
+    @staticmethod
+    def sources(progress: dict) -> str:
+        """The precedents found for the points, numbered as the draft cites them."""
+        return render.evidence(progress.get("passages", []), 0)
+
+    @staticmethod
+    def docx(draft: dict) -> str:
+        folder = Path(tempfile.mkdtemp(prefix="dafu-draft-"))
+        return str(write_docx(draft_paper(draft), folder / f"答复草稿_{date.today():%Y%m%d}.docx"))
+
+    def open(self, progress: dict, event: gr.EventData) -> str:
+        """The passage a chip names inside its whole reply, the span the draft rests on marked."""
+        data = getattr(event, "_data", None) or {}
+        try:
+            n = int(data.get("n") or 0)
+            if data.get("action") == "open" and not n:
+                return self.documents.view(str(data["doc"]))
+            cited = next((c for c in (progress.get("draft") or {}).get("citations", []) if c["n"] == n), None)
+            passage = next(p for p in progress.get("passages", []) if p["n"] == n)
+        except (KeyError, StopIteration, ValueError, TypeError):
+            return gr.skip()
+        if cited and data.get("action") == "cite":
+            return self.documents.view(cited["doc_id"], [(cited["start"], cited["end"])], f"[{n}] 草稿所依据的原文")
+        return self.documents.view(passage["doc_id"], [(passage["start"], passage["end"])], f"[{n}] 找到的先例段落")
