@@ -14,9 +14,11 @@ def load_earlier(path: Path | None) -> dict | None:
 def print_table(title: str, rows: dict[str, dict[str, object]], columns: list[str]) -> None:
     """rows: row name -> {column: value}; a missing value prints as "-"."""
     width = max([len(title), *map(len, rows)]) + 2
-    lines = [f"{title:{width}}" + "".join(f"{c:>14}" for c in columns)]
+    widths = [max(14, len(c) + 2) for c in columns]
+    lines = [f"{title:{width}}" + "".join(f"{c:>{w}}" for c, w in zip(columns, widths, strict=True))]
     for name, values in rows.items():
-        lines.append(f"{name:{width}}" + "".join(f"{_cell(values.get(c, '-')):>14}" for c in columns))
+        cells = (f"{_cell(values.get(c, '-')):>{w}}" for c, w in zip(columns, widths, strict=True))
+        lines.append(f"{name:{width}}" + "".join(cells))
     print("\n".join(lines))
 
 

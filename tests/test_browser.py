@@ -279,14 +279,14 @@ def test_a_suggestion_uploaded_as_word_is_drafted_section_by_section_and_exporte
     page.locator("#write-draft").click()
     expect(page.locator("#draft ol.points li")).to_have_count(2, timeout=30_000)
     points_after = time.monotonic() - started
-    expect(page.locator("#draft .section:not(.pending)").first).to_be_visible(timeout=SLOW)
+    expect(page.locator("#draft .section.point").first).to_be_visible(timeout=SLOW)
     first_section_after = time.monotonic() - started
     shot(page, "draft-first-section")
     expect(page.locator("#draft-docx a").first).to_be_visible(timeout=SLOW)
     shot(page, "draft-done")
     print(f"points after {points_after:.1f} s, first section after {first_section_after:.1f} s")
     assert points_after < 15, "the points and their precedents come before the model writes"
-    sections = page.locator("#draft .section")
+    sections = page.locator("#draft .section.point")
     expect(sections).to_have_count(2)
     assert "【待补充" in sections.nth(1).inner_text() and "充电桩" in sections.nth(1).inner_text()
     assert "尊敬的【代表姓名】代表" in page.locator("#draft").inner_text()

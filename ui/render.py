@@ -240,7 +240,7 @@ def _draft_section(section: dict) -> str:
         dropped = "".join(f"<li>{esc(s)}</li>" for s in section["dropped"])
         summary = f"未采用 {len(section['dropped'])} 句（在先例中找不到依据）"
         body += f'<details class="dropped"><summary>{summary}</summary><ul>{dropped}</ul></details>'
-    return f'<div class="section"><h4>{esc(section["heading"])}</h4>{body}</div>'
+    return f'<div class="section point"><h4>{esc(section["heading"])}</h4>{body}</div>'
 
 
 def _precedent_names(precedents: list[dict]) -> str:
