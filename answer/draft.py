@@ -136,7 +136,7 @@ class Drafter:
         numbered: dict[str, Passage] = {}  # chunk id -> its passage, numbered once for the whole draft
         spans: dict[int, list[tuple[int, int]]] = {}  # passage number -> the spans the kept sentences rest on
         drafted = suggestion.points[:MAX_SECTIONS]
-        found = [self._precedents(point, numbered) for point in drafted]
+        found = [self._precedents(point, suggestion.title, numbered) for point in drafted]
         passages = sorted(numbered.values(), key=lambda p: p.n)
         points = [_point_dict(point, shown) for point, shown in zip(drafted, found, strict=True)]
         points += [_point_dict(point, []) for point in suggestion.points[MAX_SECTIONS:]]
@@ -170,13 +170,15 @@ class Drafter:
         )
         log.info("drafted %d sections (%d covered) in %s", len(sections), sum(s["status"] == COVERED for s in sections), timings)
 
-    def _precedents(self, point: Point, numbered: dict[str, Passage]) -> list[Passage]:
-        """The passages that speak to a point, numbered on from those found for earlier points (a passage found again
-        keeps its number); none when the best of them shares too little with the point."""
-        hits = self.searcher.search(point.text, self.settings.top_k)
+    def _precedents(self, point: Point, title: str, numbered: dict[str, Passage]) -> list[Passage]:
+        """The passages that speak to a point, searched with the suggestion's title (which names the subject and the
+        place that a point such as "加强巡查" leaves out) and numbered on from those found for earlier points (a passage
+        found again keeps its number); none when the best of them shares too little with the point."""
+        query = f"{title} {point.text}".strip()
+        hits = self.searcher.search(query, self.settings.top_k)
         if not hits or max(h.coverage for h in hits) < self.settings.min_relevance:
             return []
-        local = about_the_question(point.text, number_passages(point.text, hits, self.settings.list_context_chars))
+        local = about_the_question(query, number_passages(point.text, hits, self.settings.list_context_chars))
         shown = []
         for passage in sorted(local, key=lambda p: p.n):
             chunk = passage.hit.chunk.chunk_id

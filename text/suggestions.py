@@ -117,4 +117,6 @@ def _label(point: str) -> str:
         bare = level.sub("", bare, count=1)
     bare = _LEAD_IN.sub("", bare.strip())
     first = re.split(r"[。；：:！？]", bare, maxsplit=1)[0]
-    return first[:_LABEL_CHARS].strip("，, ")
+    if len(first) > _LABEL_CHARS:  # cut at the last clause that fits, not inside a word
+        first = first[: _LABEL_CHARS + 1].rsplit("，", 1)[0] if "，" in first[:_LABEL_CHARS] else first[:_LABEL_CHARS]
+    return first.strip("，, ")
