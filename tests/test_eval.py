@@ -54,6 +54,7 @@ def test_scores_of_a_partly_made_up_answer():
     scores = score(question, answer, LocalVerifier())
     assert scores["faithfulness"] == 0.5
     assert scores["unsupported_claims"] == ["另外每年奖励80万元。"]
+    assert "80万元 不在资料中" in scores["unsupported_reasons"][0]
     assert scores["citation_precision"] == 1.0 and scores["citation_recall"] == 1.0
     assert scores["correctness"] == 1.0 and scores["refusal_correct"] == 1.0 and scores["recall@1"] == 1.0
 
