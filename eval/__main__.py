@@ -30,8 +30,9 @@ DATA = PROJECT_ROOT / "eval" / "data"
 # Written from corpus/ and from Teddy replies. The rules and thresholds were set on the even lines; the odd lines are held out.
 TUNING_PAIRS = (DATA / "pairs_corpus_tuning.jsonl", DATA / "pairs_teddy_tuning.jsonl")
 # Written blind from other Teddy replies by helpers who had not seen the rules, and scored whole. The first two guided
-# how the rules and the judge are combined; the third and fourth were each scored once before anyone read them.
-BLIND_PAIRS = tuple(DATA / f"pairs_blind_{n}.jsonl" for n in (1, 2, 3, 4))
+# how the rules and the judge are combined; the third and fourth chose the default verifier; the fifth was scored once
+# after every choice was fixed, and never read.
+BLIND_PAIRS = tuple(DATA / f"pairs_blind_{n}.jsonl" for n in (1, 2, 3, 4, 5))
 # Never read: --errors does not print their pairs, only the figures are seen.
 UNREAD_PAIRS = (DATA / "pairs_blind_4.jsonl", DATA / "pairs_blind_5.jsonl")
 # The even lines whose passages the judge's examples (prompts/judge_examples.txt) quote: not trained on.
@@ -157,7 +158,7 @@ def verifier_table(args: argparse.Namespace) -> int:
     previous = load(args.save)["cells"]
     print("balanced accuracy (supported or not) · seconds per pair; (was …): the previous saved figures")
     print(render(cells, list(verifiers), previous))
-    save(args.save, cells, list(verifiers))
+    save(args.save, cells, list(VERIFIERS))
     print(f"saved: {args.save}")
     for kind, set_name, row, found in errors:
         print(f"\n[{kind}] {set_name} {row.get('id', '')}: gold {row['label']}, said {found.label}: {found.reason}")

@@ -73,15 +73,16 @@ def load(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"cells": {}}
 
 
-def save(path: Path, cells: dict[str, dict[str, dict]], verifiers: list[str]) -> None:
-    """The saved table with these cells replaced, as JSON and as a Markdown table beside it."""
+def save(path: Path, cells: dict[str, dict[str, dict]], order: list[str]) -> None:
+    """The saved table with these cells replaced, as JSON and as a Markdown table beside it, columns in order."""
     saved = load(path)
     for set_name, row in cells.items():
         saved["cells"].setdefault(set_name, {}).update(row)
     saved["updated"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(saved, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    columns = list(dict.fromkeys([*verifiers, *(v for row in saved["cells"].values() for v in row)]))
+    present = {v for row in saved["cells"].values() for v in row}
+    columns = [v for v in order if v in present]
     path.with_suffix(".md").write_text(render(saved["cells"], columns, {}) + "\n", encoding="utf-8")
 
 
