@@ -58,6 +58,27 @@ class LlamaCppChat:
             if piece:
                 yield piece
 
+    def first_token_logprobs(self, messages: list[Message], words: list[str]) -> dict[str, float]:
+        """Log-probability of each word's first token as the first token of the reply: one forward pass, and the
+        prompt's longest prefix shared with the last call is reused from llama.cpp's cache."""
+        import numpy as np
+        from llama_cpp import LogitsProcessorList
+
+        llama = self._llama
+        seen: list[np.ndarray] = []
+
+        def keep(_input_ids, logits):  # the first sampler stage holds the whole vocabulary in token order
+            seen.append(np.array(logits, dtype=np.float64))
+            return logits
+
+        llama.create_chat_completion(
+            messages=messages, max_tokens=1, temperature=0.0, logits_processor=LogitsProcessorList([keep])
+        )
+        logits = seen[0]
+        top = logits.max()
+        log_total = top + np.log(np.exp(logits - top).sum())
+        return {w: float(logits[llama.tokenize(w.encode(), add_bos=False)[0]] - log_total) for w in words}
+
 
 class OpenAICompatibleChat:
     """Any server speaking the OpenAI chat API: vLLM, llama.cpp server, Ollama."""
@@ -146,6 +167,17 @@ class SharedModel:
         finally:
             if own:
                 ticket.leave()
+
+    def first_token_logprobs(self, messages: list[Message], words: list[str]) -> dict[str, float] | None:
+        """The model's first_token_logprobs in a turn of its own; None for a backend that cannot give them."""
+        if not hasattr(self.model, "first_token_logprobs"):
+            return None
+        ticket = self.turns.join()
+        try:
+            ticket.wait()
+            return self.model.first_token_logprobs(messages, words)
+        finally:
+            ticket.leave()
 
 
 _BACKENDS = {"llama_cpp": LlamaCppChat, "openai": OpenAICompatibleChat, "transformers": TransformersChat}

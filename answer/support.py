@@ -73,6 +73,9 @@ class Support:
     weakest_clause: float = 1.0  # overlap of the claim's least covered clause: an added clause shows here
     negation_flip: bool = False  # the claim negates what the passage affirms, or the reverse
     overstated: bool = False  # the claim says done what the passage says is planned or under way
+    weakest_text: str = ""  # the claim's least covered clause, to name in a reason
+    wrong_actor: tuple[str, ...] = ()  # offices of the claim whose deed the passage gives to another
+    passage_actors: tuple[str, ...] = ()  # the offices the passage's matching sentence gives that deed to
 
     @property
     def supported(self) -> bool:
@@ -129,8 +132,11 @@ def support(claim: str, passage: str, question: str = "") -> Support:
 
     overlap = coverage(claim) or 0.0
     clause_cover = [
-        c for c in (coverage(x) for x in _phrases(claim) if len(units(x) - free) >= _MIN_CLAUSE_UNITS) if c is not None
+        (c, x)
+        for c, x in ((coverage(x), x) for x in _phrases(claim) if len(units(x) - free) >= _MIN_CLAUSE_UNITS)
+        if c is not None
     ]
+    weakest, weakest_text = min(clause_cover, default=(overlap, ""))
     best_sentence = nearest_sentence(passage, units(claim))
     plain, best_sentence = _as_bounds(strip_markers(claim)), _as_bounds(best_sentence)
     # A negation counts when the claim adds one, or drops the one the passage puts on a word the claim repeats:
@@ -173,9 +179,12 @@ def support(claim: str, passage: str, question: str = "") -> Support:
                 | former_figures(plain, passage)
             )
         ),
-        min(clause_cover, default=overlap),
+        weakest,
         negation_flip,
         overstated=claims_done_when_planned(plain, _as_bounds(passage)),
+        weakest_text=weakest_text,
+        wrong_actor=tuple(wrong_actor),
+        passage_actors=tuple(sentence_names) if wrong_actor else (),
     )
 
 

@@ -53,7 +53,11 @@ def write_report(out: Path, results: list[dict], earlier: dict | None, settings:
     for r in worst:
         lines.append(f"- **{r['id']}** ({r['type']}, faithfulness {_cell(r['scores']['faithfulness'])}) {r['question']}")
         lines.append(f"  - answer: {r['answer']['answer']}")
-        lines += [f"  - unsupported: {claim}" for claim in r["scores"]["unsupported_claims"]]
+        reasons = r["scores"].get("unsupported_reasons") or [""] * len(r["scores"]["unsupported_claims"])
+        lines += [
+            f"  - unsupported: {claim}" + (f"（{why}）" if why else "")
+            for claim, why in zip(r["scores"]["unsupported_claims"], reasons, strict=True)
+        ]
     wrong_refusals = [r for r in results if not r["scores"]["refusal_correct"]]
     lines += ["", "## Wrong refusals", ""]
     lines += [

@@ -7,7 +7,7 @@ from statistics import mean, median
 
 from answer.claims import claims, own_clauses
 from eval.questions import Question
-from eval.verifier import Verifier
+from eval.verifier import Verdict, Verifier
 from text.markers import markers, strip_markers
 from text.normalize import normalize_line
 
@@ -20,20 +20,26 @@ def comparable(text: str) -> str:
 
 
 def claim_label(claim: str, passages: list[str], verifier: Verifier, question: str = "") -> str:
+    return claim_verdict(claim, passages, verifier, question).label
+
+
+def claim_verdict(claim: str, passages: list[str], verifier: Verifier, question: str = "") -> Verdict:
     """Supported if a passage supports the claim, or its clauses that say something of their own rest on two or more;
-    else contradicted if any passage contradicts it; else unsupported. Words repeated from the question are free."""
-    labels = []
+    else contradicted if any passage contradicts it; else unsupported. Words repeated from the question are free. The
+    reason is that of the first passage giving the label."""
+    verdicts = []
     for passage in passages:  # stops at the first support: a judge's label costs seconds
-        labels.append(verifier.label(claim, passage, question))
-        if labels[-1] == "supported":
-            return "supported"
+        verdicts.append(verifier.judge(claim, passage, question))
+        if verdicts[-1].label == "supported":
+            return verdicts[-1]
     resting = [
         next((i for i, p in enumerate(passages) if verifier.label(c, p, question) == "supported"), None)
         for c in own_clauses(claim, question)
     ]
     if None not in resting and len(set(resting)) > 1:  # as the engine cites it: each clause on a passage of its own
-        return "supported"
-    return "contradicted" if "contradicted" in labels else "unsupported"
+        return Verdict("supported")
+    label = "contradicted" if any(v.label == "contradicted" for v in verdicts) else "unsupported"
+    return next((v for v in verdicts if v.label == label), Verdict(label, "没有引用的资料"))
 
 
 def evidence_rank(evidence: str, passages: list[str]) -> int | None:
@@ -57,9 +63,12 @@ def score(question: Question, answer: dict, verifier: Verifier) -> dict:
     if answer.get("precedents"):  # a list of replies: each line is right when it names the reply it cites
         titles = {c["n"]: c["title"] for c in answer.get("citations", [])}
         labelled = [(s, "supported" if any(titles.get(n, "\0") in s for n in markers(s)) else "unsupported") for s in sentences]
+        reasons = ["没有写出所引答复的标题" for _, label in labelled if label != "supported"]
         precise = [s for s, label in labelled if label == "supported"]
     else:
-        labelled = [(s, claim_label(strip_markers(s), passages, verifier, question.question)) for s in sentences]
+        judged = [(s, claim_verdict(strip_markers(s), passages, verifier, question.question)) for s in sentences]
+        labelled = [(s, v.label) for s, v in judged]
+        reasons = [v.reason for _, v in judged if v.label != "supported"]
         precise = [
             s
             for s in sentences
@@ -84,6 +93,7 @@ def score(question: Question, answer: dict, verifier: Verifier) -> dict:
         "first_token_s": answer["timings"].get("first_token_s"),
         "total_s": answer["timings"].get("total_s"),
         "unsupported_claims": [strip_markers(s) for s, label in labelled if label != "supported"],
+        "unsupported_reasons": reasons,
         "claim_labels": [label for _, label in labelled],
     }
     for k in RETRIEVAL_K:

@@ -54,6 +54,7 @@ def test_scores_of_a_partly_made_up_answer():
     scores = score(question, answer, LocalVerifier())
     assert scores["faithfulness"] == 0.5
     assert scores["unsupported_claims"] == ["另外每年奖励80万元。"]
+    assert "80万元 不在资料中" in scores["unsupported_reasons"][0]
     assert scores["citation_precision"] == 1.0 and scores["citation_recall"] == 1.0
     assert scores["correctness"] == 1.0 and scores["refusal_correct"] == 1.0 and scores["recall@1"] == 1.0
 
@@ -66,19 +67,20 @@ def test_verifier_figures_on_any_labelled_file(tmp_path: Path, capsys):
         {"claim": "每台最高补助25万元，并已全部完工验收。", "passage": "每台最高补助25万元。", "label": "unsupported"},
     ]
     pairs.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
-    assert eval_main(["verifier", "--pairs", str(pairs)]) == 0
-    printed = capsys.readouterr().out
-    assert "balanced accuracy              1.000" in printed
+    saved = tmp_path / "verifier.json"
+    assert eval_main(["verifier", "--pairs", str(pairs), "--verifiers", "local", "--save", str(saved), "--errors"]) == 0
+    assert "| pairs (3) | 1.000 · " in capsys.readouterr().out
+    assert json.loads(saved.read_text(encoding="utf-8"))["cells"]["pairs"]["local"]["balanced_accuracy"] == 1.0
+    assert "| local |" in saved.with_suffix(".md").read_text(encoding="utf-8")
 
 
-def test_the_rules_alone_keep_their_figures_on_held_out_and_untuned_pairs(capsys):
-    assert eval_main(["verifier", "--verifier", "local"]) == 0
-    printed = capsys.readouterr().out.splitlines()
-    corpus, teddy, fresh, *later = (float(line.split()[-1]) for line in printed if "balanced accuracy" in line)
+def test_the_rules_alone_keep_their_figures_on_held_out_and_untuned_pairs(tmp_path: Path, capsys):
+    assert eval_main(["verifier", "--verifiers", "local", "--save", str(tmp_path / "verifier.json")]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| pairs_")]
+    corpus, teddy, fresh, *later = (float(line.split("|")[2].split("·")[0]) for line in rows)
     assert corpus >= 0.85 and teddy >= 0.85  # measured 0.872 and 0.852 on the held-out halves
-    # Measured 0.790, 0.718, 0.707 and 0.724 on the untuned sets: short of 0.85 on paraphrases, which the default
-    # leaves to the judge.
-    assert fresh >= 0.78 and len(later) == 3 and min(later) >= 0.70
+    # Short of 0.85 on the untuned sets (docs/verifier.md): paraphrases, which the default leaves to the judge.
+    assert fresh >= 0.78 and len(later) == 4 and min(later) >= 0.68
 
 
 @pytest.mark.llm
