@@ -119,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         drafter.draft(s["text"], s.get("office", ""), s.get("kind", "")).to_dict() for s in tqdm(suggestions, desc="drafting")
     ]
     # Scored after every draft is written: the judge shares the model and would evict the prompt the drafter keeps cached.
+    # rules+llm, as both blind sets of suggestions were scored with it.
     verifier = make_verifier("rules+llm", engine.llm, engine.searcher.embedder)
     scores = [score_draft(d, s, verifier) for d, s in zip(tqdm(drafts, desc="scoring"), suggestions, strict=True)]
     args.out.mkdir(parents=True, exist_ok=True)
