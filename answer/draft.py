@@ -147,6 +147,7 @@ class Drafter:
         for index, point in enumerate(suggestion.points):
             heading = render("draft_heading", n=chinese_numeral(index + 1), point=point.label)
             if index < MAX_SECTIONS:
+                yield SectionStarted(heading)
                 section = yield from self._section(point, heading, found[index], spans, office, today or date.today())
             else:
                 section = _placeholder(point, heading, render("draft_beyond", limit=str(MAX_SECTIONS)))
