@@ -158,6 +158,7 @@ class Drafter:
                 timings.setdefault("first_written_s", round(time.perf_counter() - started, 3))
             yield DraftSection(index, section)
         timings["total_s"] = round(time.perf_counter() - started, 3)
+        by_number = {p.n: p for p in numbered.values()}  # a passage found again may have been replaced by its shown copy
         yield Draft(
             **frame,
             sections=sections,
@@ -165,8 +166,8 @@ class Drafter:
             closing=template("draft_closing"),
             signature=render("draft_signature", office=office).splitlines(),
             points=points,
-            citations=[citation(n, _numbered(numbered, n).hit, spans[n]) for n in sorted(spans)],
-            passages=[p.to_dict(p.n) for p in sorted(numbered.values(), key=lambda p: p.n)],
+            citations=[citation(n, by_number[n].hit, spans[n]) for n in sorted(spans)],
+            passages=[p.to_dict(n) for n, p in sorted(by_number.items())],
             timings=timings,
         )
         log.info("drafted %d sections (%d covered) in %s", len(sections), sum(s["status"] == COVERED for s in sections), timings)
@@ -216,7 +217,7 @@ class Drafter:
             ticket.leave()
         by_number = {p.n: p for p in shown}
         written = "".join(reply)
-        section = {"heading": heading, "point": point.label, "status": COVERED, "sentences": [], "dropped": [], "notes": []}
+        section = _blank(point, heading) | {"status": COVERED}
         section |= {"seconds": round(time.perf_counter() - writing, 3), "pieces": len(reply)}
         # Checked against a question that names nothing: the suggestion's own words are what it asks for, not facts.
         checked = self.check(_in_signers_words(written, by_number, office), asked, shown) if not is_refusal(written) else None
@@ -253,10 +254,13 @@ def _frame(title: str, kind: str, office: str) -> dict[str, str]:
     return {"title": heading, "salutation": SALUTATIONS[kind], "opening": render("draft_opening", subject=subject, office=office)}
 
 
+def _blank(point: Point, heading: str) -> dict:
+    """A section with nothing in it yet."""
+    return {"heading": heading, "point": point.label, "status": MISSING, "sentences": [], "dropped": [], "notes": []}
+
+
 def _placeholder(point: Point, heading: str, placeholder: str) -> dict:
-    return {"heading": heading, "point": point.label, "status": MISSING, "sentences": [], "dropped": [], "notes": []} | {
-        "placeholder": placeholder
-    }
+    return _blank(point, heading) | {"placeholder": placeholder}
 
 
 def _point_dict(point: Point, shown: list[Passage]) -> dict:
@@ -292,7 +296,3 @@ def _stale_since(sentence: str, cited: list[Passage], today: date) -> str:
     dated = [(parsed_date(str(p.hit.meta.get("date", ""))), p) for p in cited]
     old = [str(d) for d, p in dated if d and d < cutoff and figures & numbers(p.hit.chunk.text)]
     return max(old, default="")
-
-
-def _numbered(numbered: dict[str, Passage], n: int) -> Passage:
-    return next(p for p in numbered.values() if p.n == n)
