@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
+    from answer.check import STATUS_LABELS
     from answer.engine import AnswerEngine
     from answer.results import Answer, Token
     from index.store import IndexUnavailable
@@ -51,8 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     print("\n\n" + answer.answer)
     for c in answer.citations:
         print(f"[{c.n}] {c.title} ({c.source}) {c.section}\n    {c.text}")
-    for sentence in answer.unsupported:
-        print(f"未找到依据: {sentence}")
+    for sentence in answer.sentences:
+        if sentence["status"] in STATUS_LABELS:
+            print(f"{STATUS_LABELS[sentence['status']]}：{sentence['text']}（{sentence['reason']}）")
     if answer.notice:
         print(answer.notice)
     for doc in answer.related:
@@ -132,7 +134,7 @@ def draft(argv: list[str]) -> int:
     for n, (point, section) in enumerate(zip(done.points, done.sections, strict=True), 1):
         print(f"  {n}. {point['label']}：{'已依据先例作答' if section['status'] == COVERED else '留待补充'}")
         for sentence in section["dropped"]:
-            print(f"     未采用（找不到依据）：{sentence}")
+            print(f"     未采用：{sentence['text']}（{sentence['reason']}）")
     print(f"\n{done.timings}")
     return 0
 

@@ -9,6 +9,7 @@ from answer.claims import complete_claims, own_clauses, restates, with_markers
 from answer.paraphrase import ParaphraseCheck
 from answer.passages import Passage
 from answer.prompts import refusal_sentence
+from answer.reasons import reason
 from answer.support import figures_of_another, quoted_names, support, verdict, without_denied
 from index.keywords import tokenize
 from text.markers import markers, strip_markers
@@ -17,6 +18,10 @@ from text.places import elsewhere
 SUPPORTED, UNSUPPORTED, CONTRADICTED = "supported", "unsupported", "contradicted"
 # How a sentence without support is labelled wherever it is shown: in the app, in a Word file.
 STATUS_LABELS = {UNSUPPORTED: "未在答复中找到依据", CONTRADICTED: "与答复内容不符"}
+# Why a sentence is marked when the rules' own reading of the closest passage finds nothing missing.
+_ELSEWHERE = "检索到的答复说的是别的地方或年份"
+_NOT_SAID = "答复没有明确说到这一点，是或否不能推断"
+_OTHER_SUBJECT = "答复中的这一说法属于别的事项或对象"
 # Words of mood and tense a yes or a no may add to what a passage says.
 _MOOD_WORDS = frozenset(("可以", "能够", "能", "会", "可", "是", "有", "已经", "已", "都", "也", "就", "还", "目前", "现在"))
 
@@ -28,6 +33,7 @@ class Sentence:
     text: str
     status: str
     markers: tuple[int, ...] = ()
+    reason: str = ""  # why a sentence without support is marked, in a phrase ("金额 50万元 不在资料中")
 
 
 @dataclass
@@ -75,7 +81,8 @@ class AnswerCheck:
             if yes_or_no:
                 sources = [(p, part) for p, part in sources if states_every_word(part, p.checkable_text)]
             if not sources:
-                checked.sentences.append(Sentence(plain, self._failure(plain, asked, passages)))
+                status, why = failure(plain, asked, passages, yes_or_no)
+                checked.sentences.append(Sentence(plain, status, reason=why))
                 continue
             for passage, part in sources:
                 spans.setdefault(passage.n, []).append(supporting_span(part, passage.hit.chunk.text))
@@ -83,12 +90,6 @@ class AnswerCheck:
             checked.sentences.append(Sentence(with_markers(plain, list(numbers)), SUPPORTED, numbers))
         checked.citations = [citation(n, by_number[n].hit, spans[n]) for n in sorted(spans)]
         return checked
-
-    @staticmethod
-    def _failure(sentence: str, question: str, passages: list[Passage]) -> str:
-        """Contradicted when a passage speaks of the same thing with another figure, polarity or mood, else unsupported."""
-        labels = {verdict(sentence, p.checkable_text, question) for p in passages}
-        return CONTRADICTED if CONTRADICTED in labels else UNSUPPORTED
 
     def _sources(
         self, sentence: str, question: str, passages: list[Passage], cited: list[Passage], programmes: set[str]
@@ -129,6 +130,18 @@ class AnswerCheck:
         # Short of shared wording only: the cited passage first, then the closest, if it says the same in other words.
         reworded = sorted((p for p in passages if checks[p.n].reworded), key=lambda p: (p not in cited, -checks[p.n].overlap))
         return next((p for p in reworded if self.paraphrase(claim, p.checkable_text)), None)
+
+
+def failure(sentence: str, question: str, passages: list[Passage], yes_or_no: bool = False) -> tuple[str, str]:
+    """The status of a sentence no passage supports, and why: contradicted when a passage speaks of the same thing with
+    another figure, polarity or mood, else unsupported; the reason read off the passage closest to the sentence."""
+    if not passages:
+        return UNSUPPORTED, _ELSEWHERE
+    results = {p.n: support(sentence, p.checkable_text, question) for p in passages}
+    against = [p for p in passages if verdict(sentence, p.checkable_text, question) == CONTRADICTED]
+    closest = max(against or passages, key=lambda p: results[p.n].overlap)
+    why = reason(results[closest.n], sentence, closest.checkable_text)
+    return (CONTRADICTED if against else UNSUPPORTED), why or (_NOT_SAID if yes_or_no else _OTHER_SUBJECT)
 
 
 def about_the_question(question: str, passages: list[Passage]) -> list[Passage]:

@@ -39,6 +39,8 @@ SUGGESTION_SUFFIXES = (".txt", ".docx", ".pdf")
 MAX_SECTIONS = 8
 # A figure from a reply older than this many years may have changed since: the draft says so beside it.
 _STALE_YEARS = 2
+# Why a sentence whose 我局 names no office of its cited precedents is left out.
+_UNKNOWN_SIGNER = "句中的“我局”不能确定是哪个单位"
 COVERED, UNVERIFIED, MISSING = "covered", "unverified", "missing"
 
 
@@ -224,7 +226,8 @@ class Drafter:
         for sentence in checked.sentences if checked else []:
             cited = [by_number[n] for n in sentence.markers]
             if sentence.status != SUPPORTED or (names_own_signer(sentence.text) and _signers(cited) != {office}):
-                section["dropped"].append(strip_markers(sentence.text))  # unsupported, or 我局 of an office unknown
+                why = sentence.reason or _UNKNOWN_SIGNER
+                section["dropped"].append({"text": strip_markers(sentence.text), "reason": why})
                 continue
             section["sentences"].append({**sentence.__dict__, "stale": False})
             if stale := _stale_since(sentence.text, cited, today):

@@ -44,7 +44,7 @@ def answer_paper(answer: dict) -> Paper:
         paper.paragraphs.append((BODY, answer["answer"]))
     else:
         sentences = answer.get("sentences") or [{"text": answer["answer"], "status": "supported"}]
-        paper.paragraphs.append((BODY, "".join(s["text"] + _marked(s["status"]) for s in sentences)))
+        paper.paragraphs.append((BODY, "".join(s["text"] + _marked(s["status"], s.get("reason", "")) for s in sentences)))
     if answer.get("notice"):
         paper.paragraphs.append((BODY, answer["notice"]))
     paper.paragraphs += [(BODY, f"{n}. {strip_markers(r['title'])}") for n, r in enumerate(answer.get("related", []), 1)]
@@ -52,8 +52,10 @@ def answer_paper(answer: dict) -> Paper:
     return paper
 
 
-def _marked(status: str) -> str:
-    return f"〔{STATUS_LABELS[status]}〕" if status in STATUS_LABELS else ""
+def _marked(status: str, reason: str) -> str:
+    if status not in STATUS_LABELS:
+        return ""
+    return f"〔{STATUS_LABELS[status]}：{reason}〕" if reason else f"〔{STATUS_LABELS[status]}〕"
 
 
 def write_docx(paper: Paper, path: Path) -> Path:

@@ -22,6 +22,18 @@ def print_table(title: str, rows: dict[str, dict[str, object]], columns: list[st
     print("\n".join(lines))
 
 
+def print_and_save(title: str, figures: dict, earlier: dict | None, baselines: dict[str, object], note: str, out: Path) -> None:
+    """Print this run's figures beside their baselines and the earlier run's, say what the baseline is, and save them."""
+    rows = {name: {"this run": value, "earlier run": (earlier or {}).get(name, "-")} for name, value in figures.items()}
+    for name, value in baselines.items():
+        rows[name]["baseline"] = value
+    print()
+    print_table(title, rows, ["this run", "baseline", "earlier run"])
+    print(note)
+    save(out, figures)
+    print(f"written to {out}")
+
+
 def save(path: Path, figures: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8")

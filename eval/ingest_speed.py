@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from eval.benchmark import load_earlier, print_table, save
+from eval.benchmark import load_earlier, print_and_save
 from eval.teddy import build_teddy_index, teddy_settings
 from index.build import STAGES, embedding_text
 from index.embedder import Embedder, load_embedder
@@ -62,15 +62,9 @@ def main(argv: list[str] | None = None) -> int:
         "chunk_chars": settings.chunk_chars,
         "threads": settings.threads,
     }
-    earlier = load_earlier(args.compare)
-    rows = {name: {"this run": value, "earlier run": (earlier or {}).get(name, "-")} for name, value in figures.items()}
-    rows["raw_ceiling_chunks_per_s"]["baseline"] = figures["raw_ceiling_chunks_per_s"]
-    rows["embed_chunks_per_s"]["baseline"] = figures["raw_ceiling_chunks_per_s"]
-    print()
-    print_table("ingest of the Teddy export", rows, ["this run", "baseline", "earlier run"])
-    print("baseline: the embedder alone on a sample of the same chunk texts (the ceiling)")
-    save(args.out, figures)
-    print(f"written to {args.out}")
+    ceiling = dict.fromkeys(("raw_ceiling_chunks_per_s", "embed_chunks_per_s"), figures["raw_ceiling_chunks_per_s"])
+    note = "baseline: the embedder alone on a sample of the same chunk texts (the ceiling)"
+    print_and_save("ingest of the Teddy export", figures, load_earlier(args.compare), ceiling, note, args.out)
     return 0
 
 

@@ -13,9 +13,9 @@ from typing import Protocol
 from answer.llm import ChatModel, Message
 from answer.paraphrase import ParaphraseCheck
 from answer.prompts import render, template
+from answer.reasons import reason
 from answer.support import Support, support, verdict
 from eval.judge_cache import JudgeCache
-from eval.reasons import reason
 
 LABELS = ("supported", "unsupported", "contradicted")
 _FIGURE = re.compile(r"\d|类$")  # a missing fact that is a figure, date or grade rather than a name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import itertools
 import json
@@ -74,15 +75,15 @@ class KeywordIndex:
 
     @classmethod
     def build(cls, texts: list[str]) -> KeywordIndex:
-        tokens = [index_tokens(t) for t in texts]
+        # Each chunk is held as word numbers while indexing, not as strings: a million chunks of strings need tens of GB.
+        vocabulary: dict[str, int] = {}
+        ids = [[vocabulary.setdefault(t, len(vocabulary)) for t in index_tokens(text)] for text in texts]
+        words = list(vocabulary)
+        frequency = {words[i]: n for i, n in collections.Counter(i for doc in ids for i in set(doc)).items()}
         bm25 = None
-        if tokens:
+        if ids:
             bm25 = bm25s.BM25()
-            bm25.index(tokens, show_progress=False)
-        frequency: dict[str, int] = {}
-        for doc in tokens:
-            for t in set(doc):
-                frequency[t] = frequency.get(t, 0) + 1
+            bm25.index((ids, vocabulary), show_progress=False)
         return cls(bm25, frequency, len(texts))
 
     def save(self, folder: Path, fingerprint: str, terms: list[str]) -> None:

@@ -234,6 +234,8 @@ def test_every_sentence_has_a_status_and_a_distortion_is_contradicted(corpus_set
     answer = AnswerEngine(corpus_settings, searcher, model).ask(SCHOLARSHIP)
     assert statuses(answer) == ["supported", "contradicted", "unsupported"]
     assert answer.sentences[0]["markers"] and not answer.sentences[1]["markers"] and not answer.sentences[2]["markers"]
+    reasons = [s["reason"] for s in answer.sentences]
+    assert reasons[0] == "" and "80万元" in reasons[1] and reasons[2], "a marked sentence says why: the figure that failed"
 
 
 def test_a_figure_of_the_neighbouring_programme_is_not_given_as_the_asked_ones(corpus_settings, searcher):

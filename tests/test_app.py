@@ -25,12 +25,14 @@ def test_answer_text_is_escaped_and_markers_become_chips():
 def test_sentences_without_support_are_marked_in_place():
     sentences = [
         {"text": "每台最高补助25万元[1]。", "status": "supported"},
-        {"text": "最高可获得30%的支出，即50万元。", "status": "contradicted"},
-        {"text": "另有奖励。", "status": "unsupported"},
+        {"text": "最高可获得30%的支出，即50万元。", "status": "contradicted", "reason": "金额 50万元 不在资料中"},
+        {"text": "另有奖励。", "status": "unsupported", "reason": "资料未提及“<b>奖励</b>”"},
     ]
     shown = render.answer_html(0, answer(answer="…", sentences=sentences))
     assert '<span class="contradicted" title="与答复内容不符">最高可获得30%的支出，即50万元。' in shown
     assert '<span class="unsupported" title="未在答复中找到依据">另有奖励。' in shown
+    assert '<span class="reason">金额 50万元 不在资料中</span>' in shown, "a marked sentence says why"
+    assert "<b>" not in shown and "&lt;b&gt;奖励&lt;/b&gt;" in shown, "the reason quotes the answer: shown as text"
 
 
 def test_a_refusal_looks_like_one_and_offers_related_replies_without_paths():

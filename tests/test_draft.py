@@ -109,7 +109,8 @@ def test_a_draft_keeps_cited_sentences_drops_invented_ones_and_marks_points_with
     draft = events[-1]
     first, second, third = draft.sections
     assert first["status"] == COVERED and "25万元" in first["sentences"][0]["text"]
-    assert first["dropped"] == ["每台补助还将提高到40万元。"], "an invented figure never reaches the draft"
+    assert [d["text"] for d in first["dropped"]] == ["每台补助还将提高到40万元。"], "an invented figure never reaches the draft"
+    assert "40万元" in first["dropped"][0]["reason"], "the draft says why it left the sentence out"
     assert any("可能已有变化" in note for note in first["notes"]), "a figure from a reply over two years old is noted"
     assert second["status"] == COVERED
     assert second["sentences"][0]["text"].startswith("南湖区住房和建设局联合相关部门"), "another office's 我局 is named"
@@ -140,7 +141,7 @@ def test_a_sentence_that_echoes_the_suggestion_is_not_taken_for_a_fact(corpus_se
     model = CitingModel(("补助", "我区已建立加装电梯财政补贴和低息贷款贴息机制[{n}]。"))
     draft = drafter_with(corpus_settings, searcher, model).draft(asked, "南湖区住房和建设局")
     assert draft.sections[0]["status"] != COVERED
-    assert draft.sections[0]["dropped"] == ["我区已建立加装电梯财政补贴和低息贷款贴息机制。"]
+    assert [d["text"] for d in draft.sections[0]["dropped"]] == ["我区已建立加装电梯财政补贴和低息贷款贴息机制。"]
 
 
 def test_a_passage_found_for_two_points_keeps_one_number(corpus_settings, searcher):

@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,6 +15,7 @@ import pytest
 from answer.engine import AnswerEngine
 from answer.llm import load_chat_model
 from eval.app_process import free_port, wait_until_up
+from eval.chroma_server import BIN, ChromaServer
 from index.build import BuildReport, IndexBuilder
 from index.embedder import load_embedder
 from index.search import Searcher
@@ -24,7 +24,6 @@ from settings import PROJECT_ROOT
 from tests.conftest import CORPUS
 
 SCHOLARSHIP = "企业在高职院校设奖学金培养人才，区里最多支持多少？"
-BIN = Path(sys.executable).parent
 
 
 def wait_for(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
@@ -32,25 +31,9 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
         raise RuntimeError(f"{process.args[0]} did not start")
 
 
-class Chroma:
-    """`chroma run` on a loopback port, which a test may stop and start again on the same data."""
-
-    def __init__(self, path: Path) -> None:
-        self.path, self.port, self.process = path, free_port(), None
-
-    def start(self) -> None:
-        command = [str(BIN / "chroma"), "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(f"http://127.0.0.1:{self.port}/api/v2/heartbeat", self.process)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
-
-
 @pytest.fixture(scope="module")
 def chroma(tmp_path_factory):
-    server = Chroma(tmp_path_factory.mktemp("chroma-server"))
+    server = ChromaServer(tmp_path_factory.mktemp("chroma-server"))
     server.start()
     yield server
     server.stop()

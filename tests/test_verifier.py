@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from eval.__main__ import main as eval_main
+from eval.check_cost import answer_pairs
 from eval.judge_cache import JudgeCache
 from eval.verifier import LLMJudge, LocalVerifier
 
@@ -92,3 +93,13 @@ def test_the_learned_combination_trains_from_the_judges_cached_answers(tmp_path:
     assert eval_main(["verifier", "--pairs", str(pairs), "--verifiers", "learned", "--save", str(table), *common]) == 0
     learned = json.loads(table.read_text(encoding="utf-8"))["cells"]["pairs"]["learned"]
     assert learned["balanced_accuracy"] == 1.0 and learned["seconds_per_pair"] >= 1.0  # the cached judge's second counts
+
+
+def test_the_check_cost_holds_each_sentence_to_what_it_cites_or_else_to_every_passage_shown():
+    answer = {
+        "question": "补助多少？",
+        "passages": [{"n": 1, "text": "甲", "shown": True}, {"n": 2, "text": "乙", "shown": True}, {"n": 3, "text": "丙"}],
+        "sentences": [{"text": "补助10万元[2]。", "markers": [2]}, {"text": "另有奖励。", "markers": []}],
+    }
+    pairs = [("补助10万元。", "乙", "补助多少？"), ("另有奖励。", "甲", "补助多少？"), ("另有奖励。", "乙", "补助多少？")]
+    assert answer_pairs(answer) == pairs

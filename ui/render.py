@@ -72,7 +72,8 @@ def answer_html(turn: int, answer: dict) -> str:
         text = chips(sentence["text"], turn).replace("\n", "<br>")
         if sentence["status"] in _STATUS:
             css, label = _STATUS[sentence["status"]]
-            parts.append(f'<span class="{css}" title="{label}">{text}<span class="badge">{label}</span></span>')
+            why = f'<span class="reason">{esc(sentence["reason"])}</span>' if sentence.get("reason") else ""
+            parts.append(f'<span class="{css}" title="{label}">{text}<span class="badge">{label}</span>{why}</span>')
         else:
             parts.append(f"<span>{text}</span>")
     return f'<div class="bubble answer">{"".join(parts)}{notice}</div>'
@@ -237,7 +238,7 @@ def _draft_section(section: dict) -> str:
         )
         body = f"<p>{sentences}</p>" + "".join(f'<p class="stale-note">{esc(n)}</p>' for n in section["notes"])
     if section["dropped"]:
-        dropped = "".join(f"<li>{esc(s)}</li>" for s in section["dropped"])
+        dropped = "".join(f'<li>{esc(s["text"])}<span class="reason">{esc(s["reason"])}</span></li>' for s in section["dropped"])
         summary = f"未采用 {len(section['dropped'])} 句（在先例中找不到依据）"
         body += f'<details class="dropped"><summary>{summary}</summary><ul>{dropped}</ul></details>'
     return f'<div class="section point"><h4>{esc(section["heading"])}</h4>{body}</div>'

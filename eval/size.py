@@ -1,0 +1,253 @@
+"""Index size against search speed, memory and disk: Dafu's hybrid search (Chroma's vectors, the BM25 keyword index,
+fusion) over 10k, 100k and 1M chunks, with Chroma embedded and as a server, side by side.
+
+    python -m eval.size [--scales 10000 100000 1000000] [--modes embedded server] [--queries 100]
+                        [--out eval/results/size.json] [--compare OLD.json]
+
+The texts are real: the Teddy export's replies, read, parsed and chunked by the index builder, then copied under new
+ids as often as a scale needs. The vectors are synthetic (random unit vectors of the embedder's size), so nothing is
+embedded and the dense ranks mean nothing: this measures the index, not the quality of retrieval. The queries are the
+corpus questions. Searching runs in a fresh process per scale and mode, so its memory is what an app holding that
+index needs; opening the index is timed cold, searches warm (after a few unmeasured ones). The keyword index is built
+in a fresh process too (its time and peak memory); both modes of a scale share it, so the second mode loads it.
+
+An index under eval/runs/size-<scale> that already holds its chunks is measured again without refilling (1M chunks
+take a while to store); the figures of filling and building are then kept from the earlier run in --out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+import zlib
+from pathlib import Path
+
+import numpy as np
+import psutil
+from tqdm import tqdm
+
+from eval.benchmark import load_earlier, print_table, save
+from eval.chroma_server import ChromaServer
+from eval.teddy import RUNS, TEDDY, teddy_settings
+from index.build import IndexBuilder
+from index.keywords import keyword_index
+from index.search import Searcher
+from index.store import DocumentRecord, ReplyStore, StoredChunk
+from settings import PROJECT_ROOT, Settings
+
+DIMENSIONS = 384  # the bundled embedder's
+QUESTIONS = PROJECT_ROOT / "eval" / "data" / "questions_corpus.jsonl"
+_BATCH = 4000
+_WARM_UP = 5
+# Figures of filling and of building the keyword index, kept from an earlier run when those steps are not run again.
+_BUILD_FIGURES = ("fill_chunks_per_s", "keywords_build_s", "keywords_build_peak_mb")
+
+
+class RandomEmbedder:
+    """A unit vector per text, the same for the same text: the embedder's shape without its cost or meaning."""
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return np.stack([self.embed_query(t) for t in texts]) if texts else np.zeros((0, DIMENSIONS), np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        vector = np.random.default_rng(zlib.crc32(text.encode("utf-8"))).standard_normal(DIMENSIONS).astype(np.float32)
+        return vector / np.linalg.norm(vector)
+
+
+def base_chunks() -> tuple[list[DocumentRecord], list[StoredChunk]]:
+    """The Teddy replies as the builder reads and chunks them (under eval/runs/size-base, built once, no embedding)."""
+    settings = teddy_settings().model_copy(update={"data_dir": RUNS / "size-base"})
+    store = ReplyStore(settings)
+    IndexBuilder(settings, store, RandomEmbedder()).build([TEDDY], progress=False)
+    return store.all_documents(with_text=True), store.committed_chunks()
+
+
+def fill(store: ReplyStore, records: list[DocumentRecord], chunks: list[StoredChunk], scale: int) -> float:
+    """Copies of the base replies under new ids until the store holds scale chunks; returns chunks stored per second."""
+    by_doc: dict[str, list[StoredChunk]] = {}
+    for chunk in chunks:
+        by_doc.setdefault(chunk.doc_id, []).append(chunk)
+    rng = np.random.default_rng(0)
+    started, stored = time.perf_counter(), 0
+    bar = tqdm(total=scale, desc=f"filling {scale:,}", unit="chunk")
+    copy = 0
+    while stored < scale:
+        batch_records, ids, texts, metadatas = [], [], [], []
+        for record in records:
+            own = by_doc.get(record.doc_id, [])[: scale - stored - len(ids)]
+            if not own:
+                continue
+            doc_id = f"{record.doc_id}~{copy}"
+            files = {f"{source}~{copy}": digest for source, digest in record.files.items()}
+            batch_records.append(DocumentRecord(doc_id, record.fields, files, len(own), record.chars, record.text))
+            ids += [f"{c.chunk_id}~{copy}" for c in own]
+            texts += [c.text for c in own]
+            metadatas += [{**c.metadata, "doc_id": doc_id} for c in own]
+            if len(ids) >= _BATCH or stored + len(ids) >= scale:
+                vectors = rng.standard_normal((len(ids), DIMENSIONS)).astype(np.float32)
+                store.add_chunks(ids, texts, vectors / np.linalg.norm(vectors, axis=1, keepdims=True), metadatas)
+                store.commit_documents(batch_records)
+                stored += len(ids)
+                bar.update(len(ids))
+                batch_records, ids, texts, metadatas = [], [], [], []
+            if stored >= scale:
+                break
+        copy += 1
+    bar.close()
+    store.mark_changed()
+    return stored / (time.perf_counter() - started)
+
+
+def folder_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
+
+
+def percentiles(seconds: list[float]) -> tuple[float, float]:
+    """p50 and p95 in milliseconds."""
+    return round(float(np.percentile(seconds, 50)) * 1000, 1), round(float(np.percentile(seconds, 95)) * 1000, 1)
+
+
+def measure(settings: Settings, queries: list[str]) -> dict:
+    """In this (fresh) process: open the index cold, then time warm searches, the dense and the keyword side alone."""
+    started = time.perf_counter()
+    searcher = Searcher(settings, ReplyStore(settings), RandomEmbedder())
+    snapshot = searcher.current()
+    opened = time.perf_counter() - started
+    n = settings.candidates
+    timed: dict[str, list[float]] = {"search": [], "dense": [], "keyword": []}
+    for i, query in enumerate(queries):
+        steps = {
+            "search": lambda q=query: searcher.search(q),
+            "dense": lambda q=query: searcher.dense_ranking(q, n, snapshot=snapshot),
+            "keyword": lambda q=query: searcher.keyword_ranking(q, n, snapshot=snapshot),
+        }
+        for name, step in steps.items():
+            begun = time.perf_counter()
+            step()
+            if i >= _WARM_UP:
+                timed[name].append(time.perf_counter() - begun)
+    figures = {"chunks": len(snapshot.chunks), "open_s": round(opened, 1)}
+    for name, seconds in timed.items():
+        figures[f"{name}_p50_ms"], figures[f"{name}_p95_ms"] = percentiles(seconds)
+    figures["app_rss_mb"] = round(psutil.Process().memory_info().rss / 2**20)
+    return figures
+
+
+def scale_settings(scale: int, mode: str, port: int = 0) -> Settings:
+    """Both modes of a scale share its folder, so the keyword index built for the first is loaded by the second."""
+    data_dir = RUNS / f"size-{scale}"
+    settings = teddy_settings().model_copy(update={"data_dir": data_dir, "collection": "size"})
+    if mode == "server":
+        settings = settings.model_copy(update={"chroma_host": "127.0.0.1", "chroma_port": port})
+    return settings
+
+
+def run_scale(scale: int, mode: str, base: tuple[list[DocumentRecord], list[StoredChunk]], queries: int, earlier: dict) -> dict:
+    """Fill this scale's index in this mode unless it holds scale chunks already, build (or load) its keyword index in
+    a fresh process, then measure searching from another; figures of a step not run again are kept from earlier."""
+    chroma_dir = RUNS / f"size-{scale}" / ("server" if mode == "server" else "chroma")
+    chroma_dir.mkdir(parents=True, exist_ok=True)
+    server = ChromaServer(chroma_dir) if mode == "server" else None
+    figures = {k: v for k, v in earlier.items() if k in _BUILD_FIGURES}
+    if server:
+        server.start()
+    try:
+        settings = scale_settings(scale, mode, server.port if server else 0)
+        store = ReplyStore(settings)
+        if store.chunks.count() != scale:
+            for collection in (store.chunks, store.documents, store.state):
+                store.client.delete_collection(collection.name)
+            store = ReplyStore(settings)
+            figures["fill_chunks_per_s"] = round(fill(store, *base, scale))
+        port = str(server.port if server else 0)
+        keywords = _in_fresh_process("--keywords", str(scale), mode, port)
+        if keywords.pop("built"):
+            figures |= keywords
+        figures |= _in_fresh_process("--measure", str(scale), mode, port, str(queries))
+        if server:
+            figures["server_rss_mb"] = round(psutil.Process(server.process.pid).memory_info().rss / 2**20)
+    finally:
+        if server:
+            server.stop()
+    figures["chroma_disk_mb"] = round(folder_mb(chroma_dir))
+    figures["keywords_disk_mb"] = round(folder_mb(settings.resolve(settings.data_dir) / "keywords" / settings.collection))
+    return figures
+
+
+def build_keywords(settings: Settings) -> dict:
+    """In this (fresh) process: the committed chunks read and their keyword index built, or loaded if it is current."""
+    store = ReplyStore(settings)
+    about = store.keyword_folder / "about.json"
+    before = about.stat().st_mtime if about.exists() else None
+    started = time.perf_counter()
+    keyword_index(store.keyword_folder, store.committed_chunks())
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    built = not about.exists() or about.stat().st_mtime != before
+    return {"built": built, "keywords_build_s": round(seconds, 1), "keywords_build_peak_mb": round(peak_mb)}
+
+
+def _in_fresh_process(*args: str) -> dict:
+    done = subprocess.run([sys.executable, "-m", "eval.size", *args], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"eval.size {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def question_texts(limit: int) -> list[str]:
+    lines = QUESTIONS.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["question"] for line in lines if line.strip()][: limit + _WARM_UP]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m eval.size", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--scales", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--modes", nargs="+", choices=["embedded", "server"], default=["embedded", "server"])
+    parser.add_argument("--queries", type=int, default=100, help="warm searches timed per scale and mode")
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "eval" / "results" / "size.json")
+    parser.add_argument("--compare", type=Path, help="an earlier --out file to show beside this run")
+    parser.add_argument("--measure", nargs=4, help=argparse.SUPPRESS)  # scale mode port queries: the fresh process
+    parser.add_argument("--keywords", nargs=3, help=argparse.SUPPRESS)  # scale mode port: the fresh process
+    args = parser.parse_args(argv)
+
+    if args.measure:
+        scale, mode, port, queries = args.measure
+        print(json.dumps(measure(scale_settings(int(scale), mode, int(port)), question_texts(int(queries)))))
+        return 0
+    if args.keywords:
+        scale, mode, port = args.keywords
+        print(json.dumps(build_keywords(scale_settings(int(scale), mode, int(port)))))
+        return 0
+
+    base = base_chunks()
+    print(f"base: {len(base[0])} Teddy replies in {len(base[1])} chunks, copied up to each scale")
+    earlier = load_earlier(args.compare) or {}
+    kept = load_earlier(args.out) if args.out.exists() else {}
+    results: dict[str, dict] = {}
+    for scale in args.scales:
+        for mode in args.modes:
+            name = f"{scale:,} {mode}"
+            results[name] = run_scale(scale, mode, base, args.queries, kept.get(name, {}))
+            save(args.out, {**kept, **results})  # kept as it grows: 1M chunks take a while
+            print(f"{name}: {results[name]}", flush=True)
+    names = list(results)
+    rows: dict[str, dict[str, object]] = {}
+    for name in names:
+        for figure, value in results[name].items():
+            was = earlier.get(name, {}).get(figure)
+            rows.setdefault(figure, {})[name] = value if was is None else f"{value} ({was})"
+    print()
+    print_table("figure (earlier run)", rows, names)
+    print("goal: search p95 at most 100 ms at 1,000,000 chunks in server mode")
+    print(f"\nwritten to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
