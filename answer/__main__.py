@@ -54,7 +54,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{c.n}] {c.title} ({c.source}) {c.section}\n    {c.text}")
     for sentence in answer.sentences:
         if sentence["status"] in STATUS_LABELS:
-            print(f"{STATUS_LABELS[sentence['status']]}：{sentence['text']}（{sentence['reason']}）")
+            why = f"（{sentence['reason']}）" if sentence.get("reason") else ""
+            print(f"{STATUS_LABELS[sentence['status']]}：{sentence['text']}{why}")
+    if answer.refused:  # a refusal keeps no sentences; what the model said instead is listed as unsupported
+        for sentence in answer.unsupported:
+            print(f"{STATUS_LABELS['unsupported']}：{sentence}")
     if answer.notice:
         print(answer.notice)
     for doc in answer.related:

@@ -10,7 +10,7 @@ from answer.paraphrase import ParaphraseCheck
 from answer.passages import Passage
 from answer.prompts import refusal_sentence
 from answer.reasons import reason
-from answer.support import figures_of_another, quoted_names, support, verdict, without_denied
+from answer.support import Support, figures_of_another, quoted_names, support, verdict, without_denied
 from index.keywords import tokenize
 from text.markers import markers, strip_markers
 from text.places import elsewhere
@@ -18,7 +18,9 @@ from text.places import elsewhere
 SUPPORTED, UNSUPPORTED, CONTRADICTED = "supported", "unsupported", "contradicted"
 # How a sentence without support is labelled wherever it is shown: in the app, in a Word file.
 STATUS_LABELS = {UNSUPPORTED: "未在答复中找到依据", CONTRADICTED: "与答复内容不符"}
-# Why a sentence is marked when the rules' own reading of the closest passage finds nothing missing.
+# Why a sentence is marked when no passage is left to read it against, or when the rules' reading of the closest
+# passage finds nothing missing (it was turned down for its yes or no, or for speaking of another subject).
+_NOTHING_FOUND = "没有检索到相关答复"
 _ELSEWHERE = "检索到的答复说的是别的地方或年份"
 _NOT_SAID = "答复没有明确说到这一点，是或否不能推断"
 _OTHER_SUBJECT = "答复中的这一说法属于别的事项或对象"
@@ -81,7 +83,7 @@ class AnswerCheck:
             if yes_or_no:
                 sources = [(p, part) for p, part in sources if states_every_word(part, p.checkable_text)]
             if not sources:
-                status, why = failure(plain, asked, passages, yes_or_no)
+                status, why = _failure(plain, asked, passages, programmes, yes_or_no, retrieved=bool(by_number))
                 checked.sentences.append(Sentence(plain, status, reason=why))
                 continue
             for passage, part in sources:
@@ -114,13 +116,7 @@ class AnswerCheck:
         passages = [p for p in passages if speaks_of(claim, question, p.checkable_text)]
         if not passages:
             return None
-        checks = {}
-        for p in passages:
-            result = support(claim, p.checkable_text, question)
-            # A passage that gives the claim's figure for another programme than the one asked about supports nothing.
-            if wrong := figures_of_another(claim, p.checkable_text, question, programmes):
-                result = replace(result, missing_facts=(*result.missing_facts, *sorted(wrong)))
-            checks[p.n] = result
+        checks = {p.n: reading(claim, question, p, programmes) for p in passages}
         for p in cited:
             if p.n in checks and checks[p.n].supported:
                 return p
@@ -132,15 +128,26 @@ class AnswerCheck:
         return next((p for p in reworded if self.paraphrase(claim, p.checkable_text)), None)
 
 
-def failure(sentence: str, question: str, passages: list[Passage], yes_or_no: bool = False) -> tuple[str, str]:
+def reading(claim: str, question: str, passage: Passage, programmes: set[str], result: Support | None = None) -> Support:
+    """What the rules read of the claim against the passage (result: the plain support, when computed already); a
+    passage that gives the claim's figure for another programme than the one asked about supports nothing."""
+    result = result or support(claim, passage.checkable_text, question)
+    if wrong := figures_of_another(claim, passage.checkable_text, question, programmes):
+        result = replace(result, missing_facts=(*result.missing_facts, *sorted(wrong)))
+    return result
+
+
+def _failure(
+    sentence: str, question: str, passages: list[Passage], programmes: set[str], yes_or_no: bool, retrieved: bool
+) -> tuple[str, str]:
     """The status of a sentence no passage supports, and why: contradicted when a passage speaks of the same thing with
     another figure, polarity or mood, else unsupported; the reason read off the passage closest to the sentence."""
     if not passages:
-        return UNSUPPORTED, _ELSEWHERE
-    results = {p.n: support(sentence, p.checkable_text, question) for p in passages}
-    against = [p for p in passages if verdict(sentence, p.checkable_text, question) == CONTRADICTED]
-    closest = max(against or passages, key=lambda p: results[p.n].overlap)
-    why = reason(results[closest.n], sentence, closest.checkable_text)
+        return UNSUPPORTED, _ELSEWHERE if retrieved else _NOTHING_FOUND
+    plain = {p.n: support(sentence, p.checkable_text, question) for p in passages}
+    against = [p for p in passages if verdict(sentence, p.checkable_text, question, result=plain[p.n]) == CONTRADICTED]
+    closest = max(against or passages, key=lambda p: plain[p.n].overlap)
+    why = reason(reading(sentence, question, closest, programmes, plain[closest.n]), sentence, closest.checkable_text)
     return (CONTRADICTED if against else UNSUPPORTED), why or (_NOT_SAID if yes_or_no else _OTHER_SUBJECT)
 
 

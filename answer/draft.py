@@ -226,7 +226,7 @@ class Drafter:
         for sentence in checked.sentences if checked else []:
             cited = [by_number[n] for n in sentence.markers]
             if sentence.status != SUPPORTED or (names_own_signer(sentence.text) and _signers(cited) != {office}):
-                why = sentence.reason or _UNKNOWN_SIGNER
+                why = sentence.reason if sentence.status != SUPPORTED else _UNKNOWN_SIGNER
                 section["dropped"].append({"text": strip_markers(sentence.text), "reason": why})
                 continue
             section["sentences"].append({**sentence.__dict__, "stale": False})

@@ -296,11 +296,17 @@ def claims_done_when_planned(claim: str, passage: str) -> bool:
     return False
 
 
-def verdict(claim: str, passage: str, question: str = "", paraphrase: Callable[[str, str], bool] | None = None) -> str:
+def verdict(
+    claim: str,
+    passage: str,
+    question: str = "",
+    paraphrase: Callable[[str, str], bool] | None = None,
+    result: Support | None = None,
+) -> str:
     """Three-way label: "supported" (also when only the wording differs and paraphrase says it is the same);
     "contradicted" when the claim speaks of the passage's subject with another figure, name or polarity; else
-    "unsupported"."""
-    result = support(claim, passage, question)
+    "unsupported". result: support(claim, passage, question) when the caller has it already."""
+    result = result or support(claim, passage, question)
     if result.supported or (result.reworded and paraphrase is not None and paraphrase(claim, passage)):
         return "supported"
     on_topic = result.overlap >= MIN_OVERLAP

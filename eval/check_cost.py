@@ -1,6 +1,7 @@
 """What the learned verifier would add to a chat answer if the engine's own check used it: the seconds it takes to
 judge each sentence of real answers against the passages it cites (a sentence citing none: against every passage
-shown), beside the rules' check of the same pairs and the answer's own time as recorded.
+shown), beside the rules' check of the same pairs and the answer's own time as recorded. A lower bound: the engine's
+check also reads passages retrieved but not shown, and the header each passage carries.
 
     python -m eval.check_cost [--answers eval/results/corpus-after/answers.jsonl] [--limit 30]
                               [--out eval/results/check-cost.json] [--compare OLD.json]
@@ -22,6 +23,7 @@ from tqdm import tqdm
 
 from eval.__main__ import make_verifiers
 from eval.benchmark import load_earlier, print_and_save
+from eval.verifier import Verifier
 from settings import PROJECT_ROOT
 from text.markers import strip_markers
 
@@ -38,7 +40,7 @@ def answer_pairs(answer: dict) -> list[tuple[str, str, str]]:
     return pairs
 
 
-def seconds_per_answer(verifier, answers: list[list[tuple[str, str, str]]]) -> list[float]:
+def seconds_per_answer(verifier: Verifier, answers: list[list[tuple[str, str, str]]]) -> list[float]:
     spent = []
     for pairs in tqdm(answers, desc=verifier.name, unit="answer"):
         started = time.perf_counter()
@@ -46,6 +48,10 @@ def seconds_per_answer(verifier, answers: list[list[tuple[str, str, str]]]) -> l
             verifier.judge(claim, passage, question)
         spent.append(time.perf_counter() - started)
     return spent
+
+
+def percentile(values: list[float], q: int) -> float:
+    return round(float(np.percentile(values, q)), 2)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     rows = [json.loads(line)["answer"] for line in args.answers.read_text(encoding="utf-8").splitlines() if line.strip()]
-    answered = [a for a in rows if not a["refused"] and a.get("sentences")][: args.limit]
+    # Lists of earlier replies ("以前有没有…") are given as found, not checked: they cost the check nothing.
+    answered = [a for a in rows if not a["refused"] and not a.get("precedents") and answer_pairs(a)][: args.limit]
     pairs = [answer_pairs(a) for a in answered]
     verifiers = make_verifiers(["learned", "local"])
     verifiers["learned"].judge(*pairs[0][0])  # loads the model and evaluates the examples' prefix once
@@ -67,19 +74,16 @@ def main(argv: list[str] | None = None) -> int:
     rules = seconds_per_answer(verifiers["local"], pairs)
     recorded = [a["timings"]["total_s"] for a in answered if a.get("timings")]
 
-    def p(values: list[float], q: int) -> float:
-        return round(float(np.percentile(values, q)), 2)
-
     figures = {
         "answers": len(answered),
         "sentences_per_answer": round(float(np.mean([len(a["sentences"]) for a in answered])), 2),
         "pairs_per_answer": round(float(np.mean([len(x) for x in pairs])), 2),
-        "learned_added_s_p50": p(learned, 50),
-        "learned_added_s_p95": p(learned, 95),
+        "learned_added_s_p50": percentile(learned, 50),
+        "learned_added_s_p95": percentile(learned, 95),
         "learned_s_per_pair": round(sum(learned) / sum(map(len, pairs)), 2),
-        "rules_s_p50": p(rules, 50),
-        "rules_s_p95": p(rules, 95),
-        "answer_total_s_p50": p(recorded, 50) if recorded else "-",
+        "rules_s_p50": percentile(rules, 50),
+        "rules_s_p95": percentile(rules, 95),
+        "answer_total_s_p50": percentile(recorded, 50) if recorded else "-",
     }
     baselines = {"learned_added_s_p50": figures["rules_s_p50"], "learned_added_s_p95": figures["rules_s_p95"]}
     note = "baseline: the rules' check of the same pairs (the engine's check today); answer_total_s: as the run recorded"

@@ -22,6 +22,7 @@ class ChromaServer:
         command = [str(BIN / "chroma"), "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if not wait_until_up(f"http://127.0.0.1:{self.port}/api/v2/heartbeat", self.process, 120):
+            self.stop()
             raise RuntimeError(f"chroma run on port {self.port} did not start")
 
     def stop(self) -> None:

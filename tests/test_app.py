@@ -130,3 +130,18 @@ def test_an_app_open_to_the_network_needs_a_login():
     with pytest.raises(SystemExit, match="without a login"):
         credentials(load_settings(host="0.0.0.0", auth=[]))
     assert credentials(load_settings(host="0.0.0.0", auth=["staff:s3cret"])) == [("staff", "s3cret")]
+
+
+def test_a_drafts_left_out_sentences_are_listed_with_their_reasons_as_text():
+    section = {
+        "heading": "一、关于补助标准",
+        "point": "提高补助",
+        "status": "covered",
+        "sentences": [{"text": "每台最高补助25万元[1]。", "markers": [1], "stale": False}],
+        "notes": [],
+        "dropped": [{"text": "每台补助<b>40万元</b>。", "reason": "金额 40万元 不在资料中"}],
+    }
+    frame = {"title": "关于提高补助的答复", "salutation": "尊敬的代表：", "opening": "您提出的建议收悉。"}
+    shown = render.draft({"points": [], "frame": frame, "sections": [section]})
+    assert "未采用 1 句" in shown and '<span class="reason">金额 40万元 不在资料中</span>' in shown
+    assert "<b>" not in shown and "&lt;b&gt;40万元&lt;/b&gt;" in shown

@@ -239,7 +239,7 @@ def _draft_section(section: dict) -> str:
         body = f"<p>{sentences}</p>" + "".join(f'<p class="stale-note">{esc(n)}</p>' for n in section["notes"])
     if section["dropped"]:
         dropped = "".join(f'<li>{esc(s["text"])}<span class="reason">{esc(s["reason"])}</span></li>' for s in section["dropped"])
-        summary = f"未采用 {len(section['dropped'])} 句（在先例中找不到依据）"
+        summary = f"未采用 {len(section['dropped'])} 句"
         body += f'<details class="dropped"><summary>{summary}</summary><ul>{dropped}</ul></details>'
     return f'<div class="section point"><h4>{esc(section["heading"])}</h4>{body}</div>'
 
