@@ -69,9 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     answered = [a for a in rows if not a["refused"] and not a.get("precedents") and answer_pairs(a)][: args.limit]
     pairs = [answer_pairs(a) for a in answered]
     verifiers = make_verifiers(["learned", "local"])
-    verifiers["learned"].judge(*pairs[0][0])  # loads the model and evaluates the examples' prefix once
-    learned = seconds_per_answer(verifiers["learned"], pairs)
+    # The rules first: the learned verifier reads them too, and their readings are kept once computed.
     rules = seconds_per_answer(verifiers["local"], pairs)
+    verifiers["learned"].judge("本句只用于预热。", "预热。")  # loads the model and evaluates the examples' prefix once
+    learned = seconds_per_answer(verifiers["learned"], pairs)
     recorded = [a["timings"]["total_s"] for a in answered if a.get("timings")]
 
     figures = {
