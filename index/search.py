@@ -175,7 +175,7 @@ class Searcher:
         snapshot = snapshot or self.current()
         where = filters.where() if filters else None
         nearest = self.store.nearest_chunks(self.embedder.embed_query(query), n, where)
-        return [(snapshot.position[c.chunk_id], c.score) for c in nearest if c.chunk_id in snapshot.position]
+        return [(snapshot.position[i], score) for i, score in nearest if i in snapshot.position]
 
     def keyword_ranking(
         self, query: str, n: int, filters: Filters | None = None, snapshot: _Snapshot | None = None
