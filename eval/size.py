@@ -10,8 +10,8 @@ embedded and the dense ranks mean nothing: this measures the index, not the qual
 the hardest case for Chroma's HNSW graph, so its times are if anything pessimistic. The queries are the
 corpus questions. Searching runs in a fresh process per scale and mode, so its memory is what an app holding that
 index needs (the models aside); opening the index and the first search are timed in that fresh process, the other
-searches warm (after a few unmeasured ones). The keyword index is built
-in a fresh process too (its time and peak memory); both modes of a scale share it, so the second mode loads it.
+searches warm (after a few unmeasured ones). The keyword index is built in a fresh process too (its time and peak
+memory); both modes of a scale share it, so the second mode loads it.
 
 An index under eval/runs/size-<scale> that already holds its chunks is measured again without refilling (1M chunks
 take a while to store); the figures of filling and building are then kept from the earlier run in --out.
@@ -171,6 +171,7 @@ def run_scale(scale: int, mode: str, base: tuple[list[DocumentRecord], list[Stor
                 store.client.delete_collection(collection.name)
             store = ReplyStore(settings)
             figures["fill_chunks_per_s"] = round(fill(store, *base, scale))
+        keyword_folder = store.keyword_folder
         del store
         SharedSystemClient.clear_system_cache()  # an embedded folder is opened by one process at a time
         if server:  # its memory then is that of serving this index, not of having stored it
@@ -187,7 +188,7 @@ def run_scale(scale: int, mode: str, base: tuple[list[DocumentRecord], list[Stor
         if server:
             server.stop()
     figures["chroma_disk_mb"] = round(folder_mb(chroma_dir))
-    figures["keywords_disk_mb"] = round(folder_mb(settings.resolve(settings.data_dir) / "keywords" / settings.collection))
+    figures["keywords_disk_mb"] = round(folder_mb(keyword_folder))
     return figures
 
 
@@ -234,8 +235,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--measure", nargs=4, help=argparse.SUPPRESS)  # scale mode port queries: the fresh process
     parser.add_argument("--keywords", nargs=3, help=argparse.SUPPRESS)  # scale mode port: the fresh process
     args = parser.parse_args(argv)
-    if not 1 <= args.queries <= len(question_texts(10**6)) - _WARM_UP:
-        parser.error(f"--queries: between 1 and {len(question_texts(10**6)) - _WARM_UP} (the questions of {QUESTIONS.name})")
+    most = len(question_texts(10**6)) - _WARM_UP
+    if not 1 <= args.queries <= most:
+        parser.error(f"--queries: between 1 and {most} (the questions of {QUESTIONS.name})")
 
     if args.measure:
         scale, mode, port, queries = args.measure
