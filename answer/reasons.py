@@ -36,7 +36,7 @@ def reason(result: Support, claim: str, passage: str) -> str:
         return "；".join(parts)
     if result.weakest_clause < MIN_CLAUSE_OVERLAP and result.weakest_text:
         return f"资料未提及“{result.weakest_text.strip()}”"
-    return f"陈述的措辞大多不在资料中（重合 {result.overlap:.0%}）"
+    return f"陈述的措辞大多不在资料中，重合 {result.overlap:.0%}"  # no brackets: the app and the Word file bracket it
 
 
 def _kind(figure: str) -> str:
