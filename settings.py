@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     max_tokens: int = 256
     temperature: float = 0.0
     history_turns: int = 2
+    # A follow-up ("那资金呢？") is "joined" to the last question that stood alone, or "rewritten" by the model into one
+    # (a model turn of its own: 4 s and more on 2 cores).
+    follow_ups: Literal["joined", "rewritten"] = "joined"
     max_question_chars: int = 600  # a pasted essay is cut here: the prompt must fit n_ctx
     llm_parallel: int = 1  # requests the model serves at once: 1 in-process; a server's parallel slots
     llm_max_waiting: int = 50  # more waiting than this: a new question is told to come back later

@@ -14,6 +14,7 @@ from answer.support import Support, figures_of_another, quoted_names, support, v
 from index.keywords import tokenize
 from text.markers import markers, strip_markers
 from text.places import elsewhere
+from text.units import units
 
 SUPPORTED, UNSUPPORTED, CONTRADICTED = "supported", "unsupported", "contradicted"
 # How a sentence without support is labelled wherever it is shown: in the app, in a Word file.
@@ -158,12 +159,16 @@ def about_the_question(question: str, passages: list[Passage]) -> list[Passage]:
 
 def speaks_of(claim: str, question: str, passage: str) -> bool:
     """The passage speaks of what the claim takes from the question: more than half of the question's words that the
-    claim repeats ("加装电梯", "补贴") are in it. Words taken from the question need no support of their own, but a
-    passage about canteen subsidies does not answer a question about elevator subsidies."""
+    claim repeats ("加装电梯", "补贴") are in it, or more than half of their characters and pairs (a reply writes "降至"
+    and "混凝土" where the question has "降到" and "混凝土路面"). Words taken from the question need no support of their
+    own, but a passage about canteen subsidies does not answer a question about elevator subsidies."""
     asked = set(tokenize(question))
     framing = [w for w in dict.fromkeys(tokenize(strip_markers(claim))) if w in asked and len(w) > 1]
     text = passage.lower()
-    return not framing or sum(w in text for w in framing) > len(framing) / 2
+    if not framing or sum(w in text for w in framing) > len(framing) / 2:
+        return True
+    repeated = units(claim) & units(question)
+    return len(repeated & units(passage)) > len(repeated) / 2
 
 
 def states_every_word(claim: str, passage: str) -> bool:

@@ -14,7 +14,7 @@ from answer.paraphrase import ParaphraseCheck
 from answer.passages import Passage, number_passages
 from answer.prompt import messages
 from answer.prompts import refusal_sentence, render, template
-from answer.questions import asks_for_replies, context_budget, parts_of, stands_alone, subject_of
+from answer.questions import asks_for_replies, context_budget, parts_of, question_followed, stands_alone, subject_of
 from answer.results import Answer, Retrieved, Token, Waiting
 from answer.turns import QueueFull, Ticket, wait_for_turn
 from index.keywords import tokenize
@@ -86,7 +86,9 @@ class AnswerEngine:
             query = question
             turns = history[-self.settings.history_turns :] if history and self.settings.history_turns > 0 else []
             timings: dict[str, float] = {}
-            if turns and not stands_alone(question):
+            if turns and not stands_alone(question) and self.settings.follow_ups == "joined":
+                query = joined(question, history)
+            elif turns and not stands_alone(question):
                 ticket = yield from wait_for_turn(self.llm.turns)
                 query = self.standalone_question(question, turns, ticket)
                 ticket.leave()  # retrieval needs no model: the next in line goes on, this one lines up again to write
@@ -207,9 +209,14 @@ class AnswerEngine:
             or (asked and not asked & written)  # dropped what the follow-up asks
             or (context and not context & written)  # dropped what it leans on
         ):
-            rewritten = f"{previous} {question}"  # search with the last question too
+            rewritten = joined(question, history)
         log.info("follow-up %r read as %r", question, rewritten)
         return rewritten
+
+
+def joined(follow_up: str, history: list[tuple[str, str]]) -> str:
+    """The follow-up with the question it leans on, as one question to search and answer (prompts/follow_up.txt)."""
+    return render("follow_up", previous=question_followed(history)[-_HISTORY_CHARS:], question=follow_up)
 
 
 def _elsewhere_notice(question: str, passages: list[Passage]) -> str:

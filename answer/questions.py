@@ -48,6 +48,12 @@ def stands_alone(question: str) -> bool:
     return len(question) >= _MIN_STANDALONE_CHARS and not _LEANS_ON_CONTEXT.search(question)
 
 
+def question_followed(history: list[tuple[str, str]]) -> str:
+    """What a follow-up leans on: the conversation's last question that stood alone (a chain of "那…呢？" leans on the
+    question before them all), or else its last question."""
+    return next((q for q, _ in reversed(history) if stands_alone(q)), history[-1][0])
+
+
 def asks_for_replies(question: str) -> bool:
     """The question asks which replies exist on a subject ("以前有没有关于加装电梯补贴的答复？"), not what they say."""
     return bool(_ASKS_FOR_REPLIES.search(question))

@@ -10,13 +10,15 @@ from eval.questions import Question
 from eval.verifier import Verdict, Verifier
 from text.markers import markers, strip_markers
 from text.normalize import normalize_line
+from text.numbers import chinese_units
 
 RETRIEVAL_K = (1, 3, 5)
 
 
 def comparable(text: str) -> str:
-    """Text as compared with gold facts: normalised width and spacing, no thousands separators, no markers."""
-    return re.sub(r"\s+|(?<=\d),(?=\d)", "", normalize_line(strip_markers(text)))
+    """Text as compared with gold facts: normalised width and spacing, no thousands separators, no markers, units of
+    measure in Chinese ("1.3km" is "1.3公里")."""
+    return re.sub(r"\s+|(?<=\d),(?=\d)", "", chinese_units(normalize_line(strip_markers(text))))
 
 
 def claim_label(claim: str, passages: list[str], verifier: Verifier, question: str = "") -> str:
@@ -77,12 +79,16 @@ def score(question: Question, answer: dict, verifier: Verifier) -> dict:
             == "supported"
         ]
     supported = [s for s, label in labelled if label == "supported"]
+    # How the engine showed each sentence: a contradicted one it marked in place does not mislead the reader.
+    shown_as = {strip_markers(s["text"]).strip(): s["status"] for s in answer.get("sentences", [])}
+    unmarked = [label for s, label in labelled if shown_as.get(strip_markers(s).strip(), "supported") == "supported"]
     with_marker = [s for s in sentences if markers(s)]
     rank = evidence_rank(question.evidence, passages) if question.answerable else None
     text = comparable(answer["answer"])
     row = {
         "faithfulness": len(supported) / len(labelled) if labelled else None,
         "contradiction_rate": sum(label == "contradicted" for _, label in labelled) / len(labelled) if labelled else None,
+        "contradiction_unmarked": unmarked.count("contradicted") / len(labelled) if labelled else None,
         "citation_precision": len(precise) / len(with_marker) if with_marker else None,
         "citation_recall": sum(1 for s in supported if markers(s)) / len(supported) if supported else None,
         "correctness": mean(comparable(f) in text for f in question.gold_facts)
@@ -104,6 +110,7 @@ def score(question: Question, answer: dict, verifier: Verifier) -> dict:
 SCORE_NAMES = (
     "faithfulness",
     "contradiction_rate",
+    "contradiction_unmarked",
     "citation_precision",
     "citation_recall",
     "correctness",

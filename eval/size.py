@@ -11,10 +11,13 @@ the hardest case for Chroma's HNSW graph, so its times are if anything pessimist
 corpus questions. Searching runs in a fresh process per scale and mode, so its memory is what an app holding that
 index needs (the models aside); opening the index and the first search are timed in that fresh process, the other
 searches warm (after a few unmeasured ones). The keyword index is built in a fresh process too (its time and peak
-memory); both modes of a scale share it, so the second mode loads it.
+memory).
 
-An index under eval/runs/size-<scale> that already holds its chunks is measured again without refilling (1M chunks
-take a while to store); the figures of filling and building are then kept from the earlier run in --out.
+Both modes of a scale share one folder, eval/runs/size-<scale> (a Chroma server stores in the embedded client's
+format), so the mode run second measures what the first stored. An index that already holds its chunks is measured
+again without refilling (1M chunks take a while to store), and one holding fewer is topped up (a smaller scale's
+folder renamed grows into a larger one); the figures of filling and building are then kept from the earlier run in
+--out.
 """
 
 from __future__ import annotations
@@ -70,14 +73,16 @@ def base_chunks() -> tuple[list[DocumentRecord], list[StoredChunk]]:
 
 
 def fill(store: ReplyStore, records: list[DocumentRecord], chunks: list[StoredChunk], scale: int) -> float:
-    """Copies of the base replies under new ids until the store holds scale chunks; returns chunks stored per second."""
+    """Copies of the base replies under new ids until the store holds scale chunks, after those it holds already;
+    returns chunks stored per second."""
     by_doc: dict[str, list[StoredChunk]] = {}
     for chunk in chunks:
         by_doc.setdefault(chunk.doc_id, []).append(chunk)
     rng = np.random.default_rng(0)
-    started, stored = time.perf_counter(), 0
-    bar = tqdm(total=scale, desc=f"filling {scale:,}", unit="chunk")
-    copy = 0
+    held = stored = store.chunks.count()
+    started = time.perf_counter()
+    bar = tqdm(total=scale, initial=held, desc=f"filling {scale:,}", unit="chunk")
+    copy = -(-held // len(chunks))  # past any copy partly stored, so no id is used twice
     while stored < scale:
         batch_records, ids, texts, metadatas = [], [], [], []
         for record in records:
@@ -102,7 +107,7 @@ def fill(store: ReplyStore, records: list[DocumentRecord], chunks: list[StoredCh
         copy += 1
     bar.close()
     store.mark_changed()
-    return stored / (time.perf_counter() - started)
+    return (stored - held) / (time.perf_counter() - started)
 
 
 def folder_mb(path: Path) -> float:
@@ -155,9 +160,9 @@ def scale_settings(scale: int, mode: str, port: int = 0) -> Settings:
 
 
 def run_scale(scale: int, mode: str, base: tuple[list[DocumentRecord], list[StoredChunk]], queries: int, earlier: dict) -> dict:
-    """Fill this scale's index in this mode unless it holds scale chunks already, build (or load) its keyword index in
-    a fresh process, then measure searching from another; figures of a step not run again are kept from earlier."""
-    chroma_dir = RUNS / f"size-{scale}" / ("server" if mode == "server" else "chroma")
+    """Fill this scale's index in this mode up to scale chunks, build (or load) its keyword index in a fresh process,
+    then measure searching from another; figures of a step not run again are kept from earlier."""
+    chroma_dir = RUNS / f"size-{scale}" / "chroma"
     chroma_dir.mkdir(parents=True, exist_ok=True)
     server = ChromaServer(chroma_dir) if mode == "server" else None
     figures = {k: v for k, v in earlier.items() if k in _BUILD_FIGURES}
@@ -166,10 +171,11 @@ def run_scale(scale: int, mode: str, base: tuple[list[DocumentRecord], list[Stor
             server.start()
         settings = scale_settings(scale, mode, server.port if server else 0)
         store = ReplyStore(settings)
-        if store.chunks.count() != scale:
+        if store.chunks.count() > scale:
             for collection in (store.chunks, store.documents, store.state):
                 store.client.delete_collection(collection.name)
             store = ReplyStore(settings)
+        if store.chunks.count() < scale:
             figures["fill_chunks_per_s"] = round(fill(store, *base, scale))
         keyword_folder = store.keyword_folder
         del store

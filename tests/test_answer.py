@@ -162,10 +162,13 @@ def test_cli_refuses_an_uncovered_question(corpus_settings, corpus_store):
 
 
 @pytest.mark.llm
-def test_a_follow_up_is_read_in_the_context_of_the_conversation(engine: AnswerEngine):
+@pytest.mark.parametrize("follow_ups", ["joined", "rewritten"])
+def test_a_follow_up_is_read_in_the_context_of_the_conversation(engine: AnswerEngine, follow_ups: str):
+    engine = AnswerEngine(engine.settings.model_copy(update={"follow_ups": follow_ups}), engine.searcher, engine.llm)
     first = engine.ask("河套合作区布局了哪些科研平台？")
     assert not first.refused and cites_seed(first)
     follow_up = engine.ask("其中哪些依托香港的高校？", [(first.question, first.answer)])
+    assert ("condense_s" in follow_up.timings) == (follow_ups == "rewritten")
     assert "科研" in follow_up.search_query or "平台" in follow_up.search_query
     assert not follow_up.refused and cites_seed(follow_up)
     assert any(name in follow_up.answer for name in ("香港大学", "香港中文大学", "香港科技大学"))
@@ -287,6 +290,29 @@ def test_a_follow_up_that_stands_alone_is_not_rewritten(corpus_settings, searche
         SCHOLARSHIP, [("加装电梯的补贴标准是多少？", "每台最高补助25万元[1]。")]
     )
     assert answer.search_query == SCHOLARSHIP and len(model.prompts) == 1
+
+
+def test_a_follow_up_is_joined_to_the_question_it_leans_on_without_a_model_turn(corpus_settings, searcher):
+    model = ScriptedModel("区里给予最高50万元支持[1]。")
+    history = [(SCHOLARSHIP, "最高50万元[1]。"), ("那资金从哪里来？", "答复中没有相关内容。")]
+    answer = AnswerEngine(corpus_settings, searcher, model).ask("那申请条件呢？", history)
+    assert SCHOLARSHIP in answer.search_query and "那申请条件呢？" in answer.search_query
+    assert "那资金从哪里来" not in answer.search_query  # a chain of follow-ups leans on the question before them all
+    assert len(model.prompts) == 1 and SCHOLARSHIP in model.prompts[0][-1]["content"]
+    assert "condense_s" not in answer.timings
+
+
+def test_a_passage_speaks_of_the_question_in_its_own_words_but_not_of_another_subject():
+    from answer.check import speaks_of
+
+    question = "重建五一桥后阻水率能降到多少？"
+    bridge = "新建五一桥的抗洪能力大幅提高，阻水率可以从14.6%降至5.7%，且使用寿命能延长100年。"
+    assert speaks_of("重建五一桥后阻水率能降到5.7%。", question, bridge)
+    question = "村里混凝土路面以奖代补，每立方米补助多少？"
+    road = "申请纳入组级公路以奖代补项目，采用c30混凝土，补助标准为187.5元/m3。"
+    assert speaks_of("混凝土路面每立方米补助187.5元。", question, road)
+    canteen = "全区累计建成社区长者食堂23家，每家补助25万元。"
+    assert not speaks_of("加装电梯每台补助25万元。", "加装电梯每台补助多少？", canteen)
 
 
 @pytest.mark.llm

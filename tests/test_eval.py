@@ -31,8 +31,9 @@ def test_a_malformed_line_is_reported_by_number_and_skipped(tmp_path: Path, capl
     assert "line 2" in caplog.text
 
 
-def test_gold_facts_match_after_normalising_width_spaces_and_separators():
+def test_gold_facts_match_after_normalising_width_spaces_separators_and_units():
     assert comparable("给予最高 ５０ 万元支持[1]，共 1,200 家") == "给予最高50万元支持,共1200家".replace(",", "，")
+    assert comparable("1.3km") in comparable("全长1.3公里")
 
 
 def test_evidence_rank_finds_the_passage_that_holds_the_span():
@@ -57,6 +58,17 @@ def test_scores_of_a_partly_made_up_answer():
     assert "80万元 不在资料中" in scores["unsupported_reasons"][0]
     assert scores["citation_precision"] == 1.0 and scores["citation_recall"] == 1.0
     assert scores["correctness"] == 1.0 and scores["refusal_correct"] == 1.0 and scores["recall@1"] == 1.0
+
+
+def test_a_contradiction_the_engine_marked_is_counted_apart_from_one_shown_as_supported():
+    question = Question("q", "2014年的燃油补贴下拨了吗？", True, ["还未下拨"], "2014年燃油补贴上级部门还未下拨", "yesno")
+    passage = "A市客运公司2013年燃油补贴资金已全额发放到承包经营者卡上。目前2014年燃油补贴上级部门还未下拨。"
+    claim = "2014年的燃油补贴上级部门已经下拨。"
+    answer = {"answer": claim, "refused": False, "passages": [{"text": passage}], "timings": {}}
+    marked = score(question, {**answer, "sentences": [{"text": claim, "status": "contradicted"}]}, LocalVerifier())
+    shown = score(question, {**answer, "sentences": [{"text": claim, "status": "supported"}]}, LocalVerifier())
+    assert marked["contradiction_rate"] == shown["contradiction_rate"] == 1.0
+    assert marked["contradiction_unmarked"] == 0.0 and shown["contradiction_unmarked"] == 1.0
 
 
 def test_verifier_figures_on_any_labelled_file(tmp_path: Path, capsys):

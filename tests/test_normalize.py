@@ -45,3 +45,11 @@ def test_hard_wrapped_lines_are_joined_but_headings_are_not():
 def test_a_decimal_number_after_a_break_is_not_taken_for_a_numbered_heading():
     raw = "2022 年共举办银企对接活动 36 场，促成融资签约\n\n58.2 亿元。"
     assert normalize_text(raw) == "2022年共举办银企对接活动36场，促成融资签约58.2亿元。"
+
+
+def test_units_written_in_latin_letters_are_the_same_figures_as_in_chinese():
+    from text.numbers import chinese_units, numbers
+
+    assert numbers("全长1.3km") == numbers("全长1.3公里") == {"1.3公里"}
+    assert chinese_units("补助标准为187.5元/m3，面积500㎡，2km2") == "补助标准为187.5元/立方米，面积500平方米，2平方公里"
+    assert chinese_units("A3区km段") == "A3区km段"  # letters not after a figure are not a unit

@@ -24,6 +24,13 @@ _CHINESE_NUMERAL = re.compile(
     r"(?=[多余]?[个家台件人次处所项批套吨辆宗场座名户条元万亿日天年月周大类起倍])"
 )
 _JANUARY = re.compile(r"(?<![\d零〇一二两三四五六七八九十百千万亿])元月")  # not "200元月底前"
+# Units of measure written in Latin letters after a figure or a slash ("1.3km", "187.5元/m3"), as a reply may spell
+# them in Chinese; longest first, so that "km2" is not read as "km".
+_LATIN_UNITS = {
+    "km2": "平方公里", "km²": "平方公里", "m2": "平方米", "m²": "平方米", "㎡": "平方米", "m3": "立方米", "m³": "立方米",
+    "km": "公里", "kg": "公斤", "cm": "厘米", "mm": "毫米", "m": "米",
+}  # fmt: skip
+_LATIN_UNIT = re.compile(rf"(?<=[\d/])({'|'.join(_LATIN_UNITS)})(?![A-Za-z\d])", re.I)
 
 
 @lru_cache(maxsize=4096)  # the answer check reads each passage's figures again for every claim
@@ -50,7 +57,12 @@ def arabic(text: str) -> str:
         except (ValueError, KeyError, IndexError):  # not a numeral cn2an reads ("万一", "一亿二"): leave it
             return match.group(0)
 
-    return _CHINESE_NUMERAL.sub(digits, _JANUARY.sub("1月", text).replace("周岁", "岁"))
+    return _CHINESE_NUMERAL.sub(digits, chinese_units(_JANUARY.sub("1月", text).replace("周岁", "岁")))
+
+
+def chinese_units(text: str) -> str:
+    """Units of measure written in Latin letters spelled in Chinese: "1.3km" is "1.3公里", "元/m3" is "元/立方米"."""
+    return _LATIN_UNIT.sub(lambda m: _LATIN_UNITS[m.group(1).lower()], text)
 
 
 def stated(figure: str, figures: frozenset[str]) -> bool:

@@ -8,12 +8,13 @@ from functools import lru_cache
 
 from text.markers import strip_markers
 from text.normalize import normalize_line
+from text.numbers import chinese_units
 
 _CJK_OR_WORD = re.compile(r"[\u3400-\u9fff]|[A-Za-z]+|\d+")
 
 
 def _singles(text: str) -> list[str]:
-    return _CJK_OR_WORD.findall(normalize_line(strip_markers(text)))
+    return _CJK_OR_WORD.findall(chinese_units(normalize_line(strip_markers(text))))
 
 
 @lru_cache(maxsize=4096)  # the check reads each passage's sentences again for every claim
