@@ -14,7 +14,7 @@ from answer.paraphrase import ParaphraseCheck
 from answer.passages import Passage, number_passages
 from answer.prompt import messages
 from answer.prompts import refusal_sentence, render, template
-from answer.questions import asks_for_replies, context_budget, parts_of, question_followed, stands_alone, subject_of
+from answer.questions import asks_for_replies, context_budget, leaned_on, parts_of, stands_alone, subject_of
 from answer.results import Answer, Retrieved, Token, Waiting
 from answer.turns import QueueFull, Ticket, wait_for_turn
 from index.keywords import tokenize
@@ -86,14 +86,15 @@ class AnswerEngine:
             query = question
             turns = history[-self.settings.history_turns :] if history and self.settings.history_turns > 0 else []
             timings: dict[str, float] = {}
-            if turns and not stands_alone(question) and self.settings.follow_ups == "joined":
-                query = joined(question, history)
-            elif turns and not stands_alone(question):
-                ticket = yield from wait_for_turn(self.llm.turns)
-                query = self.standalone_question(question, turns, ticket)
-                ticket.leave()  # retrieval needs no model: the next in line goes on, this one lines up again to write
-                ticket = None
-                timings["condense_s"] = round(time.perf_counter() - started, 3)
+            if turns and not stands_alone(question):
+                if self.settings.follow_ups == "joined":
+                    query = joined(question, history)  # the whole conversation: what it leans on may be turns back
+                else:
+                    ticket = yield from wait_for_turn(self.llm.turns)
+                    query = self.standalone_question(question, turns, ticket)
+                    ticket.leave()  # retrieval needs no model: the next in line goes on, this one lines up again to write
+                    ticket = None
+                    timings["condense_s"] = round(time.perf_counter() - started, 3)
             if asks_for_replies(query):
                 yield self._precedents(question, query, filters, started, timings)
                 return
@@ -215,8 +216,9 @@ class AnswerEngine:
 
 
 def joined(follow_up: str, history: list[tuple[str, str]]) -> str:
-    """The follow-up with the question it leans on, as one question to search and answer (prompts/follow_up.txt)."""
-    return render("follow_up", previous=question_followed(history)[-_HISTORY_CHARS:], question=follow_up)
+    """The follow-up after what it leans on, as one question to search, answer and check (prompts/follow_up.txt);
+    one question, not two parts: the follow-up alone is no search."""
+    return render("follow_up", previous=leaned_on(follow_up, history)[:_HISTORY_CHARS], question=follow_up)
 
 
 def _elsewhere_notice(question: str, passages: list[Passage]) -> str:

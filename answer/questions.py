@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from text.places import places, without_places_or_years, years_named
+
 # Words by which a follow-up leans on what was said before ("那资金方面呢？", "其中哪些…", "这个是谁负责的？").
 _LEANS_ON_CONTEXT = re.compile(
     r"^(?:那|那么|还有|另外|此外|其中|其他|它|他们|她们|它们|该|此|这|上述|以上|前面|刚才)|这个|那个|这些|那些|这项|该项|上述|其中|呢[？?]?$|它们|他们"
@@ -48,10 +50,15 @@ def stands_alone(question: str) -> bool:
     return len(question) >= _MIN_STANDALONE_CHARS and not _LEANS_ON_CONTEXT.search(question)
 
 
-def question_followed(history: list[tuple[str, str]]) -> str:
+def leaned_on(follow_up: str, history: list[tuple[str, str]]) -> str:
     """What a follow-up leans on: the conversation's last question that stood alone (a chain of "那…呢？" leans on the
-    question before them all), or else its last question."""
-    return next((q for q, _ in reversed(history) if stands_alone(q)), history[-1][0])
+    question before them all; the first question leans on nothing), or the subject of one that asked for earlier
+    replies; without the places and years the follow-up replaces with its own ("那A7区呢？", "2024年呢？")."""
+    earlier = next((q for q, _ in reversed(history) if stands_alone(q)), history[0][0])
+    if asks_for_replies(earlier):
+        earlier = subject_of(earlier)
+    earlier = without_places_or_years(earlier, bool(places(follow_up)), bool(years_named(follow_up)))
+    return earlier.strip().rstrip("？?。！!；; ")
 
 
 def asks_for_replies(question: str) -> bool:

@@ -18,7 +18,7 @@ RETRIEVAL_K = (1, 3, 5)
 def comparable(text: str) -> str:
     """Text as compared with gold facts: normalised width and spacing, no thousands separators, no markers, units of
     measure in Chinese ("1.3km" is "1.3公里")."""
-    return re.sub(r"\s+|(?<=\d),(?=\d)", "", chinese_units(normalize_line(strip_markers(text))))
+    return chinese_units(re.sub(r"\s+|(?<=\d),(?=\d)", "", normalize_line(strip_markers(text))))
 
 
 def claim_label(claim: str, passages: list[str], verifier: Verifier, question: str = "") -> str:
@@ -79,9 +79,8 @@ def score(question: Question, answer: dict, verifier: Verifier) -> dict:
             == "supported"
         ]
     supported = [s for s, label in labelled if label == "supported"]
-    # How the engine showed each sentence: a contradicted one it marked in place does not mislead the reader.
-    shown_as = {strip_markers(s["text"]).strip(): s["status"] for s in answer.get("sentences", [])}
-    unmarked = [label for s, label in labelled if shown_as.get(strip_markers(s).strip(), "supported") == "supported"]
+    # A contradicted sentence the engine marked in place does not mislead the reader.
+    unmarked = [label for s, label in labelled if shown_status(s, answer.get("sentences", [])) == "supported"]
     with_marker = [s for s in sentences if markers(s)]
     rank = evidence_rank(question.evidence, passages) if question.answerable else None
     text = comparable(answer["answer"])
@@ -105,6 +104,18 @@ def score(question: Question, answer: dict, verifier: Verifier) -> dict:
     for k in RETRIEVAL_K:
         row[f"recall@{k}"] = float(bool(rank and rank <= k)) if question.answerable and question.evidence else None
     return row
+
+
+def shown_status(claim: str, sentences: list[dict]) -> str:
+    """The status the engine showed a claim of the answer with: that of its sentence, the one containing it or contained
+    in it (a line without a full stop is split otherwise); "supported" where none is kept (answers of older runs), so
+    that what counts on it is an upper bound."""
+    plain = strip_markers(claim).strip()
+    for sentence in sentences:
+        shown = strip_markers(sentence["text"]).strip()
+        if shown and (plain in shown or shown in plain):
+            return sentence["status"]
+    return "supported"
 
 
 SCORE_NAMES = (

@@ -74,7 +74,7 @@ def base_chunks() -> tuple[list[DocumentRecord], list[StoredChunk]]:
 
 def fill(store: ReplyStore, records: list[DocumentRecord], chunks: list[StoredChunk], scale: int) -> float:
     """Copies of the base replies under new ids until the store holds scale chunks, after those it holds already;
-    returns chunks stored per second."""
+    returns chunks stored per second (into an index already that large, when it held some)."""
     by_doc: dict[str, list[StoredChunk]] = {}
     for chunk in chunks:
         by_doc.setdefault(chunk.doc_id, []).append(chunk)
@@ -82,17 +82,19 @@ def fill(store: ReplyStore, records: list[DocumentRecord], chunks: list[StoredCh
     held = stored = store.chunks.count()
     started = time.perf_counter()
     bar = tqdm(total=scale, initial=held, desc=f"filling {scale:,}", unit="chunk")
-    copy = -(-held // len(chunks))  # past any copy partly stored, so no id is used twice
+    copy = 0
+    # Copies are told apart by the count their fill started from too: a later fill reuses no id of an earlier one.
+    tag = f"{held}+" if held else ""
+    batch_records, ids, texts, metadatas = [], [], [], []  # a batch may span copies: it is stored when full
     while stored < scale:
-        batch_records, ids, texts, metadatas = [], [], [], []
         for record in records:
             own = by_doc.get(record.doc_id, [])[: scale - stored - len(ids)]
             if not own:
                 continue
-            doc_id = f"{record.doc_id}~{copy}"
-            files = {f"{source}~{copy}": digest for source, digest in record.files.items()}
+            doc_id = f"{record.doc_id}~{tag}{copy}"
+            files = {f"{source}~{tag}{copy}": digest for source, digest in record.files.items()}
             batch_records.append(DocumentRecord(doc_id, record.fields, files, len(own), record.chars, record.text))
-            ids += [f"{c.chunk_id}~{copy}" for c in own]
+            ids += [f"{c.chunk_id}~{tag}{copy}" for c in own]
             texts += [c.text for c in own]
             metadatas += [{**c.metadata, "doc_id": doc_id} for c in own]
             if len(ids) >= _BATCH or stored + len(ids) >= scale:

@@ -296,10 +296,30 @@ def test_a_follow_up_is_joined_to_the_question_it_leans_on_without_a_model_turn(
     model = ScriptedModel("区里给予最高50万元支持[1]。")
     history = [(SCHOLARSHIP, "最高50万元[1]。"), ("那资金从哪里来？", "答复中没有相关内容。")]
     answer = AnswerEngine(corpus_settings, searcher, model).ask("那申请条件呢？", history)
-    assert SCHOLARSHIP in answer.search_query and "那申请条件呢？" in answer.search_query
+    assert SCHOLARSHIP.rstrip("？") in answer.search_query and "那申请条件呢？" in answer.search_query
     assert "那资金从哪里来" not in answer.search_query  # a chain of follow-ups leans on the question before them all
-    assert len(model.prompts) == 1 and SCHOLARSHIP in model.prompts[0][-1]["content"]
+    assert len(model.prompts) == 1 and answer.search_query in model.prompts[0][-1]["content"]
     assert "condense_s" not in answer.timings
+
+
+@pytest.mark.parametrize(
+    ("history", "follow_up", "leans_on"),
+    [
+        ([("A3区2023年加装电梯每户补贴多少？", "…")], "那A7区呢？", "2023年加装电梯每户补贴多少"),
+        ([("A3区2023年加装电梯每户补贴多少？", "…")], "那2024年呢？", "A3区加装电梯每户补贴多少"),
+        ([("南湖区2023年加装电梯每户补贴多少？", "…")], "那北湖区呢？", "2023年加装电梯每户补贴多少"),
+        ([("以前有没有关于加装电梯补贴的答复？", "1. …")], "那申请条件呢？", "加装电梯补贴"),
+        ([("电梯补贴多少？", "…"), ("那条件呢？", "…")], "那时间呢？", "电梯补贴多少"),
+    ],
+    ids=["another-district", "another-year", "named-district", "after-a-list-of-replies", "first-question-short"],
+)
+def test_a_follow_up_leans_on_the_question_it_follows_with_its_own_place_or_year(history, follow_up, leans_on):
+    from answer.engine import joined
+    from answer.questions import asks_for_replies, leaned_on, parts_of
+
+    assert leaned_on(follow_up, history) == leans_on
+    query = joined(follow_up, history)
+    assert parts_of(query) == [query] and not asks_for_replies(query)
 
 
 def test_a_passage_speaks_of_the_question_in_its_own_words_but_not_of_another_subject():
@@ -313,6 +333,8 @@ def test_a_passage_speaks_of_the_question_in_its_own_words_but_not_of_another_su
     assert speaks_of("混凝土路面每立方米补助187.5元。", question, road)
     canteen = "全区累计建成社区长者食堂23家，每家补助25万元。"
     assert not speaks_of("加装电梯每台补助25万元。", "加装电梯每台补助多少？", canteen)
+    city_roads = "城市道路每公里建设补助50万元。"
+    assert not speaks_of("农村公路每公里补助50万元。", "农村公路每公里补助多少？", city_roads)
 
 
 @pytest.mark.llm

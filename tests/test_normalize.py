@@ -52,4 +52,5 @@ def test_units_written_in_latin_letters_are_the_same_figures_as_in_chinese():
 
     assert numbers("全长1.3km") == numbers("全长1.3公里") == {"1.3公里"}
     assert chinese_units("补助标准为187.5元/m3，面积500㎡，2km2") == "补助标准为187.5元/立方米，面积500平方米，2平方公里"
-    assert chinese_units("A3区km段") == "A3区km段"  # letters not after a figure are not a unit
+    for code in ("A3区km段", "3M公司", "100M宽带", "A3m", "c30混凝土", "http://m.gov.cn"):
+        assert chinese_units(code) == code  # a code, a brand or an address holds no unit of measure

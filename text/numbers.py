@@ -30,7 +30,8 @@ _LATIN_UNITS = {
     "km2": "平方公里", "km²": "平方公里", "m2": "平方米", "m²": "平方米", "㎡": "平方米", "m3": "立方米", "m³": "立方米",
     "km": "公里", "kg": "公斤", "cm": "厘米", "mm": "毫米", "m": "米",
 }  # fmt: skip
-_LATIN_UNIT = re.compile(rf"(?<=[\d/])({'|'.join(_LATIN_UNITS)})(?![A-Za-z\d])", re.I)
+# After a figure that is no part of a code ("A3m", "c30"), or a slash; lower case only: "3M公司", "100M宽带" are no metres.
+_LATIN_UNIT = re.compile(rf"((?<![A-Za-z\d.])\d+(?:\.\d+)?|/)({'|'.join(_LATIN_UNITS)})(?![A-Za-z\d.])")
 
 
 @lru_cache(maxsize=4096)  # the answer check reads each passage's figures again for every claim
@@ -62,7 +63,7 @@ def arabic(text: str) -> str:
 
 def chinese_units(text: str) -> str:
     """Units of measure written in Latin letters spelled in Chinese: "1.3km" is "1.3公里", "元/m3" is "元/立方米"."""
-    return _LATIN_UNIT.sub(lambda m: _LATIN_UNITS[m.group(1).lower()], text)
+    return _LATIN_UNIT.sub(lambda m: m.group(1) + _LATIN_UNITS[m.group(2)], text)
 
 
 def stated(figure: str, figures: frozenset[str]) -> bool:

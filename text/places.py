@@ -22,12 +22,14 @@ _NOT_A_START = re.compile(
     r"^(?:会同|由|通过|组织|与|方便|丰富|年度|即|建立|以|沿|向|对|在|经|为|将|把|从|按|和|及|协调|督促|推动|联合|配合|我|各|全)"
 )
 _MASKED = re.compile(r"[A-Z]\d{0,2}[市区县]")
+# A follow-up's opening word before a place ("那北湖区呢？"): not part of its name.
+_OPENER = re.compile(r"^(?:那么|那|这)(?=[\u4e00-\u9fff]{2})")
 
 
 def places(text: str) -> set[str]:
     found = set()
     for match in _PLACE.finditer(text):
-        name = match.group(0)
+        name = _OPENER.sub("", match.group(0))
         if not _NOT_PLACES.search(name) and not _NOT_A_START.search(name):
             found.add(name)
     return found
@@ -54,3 +56,12 @@ def elsewhere(question: str, passage: str, passage_places: set[str]) -> set[str]
     if passage_years and (gone := {f"{y}年" for y in asked_years if y not in passage}):
         missing |= gone
     return missing
+
+
+def without_places_or_years(text: str, places_too: bool, years_too: bool) -> str:
+    """The text with the places it names taken out (places_too), and the years (years_too): what an earlier question
+    still says once a follow-up names a place or year of its own ("那A7区呢？")."""
+    if places_too:
+        for name in sorted(places(text), key=len, reverse=True):
+            text = text.replace(name, "")
+    return NAMED_YEAR.sub("", text) if years_too else text
