@@ -189,6 +189,11 @@ def test_the_default_verifier_leaves_wording_to_the_judge_and_figures_to_the_rul
             "虽然现在车辆较少，后期我司会根据乘客需求，适时增加营运车辆。",
             "supported",
         ),
+        (
+            "合作区布局了多项科研平台，包括但不限于转化医学研究中心。",
+            "合作区布局了多项科研平台，包括转化医学研究中心、量子科学中心。",
+            "supported",
+        ),
     ],
     ids=[
         "planned-said-done",
@@ -213,6 +218,7 @@ def test_the_default_verifier_leaves_wording_to_the_judge_and_figures_to_the_rul
         "negation-of-the-second-sentence",
         "negation-dropped-in-the-second-sentence",
         "litotes-not-negation",
+        "not-limited-to-lists",
     ],
 )
 def test_the_verifier_reads_modality_negation_figures_and_offices(claim: str, passage: str, label: str):
