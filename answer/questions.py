@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from text.places import places, without_places_or_years, years_named
+from text.places import places, without_places, without_years, years_named
+from text.sentences import without_terminal
 
 # Words by which a follow-up leans on what was said before ("那资金方面呢？", "其中哪些…", "这个是谁负责的？").
 _LEANS_ON_CONTEXT = re.compile(
@@ -57,8 +58,11 @@ def leaned_on(follow_up: str, history: list[tuple[str, str]]) -> str:
     earlier = next((q for q, _ in reversed(history) if stands_alone(q)), history[0][0])
     if asks_for_replies(earlier):
         earlier = subject_of(earlier)
-    earlier = without_places_or_years(earlier, bool(places(follow_up)), bool(years_named(follow_up)))
-    return earlier.strip().rstrip("？?。！!；; ")
+    if places(follow_up):
+        earlier = without_places(earlier)
+    if years_named(follow_up):
+        earlier = without_years(earlier)
+    return without_terminal(earlier.strip())
 
 
 def asks_for_replies(question: str) -> bool:

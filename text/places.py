@@ -58,10 +58,14 @@ def elsewhere(question: str, passage: str, passage_places: set[str]) -> set[str]
     return missing
 
 
-def without_places_or_years(text: str, places_too: bool, years_too: bool) -> str:
-    """The text with the places it names taken out (places_too), and the years (years_too): what an earlier question
-    still says once a follow-up names a place or year of its own ("那A7区呢？")."""
-    if places_too:
-        for name in sorted(places(text), key=len, reverse=True):
-            text = text.replace(name, "")
-    return NAMED_YEAR.sub("", text) if years_too else text
+def without_places(text: str) -> str:
+    """The text with the places it names taken out: what an earlier question still says once a follow-up names a
+    place of its own ("那A7区呢？")."""
+    for name in sorted(places(text), key=len, reverse=True):
+        text = text.replace(name, "")
+    return text
+
+
+def without_years(text: str) -> str:
+    """The text with the years it names taken out ("那2024年呢？" after a question about 2023)."""
+    return NAMED_YEAR.sub("", text)
