@@ -9,8 +9,11 @@ The answer check still reads each whole passage.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
+from answer.questions import asks_for_list
+from text.headings import counts_off
 from text.sentences import sentence_spans
 from text.units import units
 
@@ -34,11 +37,14 @@ def excerpts(question: str, passages: list[str], budget: int) -> list[Excerpt]:
     used; each passage's sentences in reading order, passages in rank order, those with nothing chosen left out.
     The best sentence is always kept, even when it alone is over budget."""
     wanted = units(question)
+    whole_lists = asks_for_list(question)
     candidates = []  # (shared units, -rank, start, end, passage)
     for rank, text in enumerate(passages):
         spans = sentence_spans(text)
-        for i, (start, end) in enumerate(spans):
-            shared = len(units(text[start:end]) & wanted)
+        shares = [len(units(text[start:end]) & wanted) for start, end in spans]
+        if whole_lists:
+            shares = _points_share_their_best(text, spans, shares)
+        for i, ((start, end), shared) in enumerate(zip(spans, shares, strict=True)):
             if i > 0 and spans[i - 1][1] - spans[i - 1][0] <= _HEAD_CHARS:
                 start = spans[i - 1][0]
             candidates.append((shared, -rank, start, end, rank))
@@ -54,6 +60,19 @@ def excerpts(question: str, passages: list[str], budget: int) -> list[Excerpt]:
         used += end - start - sum(min(end, e) - max(start, s) for s, e in kept if s < end and start < e)
         kept.append((start, end))
     return [Excerpt(rank, _joined(passages[rank], chosen[rank])) for rank in sorted(chosen)]
+
+
+def _points_share_their_best(text: str, spans: list[tuple[int, int]], shares: list[int]) -> list[int]:
+    """Each run of counted-off points ("1、…；2、…", "①…", "一是…") shares the best of its sentences and of the one
+    before it: a list's lead-in repeats the question's words, its items seldom do, and a list answer needs them all."""
+    shared = list(shares)
+    first = 0
+    for is_point, run in itertools.groupby(counts_off(text[start:end]) for start, end in spans):
+        length = len(list(run))
+        if is_point and length > 1:
+            shared[first : first + length] = [max(shares[max(first - 1, 0) : first + length])] * length
+        first += length
+    return shared
 
 
 def _joined(text: str, spans: list[tuple[int, int]]) -> str:

@@ -39,10 +39,15 @@ def parts_of(question: str) -> list[str]:
     return parts if len(parts) > 1 else [question]
 
 
+def asks_for_list(question: str) -> bool:
+    """The answer is a list: conditions, measures, materials, the ways something was done."""
+    return _ASKS_FOR_LIST.search(question) is not None
+
+
 def context_budget(question: str, base: int, list_budget: int) -> int:
     """How many characters of the passages the prompt shows: more for a list or for a question of several parts."""
     parts = len(parts_of(question))
-    wanted = list_budget if _ASKS_FOR_LIST.search(question) else base
+    wanted = list_budget if asks_for_list(question) else base
     return min(max(wanted, base * parts), 2 * list_budget)
 
 

@@ -21,3 +21,19 @@ def test_the_best_sentence_is_kept_even_over_budget_and_gaps_are_marked():
     passage = "全区共有食堂286家。今年天气很好，气温适宜，阳光充足，风也不大，适合户外活动。我局将继续加强监管。"
     gapped = excerpts("食堂286家 加强监管", [passage], 200)[0].text
     assert gapped == "全区共有食堂286家。……我局将继续加强监管。"
+
+
+LIST_REPLY = (
+    "经研究，申请困难救助须符合以下三个条件：一、具有本县户籍；"
+    "二、家庭人均收入低于当地最低生活保障标准；"
+    "三、未享受其他同类补助。"
+    "本县今年共发放困难救助金320万元，惠及困难群众1.2万人，困难救助工作取得了明显成效。"
+)
+
+
+def test_a_list_question_gets_every_item_of_the_list_not_only_those_repeating_its_words():
+    text = "".join(x.text for x in excerpts("申请困难救助要符合哪些条件？", [LIST_REPLY], 80))
+    assert "具有本县户籍" in text and "最低生活保障标准" in text and "同类补助" in text
+    assert "320万元" not in text  # it repeats the question's words, but the list came first
+    figure = "".join(x.text for x in excerpts("本县困难救助发放了多少钱？", [LIST_REPLY], 60))
+    assert "320万元" in figure and "最低生活保障" not in figure  # a question for one figure gets no list

@@ -10,10 +10,10 @@ LEVELS = (
     re.compile(r"^（[一二三四五六七八九十]+）"),
     re.compile(r"^(\d+(?:、|[．.](?!\d))|（\d+）|第[一二三四五六七八九十百零〇\d]+条)"),
 )
-# Points a paragraph counts off inline: "一是……；二是……", "第一，……", "一、……", "（1）……", "1.……".
+# Points a paragraph counts off inline: "一是……；二是……", "第一，……", "一、……", "（一）……", "（1）……", "1.……", "①……".
 ENUMERATOR = re.compile(
-    r"(?:^|(?<=[。；;：:！？\s]))"
-    r"(?:[一二三四五六七八九十]+[是、]|第[一二三四五六七八九十]+[，,、]|[（(]\d+[)）]|\d+[、.．](?!\d))"
+    r"(?:^|(?<=[。；;：:！？\s“]))"
+    r"(?:[一二三四五六七八九十]+[是、]|第[一二三四五六七八九十]+[，,、]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．](?!\d)|[①-⑳])"
 )
 # A numbered line longer than this is a numbered paragraph, not a heading.
 MAX_HEADING_CHARS = 60
@@ -22,6 +22,11 @@ MAX_HEADING_CHARS = 60
 def numbered(line: str) -> bool:
     """The line starts with a heading number, whatever follows it."""
     return any(level.match(line) for level in LEVELS)
+
+
+def counts_off(sentence: str) -> bool:
+    """The sentence is a counted-off point: it starts with a point's number."""
+    return ENUMERATOR.match(sentence.lstrip()) is not None
 
 
 def heading_level(paragraph: str) -> int | None:
