@@ -11,7 +11,7 @@ from answer.passages import Passage
 from answer.prompts import refusal_sentence
 from answer.reasons import reason
 from answer.support import Support, figures_of_another, quoted_names, support, verdict, without_denied
-from index.keywords import tokenize
+from index.keywords import framing_words, tokenize
 from text.markers import markers, strip_markers
 from text.places import elsewhere
 from text.units import units
@@ -159,17 +159,17 @@ def about_the_question(question: str, passages: list[Passage]) -> list[Passage]:
 
 def speaks_of(claim: str, question: str, passage: str) -> bool:
     """The passage speaks of what the claim takes from the question: more than half of the question's words that the
-    claim repeats ("加装电梯", "补贴") are in it; or, where the reply puts them in its own words ("降至" for "降到"),
-    more than half of their characters and pairs are, and no one of those words is missing whole. Words taken from the
-    question need no support of their own, but a passage about canteen subsidies does not answer a question about
-    elevator subsidies, nor one about 城市道路 a question about 农村公路."""
-    asked = set(tokenize(question))
-    framing = [w for w in dict.fromkeys(tokenize(strip_markers(claim))) if w in asked and len(w) > 1]
+    claim repeats ("加装电梯", "补贴"; not those that only frame it, "以后", "一般") are in it; or, where the reply puts
+    them in its own words ("降至" for "降到"), more than half of their characters and pairs are, and no one of those
+    words is missing whole. Words taken from the question need no support of their own, but a passage about canteen
+    subsidies does not answer a question about elevator subsidies, nor one about 城市道路 a question about 农村公路."""
+    asked = set(tokenize(question)) - framing_words(question)
+    subject = [w for w in dict.fromkeys(tokenize(strip_markers(claim))) if w in asked and len(w) > 1]
     text = passage.lower()
-    if not framing or sum(w in text for w in framing) > len(framing) / 2:
+    if not subject or sum(w in text for w in subject) > len(subject) / 2:
         return True
     repeated, found = units(claim) & units(question), units(text)
-    return len(repeated & found) > len(repeated) / 2 and all(found & set(word) for word in framing)
+    return len(repeated & found) > len(repeated) / 2 and all(found & set(word) for word in subject)
 
 
 def states_every_word(claim: str, passage: str) -> bool:

@@ -12,12 +12,13 @@ import os
 import re
 import shutil
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import bm25s
 import jieba
+import jieba.posseg
 import numpy as np
 
 if TYPE_CHECKING:
@@ -51,6 +52,21 @@ def add_terms(terms: Iterable[str]) -> None:
 def tokenize(text: str) -> list[str]:
     """Search tokens: jieba words and their sub-words, lower-cased, without stopwords and punctuation."""
     return [t for t in (w.strip().lower() for w in jieba.cut_for_search(text)) if t and _WORD.search(t) and t not in stopwords()]
+
+
+# Parts of speech that frame a question without naming what it is about: 方位词, adverbs, numerals, particles,
+# pronouns, prepositions, measure words and conjunctions ("以后", "最多", "一个", "的话", "之间").
+_FRAMING_TAGS = ("f", "d", "m", "u", "r", "p", "q", "c")
+
+
+@lru_cache(maxsize=1024)  # the check asks it of the question for every claim and passage
+def framing_words(text: str) -> frozenset[str]:
+    """The words of text that frame it without naming a subject; a numeral with digits ("2022") names one."""
+    return frozenset(
+        word.lower()
+        for word, tag in jieba.posseg.cut(text)
+        if tag.startswith(_FRAMING_TAGS) and not any(c.isdigit() for c in word)
+    )
 
 
 _CJK_CHAR_OR_WORD = re.compile(r"[\u3400-\u9fff]|[a-z0-9]+")

@@ -335,6 +335,11 @@ def test_a_passage_speaks_of_the_question_in_its_own_words_but_not_of_another_su
     assert not speaks_of("加装电梯每台补助25万元。", "加装电梯每台补助多少？", canteen)
     city_roads = "城市道路每公里建设补助50万元。"
     assert not speaks_of("农村公路每公里补助50万元。", "农村公路每公里补助多少？", city_roads)
+    # Words that only frame the question ("以后", "最多", "之间") are not its subject: a reply need not repeat them.
+    school = "阳光花园小学学位属正在规划中的“东山二小”，建成前业主子女统一在博文小学就读。"
+    question = "阳光花园小区以后对口的小学是哪一所？"
+    assert speaks_of("阳光花园小区以后对口的小学是东山二小。", question, school)
+    assert not speaks_of("阳光花园小区以后对口的小学是东山二小。", question, canteen)
 
 
 @pytest.mark.llm
