@@ -144,14 +144,10 @@ def support(claim: str, passage: str, question: str = "") -> Support:
     # passages are full of unrelated 未/无 ("未出现黑臭现象").
     claim_negates = bool(_NEGATION.search(plain))
     negation_flip = (
-        # Each negated clause is held to its own nearest sentence (a claim may join two sentences of the passage) and
-        # to the claim's: a clause alone may sit nearer a sentence that says the opposite case ("如果是B市户籍…").
-        (
-            not _NEGATION.search(best_sentence)
-            and any(
-                _NEGATION.search(part) and not _NEGATION.search(_as_bounds(nearest_sentence(passage, units(part))))
-                for part in CLAUSE_BREAK.split(plain)
-            )
+        # Each negated clause is held to its own nearest sentence: a claim may join two sentences of the passage.
+        any(
+            _NEGATION.search(part) and not _NEGATION.search(_as_bounds(nearest_sentence(passage, units(part))))
+            for part in CLAUSE_BREAK.split(plain)
         )
         # A claim about what is still to come ("将在下一批次考虑纳入") has not dropped the passage's "暂未纳入".
         or (
