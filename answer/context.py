@@ -9,17 +9,18 @@ The answer check still reads each whole passage.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 from answer.questions import asks_for_list
-from text.headings import counts_off
+from text.headings import counts_off, opens_points
 from text.sentences import sentence_spans
 from text.units import units
 
 # A sentence this short before a chosen one is its list head ("一是加密监测频次。"): it comes along.
 _HEAD_CHARS = 20
 _GAP = "……"
+# A point of a list may run on for this many sentences before the next point ("一是…。需提供…。二是…").
+_POINT_SENTENCES = 3
 # A sentence sharing less than a fifth of what the best one shares with the question is filler.
 _MIN_SHARE_OF_BEST = 0.2
 
@@ -63,16 +64,30 @@ def excerpts(question: str, passages: list[str], budget: int) -> list[Excerpt]:
 
 
 def _points_share_their_best(text: str, spans: list[tuple[int, int]], shares: list[int]) -> list[int]:
-    """Each run of counted-off points ("1、…；2、…", "①…", "一是…") shares the best of its sentences and of the one
-    before it: a list's lead-in repeats the question's words, its items seldom do, and a list answer needs them all."""
+    """Each list of counted-off points ("1、…；2、…", "①…", "一是…。…。二是…") shares the best score of its sentences
+    and of the sentence leading into it: the lead-in repeats the question's words, the items seldom do, and a list
+    answer needs them all."""
     shared = list(shares)
-    first = 0
-    for is_point, run in itertools.groupby(counts_off(text[start:end]) for start, end in spans):
-        length = len(list(run))
-        if is_point and length > 1:
-            shared[first : first + length] = [max(shares[max(first - 1, 0) : first + length])] * length
-        first += length
+    for first, last in _lists(text, spans):
+        before = range(first - 1, max(first - 1 - _POINT_SENTENCES, -1), -1)
+        lead = next((i for i in before if opens_points(text[slice(*spans[i])])), None)
+        if lead is not None:  # what lies between is the first point, counted off inside the lead-in
+            first = lead
+        best = max(shares[first : last + 1])
+        shared[first : last + 1] = [best] * (last + 1 - first)
     return shared
+
+
+def _lists(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(first, last) sentence of each list of two or more points; a point may run on for a few sentences."""
+    points = [i for i, span in enumerate(spans) if counts_off(text[slice(*span)])]
+    lists: list[list[int]] = []
+    for i in points:
+        if lists and i - lists[-1][-1] <= _POINT_SENTENCES:
+            lists[-1].append(i)
+        else:
+            lists.append([i])
+    return [(run[0], run[-1]) for run in lists if len(run) > 1]
 
 
 def _joined(text: str, spans: list[tuple[int, int]]) -> str:

@@ -54,18 +54,22 @@ def tokenize(text: str) -> list[str]:
     return [t for t in (w.strip().lower() for w in jieba.cut_for_search(text)) if t and _WORD.search(t) and t not in stopwords()]
 
 
-# Parts of speech that frame a question without naming what it is about: 方位词, adverbs, numerals, particles,
-# pronouns, prepositions, measure words and conjunctions ("以后", "最多", "一个", "的话", "之间").
-_FRAMING_TAGS = ("f", "d", "m", "u", "r", "p", "q", "c")
+# Parts of speech that frame a question without naming what it is about: particles, prepositions, conjunctions,
+# pronouns. Adverbs, numerals and 方位词 are not among them: jieba tags 长期, 三号 and 初中 so.
+_FRAMING_TAGS = ("u", "p", "c", "r")
+_FRAMING_FILE = Path(__file__).with_name("framing_words.txt")
+
+
+@cache
+def _framing_list() -> frozenset[str]:
+    return frozenset(_FRAMING_FILE.read_text(encoding="utf-8").split())
 
 
 @lru_cache(maxsize=1024)  # the check asks it of the question for every claim and passage
 def framing_words(text: str) -> frozenset[str]:
-    """The words of text that frame it without naming a subject; a numeral with digits ("2022") names one."""
+    """The words of text that frame it without naming a subject ("以后", "最多", "之间", "的话")."""
     return frozenset(
-        word.lower()
-        for word, tag in jieba.posseg.cut(text)
-        if tag.startswith(_FRAMING_TAGS) and not any(c.isdigit() for c in word)
+        word.lower() for word, tag in jieba.posseg.cut(text) if tag.startswith(_FRAMING_TAGS) or word in _framing_list()
     )
 
 

@@ -340,6 +340,8 @@ def test_a_passage_speaks_of_the_question_in_its_own_words_but_not_of_another_su
     question = "阳光花园小区以后对口的小学是哪一所？"
     assert speaks_of("阳光花园小区以后对口的小学是东山二小。", question, school)
     assert not speaks_of("阳光花园小区以后对口的小学是东山二小。", question, canteen)
+    insurance = "城乡居民医疗保险每月补贴500元。"  # jieba tags 长期 an adverb: it names the subject all the same
+    assert not speaks_of("长期护理保险每月补贴500元。", "长期护理保险每月补贴多少？", insurance)
 
 
 @pytest.mark.llm

@@ -12,9 +12,12 @@ LEVELS = (
 )
 # Points a paragraph counts off inline: "一是……；二是……", "第一，……", "一、……", "（一）……", "（1）……", "1.……", "①……".
 ENUMERATOR = re.compile(
-    r"(?:^|(?<=[。；;：:！？\s“]))"
-    r"(?:[一二三四五六七八九十]+[是、]|第[一二三四五六七八九十]+[，,、]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．](?!\d)|[①-⑳])"
+    r"(?:^|(?<=[。；;：:！？\s]))"
+    r"(?:[一二三四五六七八九十]+[是、]|第[一二三四五六七八九十]+[，,、]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．](?!\d)|[①-⑳](?!号))"
 )
+# A sentence that opens a list ("须符合以下条件：", "措施如下"); a reply's own opening ("现答复如下：") opens the reply.
+_OPENS_LIST = re.compile(r"[：:]|如下|以下")
+_OPENS_REPLY = re.compile(r"(?:答复|回复|汇报|报告|反馈)如下")
 # A numbered line longer than this is a numbered paragraph, not a heading.
 MAX_HEADING_CHARS = 60
 
@@ -27,6 +30,12 @@ def numbered(line: str) -> bool:
 def counts_off(sentence: str) -> bool:
     """The sentence is a counted-off point: it starts with a point's number."""
     return ENUMERATOR.match(sentence.lstrip()) is not None
+
+
+def opens_points(sentence: str) -> bool:
+    """The sentence leads into a list ("须符合以下条件：一是…", "措施如下"); a reply's own opening ("现答复如下：") leads
+    into the reply, not a list."""
+    return bool(_OPENS_LIST.search(sentence)) and not _OPENS_REPLY.search(sentence)
 
 
 def heading_level(paragraph: str) -> int | None:
