@@ -54,6 +54,13 @@ def test_exact_quoted_terms_are_found(searcher: Searcher):
     assert "科汇通" in hits[0].chunk.text
 
 
+@pytest.mark.parametrize("question", ["跨境数据这块，河套那边都搞了些啥？", "深港之间的数据怎么流动，合作区有什么办法？"])
+def test_a_question_in_the_askers_own_words_passes_the_relevance_gate(searcher: Searcher, question: str):
+    hits = searcher.search(question, k=3)
+    assert any("777" in h.chunk.text for h in hits)  # the answer is among the passages: the gate must let it through
+    assert max(h.coverage for h in hits) >= searcher.settings.min_relevance
+
+
 def test_unrelated_question_has_low_coverage(searcher: Searcher):
     hits = searcher.search("区里对新能源汽车充电桩有什么补贴？", k=4)
     assert max(h.coverage for h in hits) < searcher.settings.min_relevance
