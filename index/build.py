@@ -8,7 +8,8 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -51,14 +52,18 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     documents_added: int = 0
-    chunks_added: int = 0
+    chunks_added: int = 0  # the chunks of the documents committed
+    chunks_reused: int = 0  # of those, stored by an interrupted build and not embedded again
+    note: str = ""  # why the build ran, when not at someone's request
     seconds: float = 0.0
     finished: str = ""
     timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
 
     def summary(self) -> str:
         lines = [
-            f"indexed {len(self.added)} source(s) ({self.documents_added} new documents, {self.chunks_added} chunks), "
+            f"indexed {len(self.added)} source(s) ({self.documents_added} new documents, {self.chunks_added} chunks"
+            + (f", {self.chunks_reused} of them kept from an interrupted build" if self.chunks_reused else "")
+            + "), "
             f"{len(self.unchanged)} file(s) unchanged, {len(self.removed)} removed, {len(self.failed)} failed "
             f"in {self.seconds:.1f} s"
         ]
@@ -146,6 +151,17 @@ class _NewDocument:
     chunks: list[Chunk]
 
 
+@dataclass
+class _FileJob:
+    """What a file read in this build still owes before it counts as indexed."""
+
+    digest: str
+    complete: bool  # every document of the file could be read: none failed
+    waiting: set[str] = field(default_factory=set)  # its new documents not yet committed
+    changed: set[str] = field(default_factory=set)  # documents already indexed that it names as a source
+    superseded: list[tuple[str, str]] = field(default_factory=list)  # (doc_id, source) to detach once it is in
+
+
 class IndexBuilder:
     """Brings the store in line with the files; each document is committed whole or not at all."""
 
@@ -176,21 +192,37 @@ class IndexBuilder:
         except Timeout:
             raise BuildInProgress(f"another index build is running (lock {lock_path}); try again when it ends") from None
 
-    def build(self, paths: list[Path] | None = None, prune: bool = False, progress: bool = True) -> BuildReport:
+    def build(self, paths: list[Path] | None = None, prune: bool = False, progress: bool = True, note: str = "") -> BuildReport:
+        """Bring the index in line with these files and folders (default: the corpus); note says why, in the report."""
         with self._alone():
             report = self._build([self.settings.resolve(p) for p in (paths or self.settings.corpus_paths)], prune, progress)
+            report.note = note
             self.store.save_report(asdict(report))
             return report
+
+    def pending(self, paths: list[Path]) -> list[Path]:
+        """The files under these paths that a build would read: new, changed, or not wholly indexed."""
+        indexed = self.store.indexed_files()
+        waiting = []
+        for path in find_files([self.settings.resolve(p) for p in paths]):
+            try:
+                if indexed.get(display_path(path)) != file_hash(path, self.settings.max_file_mb):
+                    waiting.append(path)
+            except UnreadableFile:
+                waiting.append(path)  # the build says why
+        return waiting
 
     def remove(self, doc_ids: list[str]) -> list[str]:
         """Remove these documents from the index (their files stay where they are); the ids that were there."""
         with self._alone():
-            removed = [doc_id for doc_id in doc_ids if self.store.get_document(doc_id) is not None]
-            for doc_id in removed:
-                self.store.remove_document(doc_id)
-            if removed:
+            found = self.store.get_documents(doc_ids)
+            for record in found.values():
+                self.store.remove_document(record.doc_id)
+                # A whole file removed is read again by a build that meets it; a row removed stays out until its file changes.
+                self.store.forget_files(source for source in record.files if file_of(source) == source)
+            if found:
                 self._index_changed()
-            return removed
+            return [doc_id for doc_id in doc_ids if doc_id in found]
 
     def _index_changed(self) -> None:
         """Save the keyword index of what is now committed, and tell every searcher to read the index again."""
@@ -202,29 +234,24 @@ class IndexBuilder:
         report = BuildReport()
         clock = _Stopwatch(report.timings)
         records = {r.doc_id: r for r in self.store.all_documents()}
-        orphans = self.store.remove_orphan_chunks(records)
-        if orphans:
-            log.info("removed the chunks of %d document(s) left by an interrupted build", orphans)
+        indexed = self.store.indexed_files()
         owners: dict[str, set[str]] = {}
         file_sources: dict[str, set[str]] = {}
-        known_hashes: dict[str, set[str]] = {}
         for record in records.values():
-            for source, digest in record.files.items():
+            for source in record.files:
                 owners.setdefault(source, set()).add(record.doc_id)
                 file_sources.setdefault(file_of(source), set()).add(source)
-                known_hashes.setdefault(file_of(source), set()).add(digest)
         # A source claimed by two documents is the trace of an interrupted replacement: its file is read again.
         half_replaced = {file_of(source) for source, doc_ids in owners.items() if len(doc_ids) > 1}
 
         files = find_files(roots)
         new: dict[str, _NewDocument] = {}
-        changed: set[str] = set()  # existing documents given another source
-        superseded: list[tuple[str, str]] = []  # (doc_id, source) to detach once what replaces it is committed
+        jobs: dict[str, _FileJob] = {}
         for path in tqdm(files, desc="reading", unit="file", disable=not progress):
             name = display_path(path)
             try:
                 digest = file_hash(path, self.settings.max_file_mb)
-                if known_hashes.get(name) == {digest} and name not in half_replaced:
+                if indexed.get(name) == digest and name not in half_replaced:
                     report.unchanged.append(name)
                     continue
                 with clock.stage("read"):
@@ -232,6 +259,7 @@ class IndexBuilder:
             except UnreadableFile as error:
                 self._report_failure(report, name, error.reason)
                 continue
+            job = jobs[name] = _FileJob(digest, complete=not bad_rows)
             for problem in bad_rows:
                 self._report_failure(report, display_path(problem.path), problem.reason)
             sources = set()
@@ -241,34 +269,42 @@ class IndexBuilder:
                     doc_id = self._take(document, source, digest, records, new, clock)
                 except UnreadableFile as error:
                     self._report_failure(report, source, error.reason)
+                    job.complete = False
                     continue
-                if doc_id in records:
-                    changed.add(doc_id)
+                (job.changed if doc_id in records else job.waiting).add(doc_id)
                 if owners.get(source) != {doc_id}:
                     report.added.append(source)
-                superseded += [(previous, source) for previous in owners.get(source, set()) - {doc_id}]
+                job.superseded += [(previous, source) for previous in owners.get(source, set()) - {doc_id}]
                 owners[source] = {doc_id}
                 sources.add(source)
             for gone in sorted(file_sources.get(name, set()) - sources - {name}):  # rows deleted from the export
-                superseded += [(previous, gone) for previous in owners.pop(gone, set())]
+                job.superseded += [(previous, gone) for previous in owners.pop(gone, set())]
                 report.removed.append(gone)
 
-        self._embed_and_commit(list(new.values()), report, clock, progress)
-        records.update({d.record.doc_id: d.record for d in new.values()})
         with clock.stage("store"):
-            self.store.update_document_files([records[d] for d in sorted(changed) if d in records])
-            # Only now, with the new versions committed, are the old ones let go: a crash before leaves both.
-            for doc_id, source in superseded:
-                self._detach(doc_id, source, records)
+            orphans = self.store.remove_orphan_chunks(set(records) | set(new))
+        if orphans:
+            log.info("removed the chunks of %d document(s) an interrupted build left for files changed since", orphans)
+
+        waiting_on: dict[str, list[str]] = {}  # a new document -> the files waiting for its commit
+        for name, job in jobs.items():
+            for doc_id in job.waiting:
+                waiting_on.setdefault(doc_id, []).append(name)
+            if not job.waiting:
+                self._finish_file(name, job, records, clock)
+
+        def finish_files(committed: list[DocumentRecord]) -> None:
+            """Finish each file whose last new document is among these, now committed."""
+            records.update({r.doc_id: r for r in committed})
+            for record in committed:
+                for name in waiting_on.pop(record.doc_id, []):
+                    jobs[name].waiting.discard(record.doc_id)
+                    if not jobs[name].waiting:
+                        self._finish_file(name, jobs[name], records, clock)
+
+        self._embed_and_commit(list(new.values()), report, clock, progress, finish_files)
         if prune:
-            present = {display_path(p) for p in files}
-            under_roots = [display_path(r) for r in roots]
-            for source in sorted(owners):
-                name = file_of(source)
-                if name not in present and any(name == r or name.startswith(r.rstrip("/") + "/") for r in under_roots):
-                    for previous in owners.pop(source):
-                        self._detach(previous, source, records)
-                    report.removed.append(source)
+            self._prune(roots, files, owners, records, report)
         if report.added or report.removed:
             with clock.stage("keywords"):
                 self._index_changed()
@@ -276,6 +312,40 @@ class IndexBuilder:
         report.finished = datetime.now(UTC).isoformat(timespec="seconds")
         log.info("build: %s", report.summary().splitlines()[0])
         return report
+
+    def _prune(
+        self,
+        roots: list[Path],
+        files: list[Path],
+        owners: dict[str, set[str]],
+        records: dict[str, DocumentRecord],
+        report: BuildReport,
+    ) -> None:
+        """Let go of every source under the roots whose file is gone, and forget those files."""
+        present = {display_path(p) for p in files}
+        under_roots = [display_path(r) for r in roots]
+        gone = set()
+        for source in sorted(owners):
+            name = file_of(source)
+            if name not in present and any(name == r or name.startswith(r.rstrip("/") + "/") for r in under_roots):
+                for previous in owners.pop(source):
+                    self._detach(previous, source, records)
+                report.removed.append(source)
+                gone.add(name)
+        self.store.forget_files(gone)
+
+    def _finish_file(self, name: str, job: _FileJob, records: dict[str, DocumentRecord], clock: _Stopwatch) -> None:
+        """Record the file's sources on documents already indexed, detach what it no longer holds, and, when every
+        document of it went in, mark it indexed: only then may a later build skip it as unchanged."""
+        with clock.stage("store"):
+            self.store.update_document_files([records[d] for d in sorted(job.changed) if d in records])
+            # Only now, with the new versions committed, are the old ones let go: a crash before leaves both.
+            for doc_id, source in job.superseded:
+                self._detach(doc_id, source, records)
+            if job.complete:
+                self.store.mark_file_indexed(name, job.digest)
+            else:
+                self.store.forget_files([name])
 
     @staticmethod
     def _report_failure(report: BuildReport, source: str, reason: str) -> None:
@@ -292,6 +362,12 @@ class IndexBuilder:
         clock: _Stopwatch,
     ) -> str:
         """The document's id; a text seen before only gains this source, a new one is parsed and chunked."""
+        if len(document.text) > self.settings.max_reply_chars:
+            raise UnreadableFile(
+                Path(source),
+                f"too long for one reply: {len(document.text):,} characters, over the {self.settings.max_reply_chars:,} "
+                "a reply may hold (setting max_reply_chars); split it into one file per reply",
+            )
         with clock.stage("parse"):
             text = normalize_text(document.text)
             doc_id = text_id(text)
@@ -309,34 +385,55 @@ class IndexBuilder:
         new[doc_id] = _NewDocument(DocumentRecord(doc_id, metadata, {source: digest}, len(chunks), len(text), text), chunks)
         return doc_id
 
-    def _embed_and_commit(self, documents: list[_NewDocument], report: BuildReport, clock: _Stopwatch, progress: bool) -> None:
-        """Embed many documents' chunks per call, then store them and commit each of those documents."""
-        bar = tqdm(total=sum(len(d.chunks) for d in documents), desc="embedding", unit="chunk", disable=not progress)
-        batch: list[_NewDocument] = []
-        waiting = 0  # chunks in the batch
-        for i, document in enumerate(documents):
-            batch.append(document)
-            waiting += len(document.chunks)
-            if waiting < _EMBED_BATCH and i < len(documents) - 1:
-                continue
-            chunks = [(d.record, c) for d in batch for c in d.chunks]
+    def _embed_and_commit(
+        self,
+        documents: list[_NewDocument],
+        report: BuildReport,
+        clock: _Stopwatch,
+        progress: bool,
+        committed: Callable[[list[DocumentRecord]], None],
+    ) -> None:
+        """Embed the chunks not yet stored, a batch at a time whatever the documents, and commit each document as soon
+        as all its chunks are stored: progress moves within a long document, and an interrupted build resumes there."""
+        wanted = [c for d in documents for c in d.chunks]
+        with clock.stage("store"):
+            stored = self.store.stored_chunk_texts([c.chunk_id for c in wanted])
+        todo = [(d, c) for d in documents for c in d.chunks if stored.get(c.chunk_id) != c.text]
+        report.chunks_reused += len(wanted) - len(todo)
+        unstored = Counter(d.record.doc_id for d, _ in todo)
+        bar = tqdm(total=len(wanted), initial=len(wanted) - len(todo), desc="embedding", unit="chunk", disable=not progress)
+        self._commit([d for d in documents if not unstored[d.record.doc_id]], report, clock, committed)
+        for start in range(0, len(todo), _EMBED_BATCH):
+            part = todo[start : start + _EMBED_BATCH]
             with clock.stage("embed"):
-                vectors = self.embedder.embed_passages([embedding_text(r.title, c.section, c.text) for r, c in chunks])
+                vectors = self.embedder.embed_passages([embedding_text(d.record.title, c.section, c.text) for d, c in part])
             with clock.stage("store"):
-                self.store.add_chunks(
-                    [c.chunk_id for _, c in chunks],
-                    [c.text for _, c in chunks],
-                    vectors,
-                    [chunk_fields(r, c) for r, c in chunks],
-                )
-                self.store.commit_documents([d.record for d in batch])
+                ids, texts = [c.chunk_id for _, c in part], [c.text for _, c in part]
+                self.store.add_chunks(ids, texts, vectors, [chunk_fields(d.record, c) for d, c in part])
+            unstored.subtract(d.record.doc_id for d, _ in part)
+            ready = {d.record.doc_id: d for d, _ in part if not unstored[d.record.doc_id]}
+            self._commit(list(ready.values()), report, clock, committed)
             if self._lock_owner and not self.store.take_build_lock(self._lock_owner, _LOCK_LEASE_S, settle=False):
                 raise BuildInProgress("this build lost the index's lock to another machine; what it committed stays")
-            report.documents_added += len(batch)
-            report.chunks_added += len(chunks)
-            bar.update(len(chunks))
-            batch, waiting = [], 0
+            bar.update(len(part))
         bar.close()
+
+    def _commit(
+        self,
+        documents: list[_NewDocument],
+        report: BuildReport,
+        clock: _Stopwatch,
+        committed: Callable[[list[DocumentRecord]], None],
+    ) -> None:
+        """Write the manifest records of documents whose chunks are all stored: from now on they are indexed."""
+        if not documents:
+            return
+        records = [d.record for d in documents]
+        with clock.stage("store"):
+            self.store.commit_documents(records)
+        report.documents_added += len(records)
+        report.chunks_added += sum(r.n_chunks for r in records)
+        committed(records)
 
     def _detach(self, doc_id: str, source: str, records: dict[str, DocumentRecord]) -> None:
         """A source no longer holds this document: drop the source, and the document with its last source."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import time
 import uuid
@@ -124,6 +125,8 @@ class ReplyStore:
         self.documents = self.client.get_or_create_collection(f"{settings.collection}-documents", embedding_function=None)
         # What every process working on this index must share, on a Chroma server too: the last build's report, the lock.
         self.state = self.client.get_or_create_collection(f"{settings.collection}-state", embedding_function=None)
+        # The files whose every document is committed, with the hash they had: only these may be skipped as unchanged.
+        self.files = self.client.get_or_create_collection(f"{settings.collection}-files", embedding_function=None)
 
     # Documents ---------------------------------------------------------------
 
@@ -174,6 +177,22 @@ class ReplyStore:
     def mark_changed(self) -> None:
         self.documents.modify(metadata={"generation": uuid.uuid4().hex})
 
+    # Files -------------------------------------------------------------------
+
+    def indexed_files(self) -> dict[str, str]:
+        """Each file read to its end with every document committed: its name and the sha256 it had then."""
+        got = read_all(self.files, ["metadatas"])
+        return {m["name"]: m["sha256"] for m in got["metadatas"]}
+
+    def mark_file_indexed(self, name: str, digest: str) -> None:
+        self.files.upsert(ids=[_file_key(name)], embeddings=[[1.0]], metadatas=[{"name": name, "sha256": digest}])
+
+    def forget_files(self, names: Iterable[str]) -> None:
+        """These files are to be read again by the next build that meets them."""
+        keys = [_file_key(name) for name in names]
+        if keys:
+            self.files.delete(ids=keys)
+
     # Shared state ------------------------------------------------------------
 
     def save_report(self, report: dict) -> None:
@@ -211,9 +230,17 @@ class ReplyStore:
                 metadatas=metadatas[i : i + _BATCH],
             )
 
-    def remove_orphan_chunks(self, committed: Iterable[str]) -> int:
-        """Chunks of documents whose commit never happened (an interrupted build)."""
-        keep = set(committed)
+    def stored_chunk_texts(self, ids: list[str]) -> dict[str, str]:
+        """The text of each of these chunks already stored, by id: an interrupted build's part of a document."""
+        found: dict[str, str] = {}
+        for i in range(0, len(ids), _BATCH):
+            got = self.chunks.get(ids=ids[i : i + _BATCH], include=["documents"])
+            found.update(zip(got["ids"], got["documents"], strict=True))
+        return found
+
+    def remove_orphan_chunks(self, keep: Iterable[str]) -> int:
+        """Chunks of documents neither committed nor being built: an interrupted build's, of a file changed since."""
+        keep = set(keep)
         doc_ids = {m["doc_id"] for m in read_all(self.chunks, ["metadatas"])["metadatas"]}
         orphans = sorted(doc_ids - keep)
         for doc_id in orphans:
@@ -234,6 +261,10 @@ class ReplyStore:
         and no count first: the searcher holds the chunks, and at 500,000 chunks a count costs more than the query."""
         got = self.chunks.query(query_embeddings=[vector.tolist()], n_results=k, where=where or None, include=["distances"])
         return [(i, 1.0 - d) for i, d in zip(got["ids"][0], got["distances"][0], strict=True)]
+
+
+def _file_key(name: str) -> str:
+    return hashlib.sha256(name.encode("utf-8")).hexdigest()
 
 
 def _reachable(method: Callable) -> Callable:

