@@ -10,10 +10,20 @@ from answer.paraphrase import ParaphraseCheck
 from answer.passages import Passage
 from answer.prompts import refusal_sentence
 from answer.reasons import reason
-from answer.support import Support, figures_of_another, quoted_names, support, verdict, without_denied
+from answer.support import (
+    Support,
+    denies_in_force,
+    figures_of_another,
+    negations,
+    quoted_names,
+    support,
+    verdict,
+    without_denied,
+)
 from index.keywords import framing_words, tokenize
 from text.markers import markers, strip_markers
 from text.places import elsewhere
+from text.sentences import sentence_spans
 from text.units import units
 
 SUPPORTED, UNSUPPORTED, CONTRADICTED = "supported", "unsupported", "contradicted"
@@ -25,8 +35,13 @@ _NOTHING_FOUND = "没有检索到相关答复"
 _ELSEWHERE = "检索到的答复说的是别的地方或年份"
 _NOT_SAID = "答复没有明确说到这一点，是或否不能推断"
 _OTHER_SUBJECT = "答复中的这一说法属于别的事项或对象"
+_SAID_OTHERWISE = "答复另一处的说法与此不符"
+# How much of that other sentence the reason quotes.
+_QUOTED_CHARS = 40
 # Words of mood and tense a yes or a no may add to what a passage says.
 _MOOD_WORDS = frozenset(("可以", "能够", "能", "会", "可", "是", "有", "已经", "已", "都", "也", "就", "还", "目前", "现在"))
+# Words that only say how much of a subject a claim covers: "所有补贴已经取消" denies 补贴.
+_WHOLE = frozenset(("所有", "全部", "一切", "各项", "各类", "任何"))
 
 
 @dataclass(frozen=True)
@@ -87,8 +102,12 @@ class AnswerCheck:
                 status, why = _failure(plain, asked, passages, programmes, yes_or_no, retrieved=bool(by_number))
                 checked.sentences.append(Sentence(plain, status, reason=why))
                 continue
-            for passage, part in sources:
-                spans.setdefault(passage.n, []).append(supporting_span(part, passage.hit.chunk.text))
+            found = [(passage, part, supporting_span(part, passage.hit.chunk.text)) for passage, part in sources]
+            if otherwise := said_otherwise(found, asked, passages):
+                checked.sentences.append(Sentence(plain, CONTRADICTED, reason=f"{_SAID_OTHERWISE}：“{otherwise}”"))
+                continue
+            for passage, _, span in found:
+                spans.setdefault(passage.n, []).append(span)
             numbers = tuple(sorted({passage.n for passage, _ in sources}))
             checked.sentences.append(Sentence(with_markers(plain, list(numbers)), SUPPORTED, numbers))
         checked.citations = [citation(n, by_number[n].hit, spans[n]) for n in sorted(spans)]
@@ -150,6 +169,34 @@ def _failure(
     closest = max(against or passages, key=lambda p: plain[p.n].overlap)
     why = reason(reading(sentence, question, closest, programmes, plain[closest.n]), sentence, closest.checkable_text)
     return (CONTRADICTED if against else UNSUPPORTED), why or (_NOT_SAID if yes_or_no else _OTHER_SUBJECT)
+
+
+def said_otherwise(found: list[tuple[Passage, str, tuple[int, int]]], question: str, passages: list[Passage]) -> str:
+    """A sentence of the reply a claim rests on that says otherwise, cut short; "" when none does. found: (passage,
+    part of the claim, span supporting it). Any other retrieved sentence of the same reply, outside that span, that
+    states as in force what the part denies: a planted "所有补贴已经取消" beside "每个交流慢充桩500元"."""
+    for passage, part, (start, end) in found:
+        for other in (p for p in passages if p.hit.chunk.doc_id == passage.hit.chunk.doc_id):
+            text = other.hit.chunk.text
+            for s, e in sentence_spans(text):
+                outside = other.n != passage.n or not start <= s < end
+                if outside and names_the_denied(part, text[s:e]) and denies_in_force(part, text[s:e], question):
+                    sentence = text[s:e]
+                    return sentence if len(sentence) <= _QUOTED_CHARS else sentence[:_QUOTED_CHARS] + "…"
+    return ""
+
+
+def names_the_denied(claim: str, sentence: str) -> bool:
+    """The sentence names what the claim denies: every word of the claim outside its negation ("补贴" of "所有补贴已经
+    取消", not "所有"), the negated word itself ("补贴" of "没有补贴") when that is all the claim names."""
+    negating, negated = negations(claim)
+    words = {
+        w
+        for w in tokenize(strip_markers(claim))
+        if len(w) > 1 and w not in _MOOD_WORDS | _WHOLE and not any(n in w for n in negating)
+    }
+    text = sentence.lower()
+    return all(w in text for w in words - negated) and any(w in text for w in words)
 
 
 def about_the_question(question: str, passages: list[Passage]) -> list[Passage]:

@@ -63,6 +63,8 @@ _OF_A_CHANGE = re.compile(r"由|从|原|此前|以前|过去|提高|提升|调�
 # lists what there is.
 _BOUNDS = {"不少于": "至少", "不低于": "至少", "不超过": "至多", "不高于": "至多", "不多": "较少", "不限于": "有"}
 _BOUND = re.compile("|".join(_BOUNDS))
+# A sentence stating a measure as in force ("仍在有效期内", "继续执行"): a claim that it was cancelled is denied by it.
+_IN_FORCE = re.compile(r"仍|继续|现行|有效期内")
 
 
 @dataclass(frozen=True)
@@ -271,6 +273,20 @@ def _dropped_negations(sentence: str) -> list[re.Match]:
     """Negated words of the sentence that it never states plainly ("未成功的" beside "成功的" is a contrast, not a denial)."""
     negated = list(_NEGATED.finditer(sentence))
     return [m for m in negated if sentence.count(m.group(1)) == sum(1 for n in negated if n.group(1) == m.group(1))]
+
+
+def denies_in_force(claim: str, sentence: str, question: str = "") -> bool:
+    """The claim negates or cancels ("所有补贴已经取消", "补贴不再发放") what the sentence affirms, and the sentence
+    states it as in force: with an amount or a count ("每个交流慢充桩补贴500元"), or in so many words ("仍在有效期内")."""
+    if not _NEGATION.search(_as_bounds(strip_markers(claim))) or not support(claim, sentence, question).negation_flip:
+        return False
+    return bool(_IN_FORCE.search(sentence)) or any(unit(n) for n in numbers(sentence))
+
+
+def negations(text: str) -> tuple[set[str], set[str]]:
+    """The words of text that negate or cancel ("不再", "取消"), and the words they negate ("发放" of "不再发放")."""
+    plain = _as_bounds(strip_markers(text))
+    return {m.group(0) for m in _NEGATION.finditer(plain)}, {m.group(1) for m in _NEGATED.finditer(plain)}
 
 
 def claims_done_when_planned(claim: str, passage: str) -> bool:

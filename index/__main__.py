@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from settings import Settings, load_settings
+from text.kinds import KINDS
 
 if TYPE_CHECKING:
     from index.store import ReplyStore
@@ -53,6 +55,8 @@ def print_status(settings: Settings, store: ReplyStore) -> None:
     docs = store.all_documents()
     print(f"index: {settings.chroma_host or settings.resolve(settings.data_dir)}  collection: {settings.collection}")
     print(f"documents: {len(docs)}  chunks: {store.chunks.count()}  embedder: {settings.embedder}")
+    for record in (d for d in docs if d.fields.get("instructions")):
+        print(f"  FLAGGED {'、'.join(record.sources)}: sentences addressing a model, left out of the chunks")
     last = BuildReport.last(store)
     if last is None:
         print("last build: none recorded")
@@ -64,9 +68,15 @@ def print_status(settings: Settings, store: ReplyStore) -> None:
         print(f"  ... and {len(last.failed) - _SHOWN_FAILURES} more failures")
 
 
+def stop(signum: int, _frame: object) -> None:
+    """SIGTERM ends a build as an interruption does (what is committed stays), with its locks let go on the way out."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     from index.store import IndexUnavailable
 
+    signal.signal(signal.SIGTERM, stop)
     try:
         return run(argv)
     except (IndexUnavailable, ValueError) as error:  # a server that is down, a filter that cannot be read
@@ -87,7 +97,7 @@ def run(argv: list[str] | None = None) -> int:
     search.add_argument("--docs", action="store_true", help="precedent search: whole replies with their best passages")
     search.add_argument("--years", help="a year or a range, e.g. 2022 or 2021-2024")
     search.add_argument("--office", default="", help="signing office, e.g. 南湖区住房和建设局")
-    search.add_argument("--kind", default="", choices=("", "代表建议", "政协提案", "群众留言"))
+    search.add_argument("--kind", default="", choices=("", *KINDS))
     search.add_argument("--session", default="", help="e.g. 区八届人大第四次会议")
     search.add_argument("--addressee", default="", help="e.g. 丁长义代表")
     sub.add_parser("status", help="documents, chunks and where the index lives")

@@ -18,7 +18,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 from tqdm import tqdm
 
-from index.chunker import Chunk, chunk_document
+from index.chunker import CHUNKING, Chunk, chunk_document, chunk_id
 from index.embedder import Embedder, load_embedder
 from index.keywords import keyword_index
 from index.readers import TABLE_SUFFIXES, SourceDocument, UnreadableFile, read_documents
@@ -51,6 +51,7 @@ class BuildReport:
     unchanged: list[str] = field(default_factory=list)  # files skipped by content hash
     removed: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    flagged: list[str] = field(default_factory=list)  # sources holding sentences that address a model, left out of chunks
     documents_added: int = 0
     chunks_added: int = 0  # the chunks of the documents committed
     chunks_reused: int = 0  # of those, stored by an interrupted build and not embedded again
@@ -68,6 +69,7 @@ class BuildReport:
             f"in {self.seconds:.1f} s"
         ]
         lines += [f"  FAILED {path}: {reason}" for path, reason in self.failed]
+        lines += [f"  FLAGGED {path}: sentences addressing a model, left out of the chunks" for path in self.flagged]
         return "\n".join(lines)
 
     @classmethod
@@ -149,6 +151,7 @@ def embedding_text(title: str, section: str, text: str) -> str:
 class _NewDocument:
     record: DocumentRecord
     chunks: list[Chunk]
+    chunks_before: int = 0  # what an earlier chunking stored of it, dropped past its new length once it is committed
 
 
 @dataclass
@@ -241,8 +244,10 @@ class IndexBuilder:
             for source in record.files:
                 owners.setdefault(source, set()).add(record.doc_id)
                 file_sources.setdefault(file_of(source), set()).add(source)
-        # A source claimed by two documents is the trace of an interrupted replacement: its file is read again.
-        half_replaced = {file_of(source) for source, doc_ids in owners.items() if len(doc_ids) > 1}
+        # Read again: a file with a source claimed by two documents (the trace of an interrupted replacement), and one
+        # whose documents were chunked by other rules.
+        read_again = {file_of(source) for source, doc_ids in owners.items() if len(doc_ids) > 1}
+        read_again |= {file_of(source) for r in records.values() if r.chunking != CHUNKING for source in r.files}
 
         files = find_files(roots)
         new: dict[str, _NewDocument] = {}
@@ -251,7 +256,7 @@ class IndexBuilder:
             name = display_path(path)
             try:
                 digest = file_hash(path, self.settings.max_file_mb)
-                if indexed.get(name) == digest and name not in half_replaced:
+                if indexed.get(name) == digest and name not in read_again:
                     report.unchanged.append(name)
                     continue
                 with clock.stage("read"):
@@ -271,7 +276,9 @@ class IndexBuilder:
                     self._report_failure(report, source, error.reason)
                     job.complete = False
                     continue
-                (job.changed if doc_id in records else job.waiting).add(doc_id)
+                (job.waiting if doc_id in new else job.changed).add(doc_id)
+                if doc_id in new and new[doc_id].record.fields.get("instructions"):
+                    report.flagged.append(source)
                 if owners.get(source) != {doc_id}:
                     report.added.append(source)
                 job.superseded += [(previous, source) for previous in owners.get(source, set()) - {doc_id}]
@@ -305,7 +312,7 @@ class IndexBuilder:
         self._embed_and_commit(list(new.values()), report, clock, progress, finish_files)
         if prune:
             self._prune(roots, files, owners, records, report)
-        if report.added or report.removed:
+        if report.added or report.removed or report.documents_added:
             with clock.stage("keywords"):
                 self._index_changed()
         report.seconds = time.perf_counter() - started
@@ -371,8 +378,8 @@ class IndexBuilder:
         with clock.stage("parse"):
             text = normalize_text(document.text)
             doc_id = text_id(text)
-            known = records.get(doc_id) or (new[doc_id].record if doc_id in new else None)
-            if known is not None:  # the same reply under another name: one more source, no new chunks
+            known = new[doc_id].record if doc_id in new else records.get(doc_id)
+            if known is not None and known.chunking == CHUNKING:  # the same reply under another name: one more source
                 known.files[source] = digest
                 return doc_id
             fields = parse_reply(text)
@@ -382,7 +389,9 @@ class IndexBuilder:
             raise UnreadableFile(Path(source), "empty: no sentences after normalisation")
         stated = {"kind": self.settings.table_kind} if document.locator and self.settings.table_kind else {}
         metadata = document_fields(fields.metadata(), {**stated, **document.fields})
-        new[doc_id] = _NewDocument(DocumentRecord(doc_id, metadata, {source: digest}, len(chunks), len(text), text), chunks)
+        files = {**(known.files if known else {}), source: digest}  # a document chunked again keeps its other sources
+        record = DocumentRecord(doc_id, metadata, files, len(chunks), len(text), text, CHUNKING)
+        new[doc_id] = _NewDocument(record, chunks, known.n_chunks if known else 0)
         return doc_id
 
     def _embed_and_commit(
@@ -397,8 +406,8 @@ class IndexBuilder:
         as all its chunks are stored: progress moves within a long document, and an interrupted build resumes there."""
         wanted = [c for d in documents for c in d.chunks]
         with clock.stage("store"):
-            stored = self.store.stored_chunk_texts([c.chunk_id for c in wanted])
-        todo = [(d, c) for d in documents for c in d.chunks if stored.get(c.chunk_id) != c.text]
+            stored = self.store.stored_chunks([c.chunk_id for c in wanted])
+        todo = [(d, c) for d in documents for c in d.chunks if stored.get(c.chunk_id) != (c.text, chunk_fields(d.record, c))]
         report.chunks_reused += len(wanted) - len(todo)
         unstored = Counter(d.record.doc_id for d, _ in todo)
         bar = tqdm(total=len(wanted), initial=len(wanted) - len(todo), desc="embedding", unit="chunk", disable=not progress)
@@ -431,6 +440,8 @@ class IndexBuilder:
         records = [d.record for d in documents]
         with clock.stage("store"):
             self.store.commit_documents(records)
+            left = [chunk_id(d.record.doc_id, i) for d in documents for i in range(d.record.n_chunks, d.chunks_before)]
+            self.store.remove_chunks(left)
         report.documents_added += len(records)
         report.chunks_added += sum(r.n_chunks for r in records)
         committed(records)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from text.dates import iso_date
+from text.instructions import addresses_model
 
 if TYPE_CHECKING:
     from index.chunker import Chunk
@@ -26,15 +27,20 @@ FIELD_LABELS = {
     "contact": "联系人",
     "is_sample": "样例",
     "question": "来信或建议原文",
+    "instructions": "疑似向模型下指令的语句",
 }
-# Kept with the document only: long, and never filtered or shown beside a passage.
-_DOCUMENT_ONLY = ("question",)
+# Kept with the document only: long, and never filtered or shown beside a passage (nor an order a chunk left out).
+_DOCUMENT_ONLY = ("question", "instructions")
 
 
 def document_fields(parsed: dict[str, str | bool], stated: dict[str, str]) -> dict[str, str | bool | int]:
     """A document's fields: what an export's columns state wins over what parsing its text found; the year for filters."""
     read = {k: iso_date(v) if k == "date" else v for k, v in stated.items()}
-    fields: dict[str, str | bool | int] = {**parsed, **{k: v for k, v in read.items() if v}}
+    # A column may hold an order as a text may; every stated field but the question travels with the chunks.
+    orders = [v for k, v in read.items() if k not in _DOCUMENT_ONLY and addresses_model(v)]
+    fields: dict[str, str | bool | int] = {**parsed, **{k: v for k, v in read.items() if v and v not in orders}}
+    if orders:
+        fields["instructions"] = "\n".join([*orders, *filter(None, [str(parsed.get("instructions", ""))])])
     fields["year"] = int(str(fields["date"])[:4]) if fields.get("date") else 0
     return fields
 

@@ -35,6 +35,7 @@ class DocumentRecord:
     n_chunks: int = 0
     chars: int = 0
     text: str = ""
+    chunking: str = ""  # the chunking rules its chunks were made by
 
     @property
     def title(self) -> str:
@@ -50,6 +51,7 @@ class DocumentRecord:
             "files": json.dumps(self.files, ensure_ascii=False),
             "n_chunks": self.n_chunks,
             "chars": self.chars,
+            "chunking": self.chunking,
         }
 
     @classmethod
@@ -58,7 +60,8 @@ class DocumentRecord:
         files = json.loads(meta.pop("files", "{}"))
         n_chunks = int(meta.pop("n_chunks", 0))
         chars = int(meta.pop("chars", 0))
-        return cls(doc_id, meta, files, n_chunks, chars, text)
+        chunking = str(meta.pop("chunking", ""))
+        return cls(doc_id, meta, files, n_chunks, chars, text, chunking)
 
 
 @dataclass(frozen=True)
@@ -230,13 +233,18 @@ class ReplyStore:
                 metadatas=metadatas[i : i + _BATCH],
             )
 
-    def stored_chunk_texts(self, ids: list[str]) -> dict[str, str]:
-        """The text of each of these chunks already stored, by id: an interrupted build's part of a document."""
-        found: dict[str, str] = {}
+    def stored_chunks(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
+        """(text, metadata) of each of these chunks already stored, by id: an interrupted build's part of a document, or
+        what the chunking before the current one stored of it."""
+        found: dict[str, tuple[str, dict]] = {}
         for i in range(0, len(ids), _BATCH):
-            got = self.chunks.get(ids=ids[i : i + _BATCH], include=["documents"])
-            found.update(zip(got["ids"], got["documents"], strict=True))
+            got = self.chunks.get(ids=ids[i : i + _BATCH], include=["documents", "metadatas"])
+            found.update(zip(got["ids"], zip(got["documents"], got["metadatas"], strict=True), strict=True))
         return found
+
+    def remove_chunks(self, ids: list[str]) -> None:
+        for i in range(0, len(ids), _BATCH):
+            self.chunks.delete(ids=ids[i : i + _BATCH])
 
     def remove_orphan_chunks(self, keep: Iterable[str]) -> int:
         """Chunks of documents neither committed nor being built: an interrupted build's, of a file changed since."""

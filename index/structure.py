@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from text.dates import CLOSING_DATE, DATE_LINE, iso_date
 from text.headings import heading_level
+from text.instructions import addresses_model, instructions
 from text.kinds import kind_of
 from text.offices import LIST_SEP, OFFICE_LINE, OFFICE_NAME, OFFICE_SUFFIX, ROLE_WORD, SELF, TRAILING_ETC
 from text.sentences import TERMINALS, ends_statement
@@ -69,6 +70,7 @@ class ReplyFields:
     date: str = ""
     contact: str = ""
     is_sample: bool = False
+    instructions: str = ""  # sentences that address a model, one a line: in the text, in no chunk
     sections: list[Section] = field(default_factory=list)
 
     def metadata(self) -> dict[str, str | bool]:
@@ -92,7 +94,8 @@ def section_tree(text: str) -> list[Section]:
     sections = []
     for start, end in paragraphs_with_offsets(text):
         paragraph = text[start:end]
-        level = heading_level(paragraph)
+        # An order dressed as a heading would travel in every chunk's section path: it is body text, left out as such.
+        level = None if addresses_model(paragraph) else heading_level(paragraph)
         if paragraph.startswith(SAMPLE_MARK):
             sections.append(Section(start, end, SAMPLE_NOTE_PATH, False))
             continue
@@ -152,8 +155,9 @@ def parse_reply(text: str) -> ReplyFields:
     paragraphs = [text[s:e] for s, e in paragraphs_with_offsets(text)]
     is_sample = bool(paragraphs) and paragraphs[0].startswith(SAMPLE_MARK)
     body = paragraphs[1:] if is_sample else paragraphs
-    # A title is a short first line that states nothing; a reply that starts straight with its text has none.
-    title = body[0] if body and _is_title(body[0]) else ""
+    # A title is a short first line that states nothing; a reply that starts straight with its text has none. An order
+    # is no title: the title goes with every chunk.
+    title = body[0] if body and _is_title(body[0]) and not addresses_model(body[0]) else ""
     head = "\n".join(body[:3])
     tail = body[-4:]
     number = _NUMBER.search(head)
@@ -177,5 +181,6 @@ def parse_reply(text: str) -> ReplyFields:
         date=date,
         contact=f"{contact.group(1)} {contact.group(2)}" if contact else "",
         is_sample=is_sample,
+        instructions="\n".join(instructions(text)),
         sections=section_tree(text),
     )
