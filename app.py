@@ -10,19 +10,19 @@ from pathlib import Path
 import gradio as gr
 
 from answer.draft import SUGGESTION_SUFFIXES, Drafter
-from answer.engine import AnswerEngine
+from answer.engine import UNREACHABLE, AnswerEngine
 from answer.results import Answer, Retrieved, Token, Waiting
 from answer.turns import QueueFull
 from index.readers import READABLE_SUFFIXES
-from index.search import Filters
 from index.store import IndexUnavailable
 from settings import Settings, load_settings
 from text.kinds import KINDS
 from text.suggestions import MAX_CHARS, BadSuggestion
 from ui import render
-from ui.chat import EXAMPLES, Chat, filters_from
+from ui.api_input import draft_arguments, question_arguments, search_arguments
+from ui.chat import EXAMPLES, FILTER_CHARS, MAX_PASTE_CHARS, Chat
 from ui.documents import TABLE_HEADERS, Documents
-from ui.drafting import BUSY, UNREACHABLE, Drafting
+from ui.drafting import BUSY, Drafting
 from ui.precedents import Precedents, precedent_rows
 
 log = logging.getLogger("dafu.app")
@@ -47,9 +47,6 @@ watch('value', () => {
 });
 """
 )
-# A question longer than settings.max_question_chars is cut by the engine, which says so; a paste longer than this is
-# refused by the box itself.
-MAX_PASTE_CHARS = 5000
 # The newest answer in view as it streams in.
 FOLLOW_NEWEST = (
     CLICKS
@@ -84,18 +81,10 @@ def credentials(settings: Settings) -> list[tuple[str, str]] | None:
 def filter_fields(offices: list[str]) -> tuple[gr.Textbox, gr.Dropdown, gr.Dropdown]:
     """Year range, kind and office, chosen from what the index holds (an office may be typed in part)."""
     with gr.Row():
-        years = gr.Textbox(label="年份", placeholder="如 2024、2022-2024、去年、近三年", scale=1)
+        years = gr.Textbox(label="年份", placeholder="如 2024、2022-2024、去年、近三年", max_length=FILTER_CHARS, scale=1)
         kind = gr.Dropdown(KIND_CHOICES, value="", label="类型", scale=1)
         office = gr.Dropdown(["", *offices], value="", label="答复单位（可输入部分名称）", allow_custom_value=True, scale=2)
     return years, kind, office
-
-
-def api_filters(years: str, kind: str, office: str) -> Filters | None:
-    """The filters an API call names; one it cannot read is an error the caller sees, in words."""
-    try:
-        return filters_from(years, kind, office)
-    except ValueError as error:
-        raise gr.Error(str(error)) from None
 
 
 def stream_event(event: Retrieved | Waiting | Token | Answer) -> dict:
@@ -181,7 +170,7 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
 
         with gr.Tab("查找先例", id="precedents"):
             found, page = gr.State([]), gr.State(0)
-            query = gr.Textbox(label="关键词，或粘贴建议、提案全文", lines=3, max_length=20000, elem_id="precedent-query")
+            query = gr.Textbox(label="关键词，或粘贴建议、提案全文", lines=3, max_length=MAX_CHARS, elem_id="precedent-query")
             p_years, p_kind, p_office = filter_fields(offices)
             search = gr.Button("查找", variant="primary", elem_id="precedent-search")
             with gr.Row(equal_height=False):
@@ -299,28 +288,36 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
 
         app.load(refresh, None, [office, p_office, d_office, table, last_build], **private)
 
-        def ask(question: str, history: list[list[str]] | None = None, years: str = "", kind: str = "", office: str = "") -> dict:
+        # Every argument has a default, so that a call missing one reaches ui/api_input and is told which, in Chinese.
+        def ask(
+            question: str | None = None, history: list[list[str]] | None = None, years: str = "", kind: str = "", office: str = ""
+        ) -> dict:
             """Ask one question; the same JSON as python -m answer --json. Each call stands alone: pass the conversation
             so far as [[question, answer], …] in history for a follow-up."""
-            return engine.ask(question, [(q, a) for q, a in history or []], api_filters(years, kind, office)).to_dict()
+            return engine.ask(*question_arguments(question, history, years, kind, office)).to_dict()
 
-        def search_precedents(query: str, k: int = 10, years: str = "", kind: str = "", office: str = "") -> list[dict]:
+        def search_precedents(
+            query: str | None = None, k: int = 10, years: str = "", kind: str = "", office: str = ""
+        ) -> list[dict]:
             """Earlier replies on a subject, best first; the same JSON as python -m index search --docs --json."""
-            api_filters(years, kind, office)  # a year it cannot read is the caller's error, said plainly
-            return precedent_rows(engine.searcher, query, max(1, min(int(k), 100)), years, kind, office)
+            arguments = search_arguments(query, k, years, kind, office)
+            try:
+                return precedent_rows(engine.searcher, *arguments)
+            except IndexUnavailable:
+                raise gr.Error(UNREACHABLE) from None
 
         def ask_stream(
-            question: str, history: list[list[str]] | None = None, years: str = "", kind: str = "", office: str = ""
+            question: str | None = None, history: list[list[str]] | None = None, years: str = "", kind: str = "", office: str = ""
         ) -> Iterator[dict]:
             """Ask one question and follow the answer as it comes: {"retrieved": [passages]}, {"waiting": people ahead},
             {"token": text}, then {"answer": the same JSON as /ask}."""
-            for event in engine.stream(question, [(q, a) for q, a in history or []], api_filters(years, kind, office)):
+            for event in engine.stream(*question_arguments(question, history, years, kind, office)):
                 yield stream_event(event)
 
-        def draft(suggestion: str, office: str = "", kind: str = "") -> dict:
+        def draft(suggestion: str | None = None, office: str = "", kind: str = "") -> dict:
             """Draft a reply to a suggestion from precedents; the same JSON as python -m answer draft --json."""
             try:
-                return drafting.drafter.draft(suggestion, office, kind).to_dict()
+                return drafting.drafter.draft(*draft_arguments(suggestion, office, kind)).to_dict()
             except BadSuggestion as error:
                 raise gr.Error(str(error)) from None
             except QueueFull:
@@ -342,6 +339,7 @@ def main() -> None:
     try:
         engine = AnswerEngine(settings)
         engine.warm_up()  # before the page opens: the first question then pays only for its own passages
+        Documents(settings, engine.searcher).finish_interrupted()  # uploads and removals a stopped app left half done
     except IndexUnavailable as error:
         raise SystemExit(f"error: {error}") from None
     app = build_app(engine, settings)

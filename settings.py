@@ -14,6 +14,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from text.kinds import KINDS
+
 PROJECT_ROOT = Path(__file__).resolve().parent
 CONFIG_FILE = Path(os.environ.get("DAFU_CONFIG", PROJECT_ROOT / "dafu.toml"))
 
@@ -72,8 +74,9 @@ class Settings(BaseSettings):
     # Chunking, in characters of normalised text.
     chunk_chars: int = 300
     max_file_mb: float = 50.0
+    max_reply_chars: int = 100_000  # one reply longer than this is a compilation of many, or not a reply: refused
     table_columns: TableColumns = Field(default_factory=TableColumns)
-    table_kind: Literal["", "代表建议", "政协提案", "群众留言"] = ""  # the kind of every row of an export without a kind column
+    table_kind: Literal["", *KINDS] = ""  # the kind of every row of an export without a kind column
 
     # Retrieval and refusal.
     top_k: int = 3

@@ -26,6 +26,8 @@ from text.places import elsewhere, years_named
 
 log = logging.getLogger(__name__)
 
+# What a user is told when the index's server cannot be reached.
+UNREACHABLE = "答复库暂时无法连接，请稍后再试。"
 # How much of each earlier turn the follow-up rewrite sees: a pasted essay must not overflow the model's context.
 _HISTORY_CHARS = 200
 # Passages searched for each part of a question that asks several things.
@@ -131,7 +133,7 @@ class AnswerEngine:
             yield Answer(question, "", refused=True, notice="现在排队等候的人太多，请稍后再问。")
         except IndexUnavailable as error:
             log.error("index unavailable: %s", error)
-            yield Answer(question, "", refused=True, notice="答复库暂时无法连接，请稍后再试。")
+            yield Answer(question, "", refused=True, notice=UNREACHABLE)
         finally:
             if ticket is not None:
                 ticket.leave()

@@ -6,6 +6,7 @@ import csv
 import io
 import logging
 import re
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -171,14 +172,27 @@ _READERS = {
 READABLE_SUFFIXES = (*_READERS, *TABLE_SUFFIXES)
 
 
+# DOCX and XLSX files are zip packages; one that begins as a zip but is not a whole one was cut short or corrupted
+# (python-docx would call it "Package not found").
+_ZIPPED = (".docx", ".xlsx")
+_ZIP_START = b"PK\x03\x04"
+
+
 def _read_guarded(path: Path, reader: Callable[[Path], T]) -> T:
     """Run a reader; any failure of a corrupt file becomes an UnreadableFile, so one file never stops a build."""
+    if path.suffix.lower() in _ZIPPED and _cut_short(path):
+        raise UnreadableFile(path, f"damaged: the {path.suffix.lower()[1:]} file is incomplete or corrupted")
     try:
         return reader(path)
     except UnreadableFile:
         raise
     except Exception as error:
         raise UnreadableFile(path, f"cannot be read as {path.suffix.lower()[1:]}: {error}") from error
+
+
+def _cut_short(path: Path) -> bool:
+    with path.open("rb") as file:
+        return file.read(len(_ZIP_START)) == _ZIP_START and not zipfile.is_zipfile(path)
 
 
 def read_file(path: Path) -> str:

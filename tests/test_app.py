@@ -126,6 +126,15 @@ def test_years_in_any_numeral():
         years("近0年", 2026)
 
 
+@pytest.mark.parametrize("text", ["99999", "1900", "2028", "2022-20240", "2020至3000年"])
+def test_an_impossible_year_is_an_error_not_an_empty_result(text: str):
+    from text.dates import years
+
+    assert years("1949-2027", 2026) == (1949, 2027)
+    with pytest.raises(ValueError, match="不在 1949 至 2027 年之间"):
+        years(text, 2026)
+
+
 def test_an_app_open_to_the_network_needs_a_login():
     with pytest.raises(SystemExit, match="without a login"):
         credentials(load_settings(host="0.0.0.0", auth=[]))

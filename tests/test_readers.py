@@ -2,9 +2,13 @@ from pathlib import Path
 
 import pytest
 
+from index.build import IndexBuilder
 from index.readers import UnreadableFile, read_file
-from tests.conftest import CORPUS
+from index.search import Searcher
+from index.store import ReplyStore
+from tests.conftest import CORPUS, settings_for
 from text.normalize import normalize_text
+from ui.documents import Documents
 
 SAMPLES = CORPUS / "samples"
 
@@ -70,3 +74,18 @@ def test_pdf_without_text_layer_needs_ocr(tmp_path: Path):
     page.save()
     with pytest.raises(UnreadableFile, match="needs OCR"):
         read_file(path)
+
+
+def test_a_truncated_docx_is_reported_as_damaged_in_the_build_and_in_the_library(tmp_path: Path, embedder):
+    whole = (SAMPLES / "s02_zhangzhe_shitang.docx").read_bytes()
+    folder = tmp_path / "replies"
+    folder.mkdir()
+    (folder / "half.docx").write_bytes(whole[: len(whole) // 2])  # a download or a copy cut off halfway
+    settings = settings_for(tmp_path / "data")
+    store = ReplyStore(settings)
+    report = IndexBuilder(settings, store, embedder).build([folder], progress=False)
+    [(source, reason)] = report.failed
+    assert source.endswith("half.docx") and reason.startswith("damaged") and "Package not found" not in reason
+    assert f"FAILED {source}: damaged" in report.summary()
+    library = Documents(settings, Searcher(settings, store, embedder)).last_build()
+    assert "half.docx</code>：文件已损坏" in library, library

@@ -45,16 +45,22 @@ def chinese_date(iso: str) -> str:
 
 _RELATIVE_YEARS = {"今年": 0, "本年": 0, "去年": 1, "上年": 1, "前年": 2}
 _RECENT = re.compile(r"(?:近|最近|过去)([一二两三四五六七八九十\d]+)年")
+# No reply on file predates the People's Republic: an earlier year, like one after next year, is a typo.
+FIRST_YEAR = 1949
 
 
 def years(text: str | None, this_year: int | None = None) -> tuple[int | None, int | None]:
     """The years a filter names, as (first, last), either open: "2023", "2022-2024", "2022至2024", "2022年以来",
-    "2023年以前", "今年", "去年", "前年", "近三年". Empty text names none; text naming no year is a ValueError."""
+    "2023年以前", "今年", "去年", "前年", "近三年". Empty text names none; text naming no year, or a year before
+    FIRST_YEAR or after next year, is a ValueError."""
     text = (text or "").strip()
     if not text:
         return None, None
     this_year = this_year or date.today().year
-    found = [int(y) for y in re.findall(r"\d{4}", text)]
+    named = re.findall(r"\d{4,}", text)
+    if impossible := [y for y in named if len(y) > 4 or not FIRST_YEAR <= int(y) <= this_year + 1]:
+        raise ValueError(f"年份“{text}”无法使用：{impossible[0]} 年不在 {FIRST_YEAR} 至 {this_year + 1} 年之间")
+    found = [int(y) for y in named]
     found += [this_year - back for word, back in _RELATIVE_YEARS.items() if word in text]
     if recent := _RECENT.search(text):
         span = int(cn2an.cn2an(recent.group(1), "smart"))

@@ -28,6 +28,14 @@ WRITINGS = {"代表建议": "建议", "政协提案": "提案", "群众留言": 
 _GREETING_CHARS = 30
 
 
+def unknown_kind(kind: str, blank: str) -> str:
+    """What is wrong with a kind someone named, in Chinese, with what leaving it blank does; empty for a kind of KINDS
+    or none."""
+    if not kind or kind in KINDS:
+        return ""
+    return f"类型“{kind}”无法识别：应为 {'、'.join(KINDS)} 之一，或留空{blank}。"
+
+
 def kind_of(title: str, opening: str) -> str:
     """The kind a reply names in its title, else in the greeting that opens its text; a 建议 or 提案 mentioned further on
     in the body says nothing of what the reply answers."""

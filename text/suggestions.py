@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from text.headings import ENUMERATOR, LEVELS, numbered
-from text.kinds import KINDS, kind_of
+from text.kinds import KINDS, kind_of, unknown_kind
 from text.normalize import normalize_line
 from text.sentences import ends_statement, sentence_spans
 
@@ -53,8 +53,8 @@ def read_suggestion(text: str, kind: str = "") -> Suggestion:
     """The suggestion's title (its first line, when that is one), its kind (as given, else as its title names it, else a
     message when untitled) and its points: numbered paragraphs of the suggestions part, points counted off inline, else
     the sentences that ask; the whole text as one point when nothing else is found."""
-    if kind and kind not in KINDS:
-        raise BadSuggestion(f"类型“{kind}”无法识别：应为 {'、'.join(KINDS)} 之一，或留空按内容判断。")
+    if problem := unknown_kind(kind, "按内容判断"):
+        raise BadSuggestion(problem)
     if len(text) > MAX_CHARS:
         raise BadSuggestion(f"建议内容超过 {MAX_CHARS} 字：请只粘贴一件建议、提案或留言。")
     lines = [line for line in (normalize_line(raw) for raw in text.splitlines()) if line and not _GREETING.match(line)]

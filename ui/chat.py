@@ -27,6 +27,11 @@ EXAMPLES = [
     "以前有没有关于加装电梯的答复？",
 ]
 FAILED = "出错了：这个问题没有得到回答，请换一种问法或缩短问题再试。"
+# A question longer than settings.max_question_chars is cut by the engine, which says so; a paste longer than this is
+# refused by the box itself, and by the API.
+MAX_PASTE_CHARS = 5000
+# A year range or an office is a few words: the years box takes no more, nor the API.
+FILTER_CHARS = 100
 
 
 def filters_from(year_text: str, kind: str, office: str) -> Filters | None:
@@ -61,7 +66,7 @@ class Chat:
         try:
             filters = filters_from(year_text, kind, office)
         except ValueError as error:  # a year the filter cannot read: said, and nothing asked
-            gr.Warning(str(error))
+            gr.Warning(render.esc(error))  # a toast renders HTML, and the error quotes what was typed
             return
         turns = [*turns, {"question": message, "status": "正在检索答复……", "streamed": ""}]
         turn, evidence = turns[-1], render.evidence([], 0)

@@ -12,6 +12,7 @@ from pathlib import Path
 import gradio as gr
 
 from answer.draft import SUGGESTION_SUFFIXES, Draft, Drafter, DraftPlan, DraftSection, SectionStarted
+from answer.engine import UNREACHABLE
 from answer.results import Token, Waiting
 from answer.turns import QueueFull
 from answer.word_file import draft_paper, write_docx
@@ -25,7 +26,6 @@ log = logging.getLogger("dafu.app")
 
 FAILED = "出错了：草稿没有写完，请稍后再试，或缩短建议内容。"
 BUSY = "现在排队等候的人太多，请稍后再起草。"
-UNREACHABLE = "答复库暂时无法连接，请稍后再试。"
 
 
 class Drafting:
@@ -42,12 +42,12 @@ class Drafting:
             return gr.skip()
         path = Path(file)
         if path.suffix.lower() not in SUGGESTION_SUFFIXES:
-            gr.Warning(f"{path.name}：不支持的文件类型，请上传 {'、'.join(SUGGESTION_SUFFIXES)} 文件。")
+            gr.Warning(render.esc(f"{path.name}：不支持的文件类型，请上传 {'、'.join(SUGGESTION_SUFFIXES)} 文件。"))
             return gr.skip()
         try:
             return read_file(path)
         except UnreadableFile as error:
-            gr.Warning(f"{path.name}：无法读取（{in_staff_words(error.reason, path.parent)}）。")
+            gr.Warning(render.esc(f"{path.name}：无法读取（{in_staff_words(error.reason, path.parent)}）。"))
             return gr.skip()
 
     def write(self, text: str, office: str, kind: str) -> Iterator[tuple[str, str, dict, str | None]]:
@@ -79,7 +79,7 @@ class Drafting:
                     return
                 yield render.draft(progress), self.sources(progress), progress, gr.skip()
         except BadSuggestion as error:
-            gr.Warning(str(error))
+            gr.Warning(render.esc(error))
             return
         except QueueFull:
             failure = BUSY

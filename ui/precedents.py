@@ -8,22 +8,23 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from index.search import Searcher
+from answer.engine import UNREACHABLE
+from index.search import Filters, Searcher
 from index.store import IndexUnavailable
 from settings import Settings
 from ui import render
 from ui.chat import filters_from
 
-# Replies fetched for one search, and shown on one page.
+# Replies fetched for one search (the most an API call may ask for), and shown on one page.
 FOUND = 50
 PAGE = 10
 _WORDS = re.compile(r"[^\w]+")  # what a file name keeps of the query
 EXPORT_COLUMNS = ("排名", "标题", "类型", "答复单位", "日期", "得分", "最相关段落", "来源文件", "文档编号")
 
 
-def precedent_rows(searcher: Searcher, query: str, k: int, year_text: str = "", kind: str = "", office: str = "") -> list[dict]:
+def precedent_rows(searcher: Searcher, query: str, k: int, filters: Filters | None = None) -> list[dict]:
     """The replies that best match the query, as python -m index search --docs --json gives them."""
-    documents = searcher.search_documents(query, k, filters_from(year_text, kind, office))
+    documents = searcher.search_documents(query, k, filters)
     return [d.to_dict(n) for n, d in enumerate(documents, 1)]
 
 
@@ -38,9 +39,11 @@ class Precedents:
         if not query:
             return '<div class="empty">请输入关键词，或粘贴一份建议、提案的全文。</div>', [], 0, None, None
         try:
-            found = precedent_rows(self.searcher, query, FOUND, year_text, kind, office)
-        except (ValueError, IndexUnavailable) as error:  # a year it cannot read, an index server that is down
+            found = precedent_rows(self.searcher, query, FOUND, filters_from(year_text, kind, office))
+        except ValueError as error:  # a year it cannot read
             return f'<div class="notice">{render.esc(error)}</div>', [], 0, None, None
+        except IndexUnavailable:
+            return f'<div class="notice">{UNREACHABLE}</div>', [], 0, None, None
         return self.page(found, 0), found, 0, *self.export(found, query)
 
     @staticmethod
