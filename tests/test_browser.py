@@ -40,6 +40,13 @@ def app_data(corpus_settings, corpus_store, tmp_path_factory) -> Path:
     """A copy of the corpus index for the app, so that uploads and removals touch no other test."""
     data_dir = tmp_path_factory.mktemp("app-index")
     shutil.copytree(corpus_settings.data_dir, data_dir, dirs_exist_ok=True)
+    # An upload copied in by an app stopped before it was indexed: the app finishes it when it starts.
+    (data_dir / "uploads").mkdir()
+    (data_dir / "uploads" / "图书馆开放答复.txt").write_text(
+        "关于延长区图书馆周末开放时间的答复\n\n尊敬的李华代表：\n\n您提出的建议收悉。区文化体育局决定自2025年9月1日起，"
+        "区图书馆周六、周日开放至晚上九点。\n\n区文化体育局\n\n2025年8月20日\n",
+        encoding="utf-8",
+    )
     return data_dir
 
 
@@ -155,6 +162,13 @@ def test_precedent_search_lists_replies_opens_one_and_exports_them(page):
     rows = list(csv.reader(Path(path).read_text(encoding="utf-8-sig").splitlines()))
     assert rows[0][:3] == ["排名", "标题", "类型"] and "电梯" in rows[1][1] + rows[1][6]
     assert page.locator("#export-xlsx a").count() > 0
+
+
+def test_an_upload_a_stopped_app_left_unfinished_is_indexed_when_it_starts_and_said(page):
+    page.get_by_role("tab", name="文档库").click()
+    expect(page.locator("#last-build")).to_contain_text("启动时续完了上次中断的上传：图书馆开放答复.txt", timeout=10_000)
+    expect(page.locator("#library-table")).to_contain_text("关于延长区图书馆周末开放时间的答复")
+    shot(page, "library-finished-at-start")
 
 
 def test_an_uploaded_reply_is_answerable_and_can_be_removed(page, tmp_path, app_data):

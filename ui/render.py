@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 from answer.check import STATUS_LABELS
 from index.schema import FIELD_LABELS
@@ -102,7 +103,7 @@ def document(record: dict, text: str, marks: list[tuple[int, int]] = (), heading
     rows = "".join(
         f'<div><span class="meta">{esc(label)}</span> {esc(fields[name])}</div>'
         for name, label in FIELD_LABELS.items()
-        if fields.get(name) not in (None, "", False) and name not in ("title", "question", "year", "is_sample")
+        if fields.get(name) not in (None, "", False) and name not in ("title", "question", "year", "is_sample", "instructions")
     )
     rows += f'<div><span class="meta">来源文件</span> {esc("、".join(record.get("sources", [])))}</div>'
     pieces, at = [], 0
@@ -117,10 +118,20 @@ def document(record: dict, text: str, marks: list[tuple[int, int]] = (), heading
     sample = '<div class="notice">样例文档：本项目编写的示例，不是真实答复。</div>' if fields.get("is_sample") else ""
     return (
         f'<div class="document"><div class="doc-head">{heading}<h3>{esc(fields.get("title") or "（无标题）")}</h3>'
-        f'<div class="meta">{about(fields)}</div></div>{sample}'
+        f'<div class="meta">{about(fields)}</div></div>{sample}{_orders(fields)}'
         f'<details class="fields"><summary>全部字段</summary>{rows}</details>'
         f'<div class="doc-text">{"".join(pieces)}</div></div>'
     )
+
+
+def _orders(fields: dict) -> str:
+    """A warning that the reply holds sentences addressing a model, each shown as the text it is."""
+    orders = [s for s in str(fields.get("instructions") or "").split("\n") if s]
+    if not orders:
+        return ""
+    listed = "".join(f"<li>{esc(s)}</li>" for s in orders)
+    warning = f"含 {len(orders)} 句疑似向模型下指令的语句，已排除在检索和依据之外："
+    return f'<div class="notice planted">{warning}<ul>{listed}</ul></div>'
 
 
 def precedents(documents: list[dict], first: int, total: int) -> str:
@@ -175,7 +186,9 @@ def build_report(report: dict | None) -> str:
         f"{report.get('chunks_added', 0)} 个段落，未变 {len(report.get('unchanged', []))} 个文件，"
         f"移除 {len(report.get('removed', []))} 个来源，失败 {len(report.get('failed', []))} 个。"
     )
-    return f'<div class="label">{summary}</div>' + (f'<ul class="failed">{failed}</ul>' if failed else "")
+    files = "、".join(Path(source).name for source in report.get("added", []))
+    note = f"（{esc(report['note'])}：{esc(files)}）" if report.get("note") else ""
+    return f'<div class="label">{summary}{note}</div>' + (f'<ul class="failed">{failed}</ul>' if failed else "")
 
 
 _POINT_STATUS = {
