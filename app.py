@@ -11,7 +11,7 @@ import gradio as gr
 
 from answer.draft import SUGGESTION_SUFFIXES, Drafter
 from answer.engine import UNREACHABLE, AnswerEngine
-from answer.results import Answer, Retrieved, Token, Waiting
+from answer.results import Answer, Quoted, Retrieved, Token, Waiting
 from answer.turns import QueueFull
 from index.readers import READABLE_SUFFIXES
 from index.store import IndexUnavailable
@@ -87,10 +87,12 @@ def filter_fields(offices: list[str]) -> tuple[gr.Textbox, gr.Dropdown, gr.Dropd
     return years, kind, office
 
 
-def stream_event(event: Retrieved | Waiting | Token | Answer) -> dict:
+def stream_event(event: Retrieved | Quoted | Waiting | Token | Answer) -> dict:
     """One event of an answer as /ask_stream sends it."""
     if isinstance(event, Retrieved):
         return {"retrieved": event.passages}
+    if isinstance(event, Quoted):
+        return {"quotes": event.quotes}
     if isinstance(event, Waiting):
         return {"waiting": event.ahead}
     if isinstance(event, Token):
@@ -309,8 +311,8 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
         def ask_stream(
             question: str | None = None, history: list[list[str]] | None = None, years: str = "", kind: str = "", office: str = ""
         ) -> Iterator[dict]:
-            """Ask one question and follow the answer as it comes: {"retrieved": [passages]}, {"waiting": people ahead},
-            {"token": text}, then {"answer": the same JSON as /ask}."""
+            """Ask one question and follow the answer as it comes: {"retrieved": [passages]}, {"quotes": [the reply's
+            sentences that answer]}, {"waiting": people ahead}, {"token": text}, then {"answer": the same JSON as /ask}."""
             for event in engine.stream(*question_arguments(question, history, years, kind, office)):
                 yield stream_event(event)
 

@@ -49,7 +49,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
-    print("\n\n" + answer.answer)
+    if answer.quotes:
+        print("\n\n答复原文：")
+        for quote in answer.quotes:
+            print(f"  [{quote['n']}] {quote['text']}（{quote['title']}）")
+    print("\n" + answer.answer)
     for c in answer.citations:
         print(f"[{c.n}] {c.title} ({c.source}) {c.section}\n    {c.text}")
     for sentence in answer.sentences:

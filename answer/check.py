@@ -8,7 +8,7 @@ from answer.citations import Citation, citation, supporting_span
 from answer.claims import complete_claims, own_clauses, restates, with_markers
 from answer.paraphrase import ParaphraseCheck
 from answer.passages import Passage
-from answer.prompts import refusal_sentence
+from answer.prompts import refusal_sentence, undecided
 from answer.reasons import reason
 from answer.support import (
     Support,
@@ -87,8 +87,8 @@ class AnswerCheck:
         checked = Checked()
         for claim in complete_claims(reply):
             plain = strip_markers(claim).strip()
-            if is_refusal(plain):
-                continue  # the model's own "not in the replies" beside what it did find says nothing to check
+            if is_refusal(plain) or plain.startswith(undecided().rstrip("。")):
+                continue  # the model's own "not in the replies" or "not settled" says nothing to check: the quotes stand
             # A sentence that only repeats the question ("游泳馆对学生有优惠。") is a yes or a no: held to the passages
             # with no word of it taken as given, and every word of it must be there.
             yes_or_no = restates(plain, question)

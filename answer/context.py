@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from answer.questions import asks_for_list
 from text.headings import counts_off, opens_points
 from text.sentences import sentence_spans
 from text.units import units
@@ -33,12 +32,11 @@ class Excerpt:
     text: str
 
 
-def excerpts(question: str, passages: list[str], budget: int) -> list[Excerpt]:
+def excerpts(question: str, passages: list[str], budget: int, whole_lists: bool = False) -> list[Excerpt]:
     """The sentences of the passages that share most with the question, best first, until budget characters are
     used; each passage's sentences in reading order, passages in rank order, those with nothing chosen left out.
-    The best sentence is always kept, even when it alone is over budget."""
+    The best sentence is always kept, even when it alone is over budget; with whole_lists, a list goes whole."""
     wanted = units(question)
-    whole_lists = asks_for_list(question)
     candidates = []  # (shared units, -rank, start, end, passage)
     for rank, text in enumerate(passages):
         spans = sentence_spans(text)
@@ -60,7 +58,7 @@ def excerpts(question: str, passages: list[str], budget: int) -> list[Excerpt]:
         kept = chosen.setdefault(rank, [])
         used += end - start - sum(min(end, e) - max(start, s) for s, e in kept if s < end and start < e)
         kept.append((start, end))
-    return [Excerpt(rank, _joined(passages[rank], chosen[rank])) for rank in sorted(chosen)]
+    return [Excerpt(rank, joined_spans(passages[rank], chosen[rank])) for rank in sorted(chosen)]
 
 
 def _points_share_their_best(text: str, spans: list[tuple[int, int]], shares: list[int]) -> list[int]:
@@ -68,14 +66,20 @@ def _points_share_their_best(text: str, spans: list[tuple[int, int]], shares: li
     and of the sentence leading into it: the lead-in repeats the question's words, the items seldom do, and a list
     answer needs them all."""
     shared = list(shares)
-    for first, last in _lists(text, spans):
-        before = range(first - 1, max(first - 1 - _POINT_SENTENCES, -1), -1)
-        lead = next((i for i in before if opens_points(text[slice(*spans[i])])), None)
-        if lead is not None:  # what lies between is the first point, counted off inside the lead-in
-            first = lead
+    for first, last in point_lists(text, spans):
         best = max(shares[first : last + 1])
         shared[first : last + 1] = [best] * (last + 1 - first)
     return shared
+
+
+def point_lists(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(first, last) sentence of each list of two or more counted-off points, with the sentence leading into it."""
+    found = []
+    for first, last in _lists(text, spans):
+        before = range(first - 1, max(first - 1 - _POINT_SENTENCES, -1), -1)
+        lead = next((i for i in before if opens_points(text[slice(*spans[i])])), None)
+        found.append((first if lead is None else lead, last))  # what lies between is the first point, inside the lead-in
+    return found
 
 
 def _lists(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -90,7 +94,7 @@ def _lists(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(run[0], run[-1]) for run in lists if len(run) > 1]
 
 
-def _joined(text: str, spans: list[tuple[int, int]]) -> str:
+def joined_spans(text: str, spans: list[tuple[int, int]]) -> str:
     """The spans of text in order, overlapping ones merged, with … where text between them was left out."""
     merged: list[list[int]] = []
     for start, end in sorted(spans):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -17,6 +17,8 @@ from answer.llm import SharedModel
 from answer.passages import Passage, number_passages
 from answer.prompt import messages
 from answer.prompts import render, template
+from answer.questions import LIST, shaped
+from answer.quotes import QuoteFinder
 from answer.results import Token, Waiting
 from answer.turns import Ticket, wait_for_turn
 from index.search import Searcher
@@ -108,16 +110,19 @@ def section_text(section: dict) -> str:
 class Drafter:
     """Drafts replies with the chat's searcher, model (through the same line) and answer check."""
 
-    def __init__(self, settings: Settings, searcher: Searcher, llm: SharedModel, check: AnswerCheck) -> None:
+    def __init__(
+        self, settings: Settings, searcher: Searcher, llm: SharedModel, check: AnswerCheck, quotes: QuoteFinder | None = None
+    ) -> None:
         self.settings = settings
         self.searcher = searcher
         self.llm = llm
         self.check = check
+        self.quotes = quotes or QuoteFinder(searcher.embedder)
 
     @classmethod
     def sharing(cls, engine: AnswerEngine) -> Drafter:
-        """A drafter on the engine's own searcher, model and check: one model serves the chat and the drafts."""
-        return cls(engine.settings, engine.searcher, engine.llm, engine.check)
+        """A drafter on the engine's own searcher, model, check and quotes: one model serves the chat and the drafts."""
+        return cls(engine.settings, engine.searcher, engine.llm, engine.check, engine.quotes)
 
     def draft(self, text: str, office: str = "", kind: str = "", today: date | None = None) -> Draft:
         """The finished draft, without streaming."""
@@ -182,7 +187,12 @@ class Drafter:
         hits = self.searcher.search(query, self.settings.top_k)
         if not hits or max(h.coverage for h in hits) < self.settings.min_relevance:
             return []
-        local = about_the_question(query, number_passages(point.text, hits, self.settings.list_context_chars))
+        # What a point asks for is what a list question does: the measures taken on it.
+        question = replace(shaped(point.text, point.text), kind=LIST)
+        local = about_the_question(query, number_passages(question, hits, self.settings.list_context_chars))
+        quotes = self.quotes(question, [p.hit for p in local], self.searcher.keywords.idf)
+        if quotes:  # as in the chat, the reply sentences that speak to the point are what the section is written from
+            local = number_passages(question, [p.hit for p in local], self.settings.list_context_chars, quotes)
         shown = []
         for passage in sorted(local, key=lambda p: p.n):
             chunk = passage.hit.chunk.chunk_id

@@ -14,8 +14,9 @@ from answer.paraphrase import ParaphraseCheck
 from answer.passages import Passage, number_passages
 from answer.prompt import messages
 from answer.prompts import refusal_sentence, render, template
-from answer.questions import asks_for_replies, context_budget, leaned_on, parts_of, stands_alone, subject_of
-from answer.results import Answer, Retrieved, Token, Waiting
+from answer.questions import HISTORY_CHARS, PRECEDENT, YES_NO, Question, joined, read_question, shaped
+from answer.quotes import Quote, QuoteFinder
+from answer.results import Answer, Quoted, Retrieved, Token, Waiting
 from answer.turns import QueueFull, Ticket, wait_for_turn
 from index.keywords import tokenize
 from index.search import Filters, Hit, Searcher
@@ -28,8 +29,6 @@ log = logging.getLogger(__name__)
 
 # What a user is told when the index's server cannot be reached.
 UNREACHABLE = "答复库暂时无法连接，请稍后再试。"
-# How much of each earlier turn the follow-up rewrite sees: a pasted essay must not overflow the model's context.
-_HISTORY_CHARS = 200
 # Passages searched for each part of a question that asks several things.
 _PER_PART = 2
 # Replies listed for a question that asks which replies exist.
@@ -48,6 +47,26 @@ class _Run:
     notice: str = ""
 
 
+@dataclass(frozen=True)
+class Found:
+    """What retrieval and extraction found for a question: the hits, the passages as numbered for the prompt and the
+    answer, the quotes (the sentences that answer), and whether any passage is about the place and year asked."""
+
+    hits: list[Hit]
+    passages: list[Passage]
+    quotes: list[Quote]
+    about: bool
+
+    @property
+    def best_coverage(self) -> float:
+        return max((h.coverage for h in self.hits), default=0.0)
+
+    def quoted(self) -> list[dict]:
+        """The quotes as shown and sent, each with the number of its passage."""
+        number = {p.hit.chunk.chunk_id: p.n for p in self.passages}
+        return [q.to_dict(number[q.hit.chunk.chunk_id]) for q in self.quotes]
+
+
 class AnswerEngine:
     """One engine behind the chat UI, the API, the command line and the evaluation."""
 
@@ -56,6 +75,7 @@ class AnswerEngine:
         self.searcher = searcher or Searcher(settings)
         self.llm = shared(llm, settings) if llm is not None else load_chat_model(settings)
         self.check = AnswerCheck(ParaphraseCheck(self.searcher.embedder))
+        self.quotes = QuoteFinder(self.searcher.embedder)
 
     def warm_up(self) -> None:
         """Load the model and evaluate the system prompt, so that the first question pays only for its own passages."""
@@ -73,90 +93,103 @@ class AnswerEngine:
         raise RuntimeError("the engine produced no answer")
 
     def stream(
-        self, question: str, history: list[tuple[str, str]] | None = None, filters: Filters | None = None
-    ) -> Iterator[Retrieved | Waiting | Token | Answer]:
-        """The passages found, the place in line while others use the model, the tokens as the model writes them, then
-        the checked Answer; filters restrict which replies are searched, history is the conversation so far."""
+        self, asked: str, history: list[tuple[str, str]] | None = None, filters: Filters | None = None
+    ) -> Iterator[Retrieved | Quoted | Waiting | Token | Answer]:
+        """The passages found and the reply sentences that answer (答复原文), the place in line while others use the
+        model, the tokens of its summary as it writes them, then the checked Answer; filters restrict which replies are
+        searched, history is the conversation so far."""
         started = time.perf_counter()
-        cut = len(question.strip()) > self.settings.max_question_chars
-        question = question.strip()[: self.settings.max_question_chars]
-        if not question:
-            yield Answer(question, "请输入问题。", refused=True)
+        cut = len(asked.strip()) > self.settings.max_question_chars
+        asked = asked.strip()[: self.settings.max_question_chars]
+        if not asked:
+            yield Answer(asked, "请输入问题。", refused=True)
             return
         ticket: Ticket | None = None
         try:
-            query = question
-            turns = history[-self.settings.history_turns :] if history and self.settings.history_turns > 0 else []
             timings: dict[str, float] = {}
-            if turns and not stands_alone(question):
-                if self.settings.follow_ups == "joined":
-                    query = joined(question, history)  # the whole conversation: what it leans on may be turns back
-                else:
-                    ticket = yield from wait_for_turn(self.llm.turns)
-                    query = self.standalone_question(question, turns, ticket)
-                    ticket.leave()  # retrieval needs no model: the next in line goes on, this one lines up again to write
-                    ticket = None
-                    timings["condense_s"] = round(time.perf_counter() - started, 3)
-            if asks_for_replies(query):
-                yield self._precedents(question, query, filters, started, timings)
+            # A follow-up leans on the whole conversation: what it leans on may be turns back.
+            question = read_question(asked, (history or []) if self.settings.history_turns > 0 else [])
+            if question.follow_up and self.settings.follow_ups == "rewritten":
+                ticket = yield from wait_for_turn(self.llm.turns)
+                rewritten = self.standalone_question(asked, (history or [])[-self.settings.history_turns :], ticket)
+                question = shaped(rewritten, asked, follow_up=True)
+                ticket.leave()  # retrieval needs no model: the next in line goes on, this one lines up again to write
+                ticket = None
+                timings["condense_s"] = round(time.perf_counter() - started, 3)
+            if question.kind == PRECEDENT:
+                yield self._precedents(question, filters, started, timings)
                 return
-            searching = time.perf_counter()
-            hits = self._retrieve(query, filters)
-            timings["retrieve_s"] = round(time.perf_counter() - searching, 3)
-            run = _Run(question, query, started, timings, hits, self._filter_notice(filters, hits))
-            budget = context_budget(query, self.settings.context_chars, self.settings.list_context_chars)
-            passages = number_passages(query, hits, budget)
-            yield Retrieved([p.to_dict(rank) for rank, p in enumerate(passages, 1)])
+            found = self.gather(question, filters, timings)
+            run = _Run(asked, question.text, started, timings, found.hits, self._filter_notice(filters, found.hits))
+            yield Retrieved([p.to_dict(rank) for rank, p in enumerate(found.passages, 1)])
+            yield Quoted(found.quoted())
+            timings["quotes_shown_s"] = round(time.perf_counter() - started, 3)
             checked = Checked()
-            if hits and not about_the_question(query, passages):
-                run.notice = _elsewhere_notice(query, passages)
-            elif hits and max(h.coverage for h in hits) >= self.settings.min_relevance:
+            if found.hits and not found.about:
+                run.notice = _elsewhere_notice(question.text, found.passages)
+            elif found.quotes:
                 ticket = yield from wait_for_turn(self.llm.turns)
                 reply: list[str] = []
-                for piece in self.llm.stream(messages(query, passages), ticket=ticket):
+                turn = "question_yes_no" if question.kind == YES_NO else "question"
+                for piece in self.llm.stream(messages(question.text, found.passages, turn), ticket=ticket):
                     timings.setdefault("first_token_s", round(time.perf_counter() - started, 3))
                     reply.append(piece)
                     yield Token(piece)
                 ticket.leave()  # the check needs no model: the next in line goes on
                 ticket = None
                 if not is_refusal("".join(reply)):
-                    checked = self.check("".join(reply), query, passages)
+                    checked = self.check("".join(reply), question.text, found.passages)
             else:
-                log.info("refused before generation: best coverage %.2f", max((h.coverage for h in hits), default=0))
-            answer = self._answer(run, checked)
-            answer.passages = [p.to_dict(rank) for rank, p in enumerate(passages, 1)]
+                log.info("refused: no sentence of the passages answers (best coverage %.2f)", found.best_coverage)
+            answer = self._answer(run, checked, found.quoted())
+            answer.passages = [p.to_dict(rank) for rank, p in enumerate(found.passages, 1)]
             if cut:
                 limit = self.settings.max_question_chars
                 answer.notice = f"问题超过 {limit} 字，只按前 {limit} 字回答。{answer.notice}"
             yield answer
         except QueueFull:
-            yield Answer(question, "", refused=True, notice="现在排队等候的人太多，请稍后再问。")
+            yield Answer(asked, "", refused=True, notice="现在排队等候的人太多，请稍后再问。")
         except IndexUnavailable as error:
             log.error("index unavailable: %s", error)
-            yield Answer(question, "", refused=True, notice=UNREACHABLE)
+            yield Answer(asked, "", refused=True, notice=UNREACHABLE)
         finally:
             if ticket is not None:
                 ticket.leave()
 
-    def _retrieve(self, query: str, filters: Filters | None) -> list[Hit]:
+    def gather(self, question: Question, filters: Filters | None = None, timings: dict[str, float] | None = None) -> Found:
+        """What an answer rests on, without the model: the passages retrieved, numbered, and the sentences of them that
+        answer the question, which are what the prompt shows."""
+        timings = {} if timings is None else timings
+        searching = time.perf_counter()
+        hits = self._retrieve(question, filters)
+        timings["retrieve_s"] = round(time.perf_counter() - searching, 3)
+        budget = question.budget(self.settings.context_chars, self.settings.list_context_chars)
+        about = about_the_question(question.text, number_passages(question, hits, budget))
+        quoting = time.perf_counter()
+        quotes = self.quotes(question, [p.hit for p in about], self.searcher.keywords.idf) if about else []
+        timings["quotes_s"] = round(time.perf_counter() - quoting, 3)
+        return Found(hits, number_passages(question, hits, budget, quotes), quotes, bool(about))
+
+    def _retrieve(self, question: Question, filters: Filters | None) -> list[Hit]:
         """The passages for the question, and for a question of several parts the best two for each part as well."""
-        hits = self.searcher.search(query, self.settings.top_k, filters)
-        parts = parts_of(query)
-        if len(parts) > 1:
-            hits += [h for part in parts for h in self.searcher.search(part, _PER_PART, filters)]
+        hits = self.searcher.search(question.text, self.settings.top_k, filters)
+        if len(question.parts) > 1:
+            hits += [h for part in question.parts for h in self.searcher.search(part, _PER_PART, filters)]
         first: dict[str, Hit] = {}
         for hit in hits:
             first.setdefault(hit.chunk.chunk_id, hit)
         return list(first.values())
 
-    def _answer(self, run: _Run, checked: Checked) -> Answer:
-        """The Answer, built once: the checked sentences, or the refusal with the nearest replies as 可能相关."""
+    def _answer(self, run: _Run, checked: Checked, quotes: list[dict] | None = None) -> Answer:
+        """The Answer, built once: the reply's sentences that answer and the checked summary, or the refusal with the
+        nearest replies as 可能相关 when no sentence answers."""
         run.timings.setdefault("first_token_s", 0.0)
         run.timings["total_s"] = round(time.perf_counter() - run.started, 3)
-        refused = not checked.citations
+        refused = not checked.citations and not quotes
         answer = Answer(
             question=run.question,
             answer=refusal_sentence() if refused else checked.text,
+            quotes=quotes or [],
             refused=refused,
             citations=checked.citations,
             unsupported=checked.unsupported,
@@ -169,15 +202,14 @@ class AnswerEngine:
         log.info("answered %r: refused=%s citations=%d %s", run.question[:60], refused, len(answer.citations), run.timings)
         return answer
 
-    def _precedents(
-        self, question: str, query: str, filters: Filters | None, started: float, timings: dict[str, float]
-    ) -> Answer:
+    def _precedents(self, question: Question, filters: Filters | None, started: float, timings: dict[str, float]) -> Answer:
         """A question for earlier replies answered with the replies themselves, each with its best passage cited."""
-        found = self.searcher.search_documents(subject_of(query), _PRECEDENTS, filters)
+        found = self.searcher.search_documents(question.subject, _PRECEDENTS, filters)
         # A reply whose best passage shares (almost) nothing with the subject is no precedent.
         documents = [d for d in found if d.passages[0].coverage >= self.settings.min_relevance]
         hits = [d.passages[0] for d in documents]
-        run = _Run(question, query, started, timings, [d.passages[0] for d in found], self._filter_notice(filters, found))
+        notice = self._filter_notice(filters, found)
+        run = _Run(question.asked, question.text, started, timings, [d.passages[0] for d in found], notice)
         checked = Checked()
         for n, document in enumerate(documents, 1):
             fields = document.metadata
@@ -199,11 +231,11 @@ class AnswerEngine:
 
     def standalone_question(self, question: str, history: list[tuple[str, str]], ticket: Ticket | None = None) -> str:
         """A follow-up ("那资金方面呢？") rewritten with the conversation into a question that stands alone."""
-        turns = "\n".join(f"问：{q[:_HISTORY_CHARS]}\n答：{strip_markers(a)[:_HISTORY_CHARS]}" for q, a in history)
+        turns = "\n".join(f"问：{q[:HISTORY_CHARS]}\n答：{strip_markers(a)[:HISTORY_CHARS]}" for q, a in history)
         prompt = render("condense", history=turns, question=question)
         rewritten = "".join(self.llm.stream([{"role": "user", "content": prompt}], max_tokens=80, ticket=ticket)).strip()
         rewritten = rewritten.splitlines()[0].strip() if rewritten else ""
-        previous = history[-1][0][:_HISTORY_CHARS]
+        previous = history[-1][0][:HISTORY_CHARS]
         asked, written = set(tokenize(question)), set(tokenize(rewritten))
         context = set(tokenize(previous)) - asked
         if (
@@ -215,12 +247,6 @@ class AnswerEngine:
             rewritten = joined(question, history)
         log.info("follow-up %r read as %r", question, rewritten)
         return rewritten
-
-
-def joined(follow_up: str, history: list[tuple[str, str]]) -> str:
-    """The follow-up after what it leans on, as one question to search, answer and check (prompts/follow_up.txt);
-    one question, not two parts: the follow-up alone is no search."""
-    return render("follow_up", previous=leaned_on(follow_up, history)[:_HISTORY_CHARS], question=follow_up)
 
 
 def _elsewhere_notice(question: str, passages: list[Passage]) -> str:

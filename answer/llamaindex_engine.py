@@ -1,5 +1,5 @@
-"""Dafu's checked answers as a llama-index query engine: the response is the checked answer, its source nodes the cited
-spans, and its metadata each sentence's status."""
+"""Dafu's checked answers as a llama-index query engine: the response is the checked summary, its source nodes the
+reply's own sentences that answer (答复原文) then the spans the summary cites, and its metadata each sentence's status."""
 
 from __future__ import annotations
 
@@ -22,9 +22,10 @@ class DafuQueryEngine(CustomQueryEngine):
         answer = self.engine.ask(query_str, filters=self.filters)
         return Response(
             response=answer.answer,
-            source_nodes=[citation_node(c) for c in answer.citations],
+            source_nodes=[quote_node(q) for q in answer.quotes] + [citation_node(c) for c in answer.citations],
             metadata={
                 "refused": answer.refused,
+                "quotes": answer.quotes,
                 "sentences": answer.sentences,
                 "unsupported": answer.unsupported,
                 "related": answer.related,
@@ -33,12 +34,25 @@ class DafuQueryEngine(CustomQueryEngine):
         )
 
 
+_FIELDS = ("n", "doc_id", "title", "source", "section", "office", "date")
+
+
+def quote_node(quote: dict) -> NodeWithScore:
+    """A sentence of 答复原文 as a source node: its text, where it sits in its reply, and the passage number it is from."""
+    node = TextNode(
+        text=quote["text"],
+        metadata={"role": "quote", **{f: quote[f] for f in _FIELDS}},
+        start_char_idx=quote["start"],
+        end_char_idx=quote["end"],
+    )
+    return NodeWithScore(node=node, score=quote["score"])
+
+
 def citation_node(citation: Citation) -> NodeWithScore:
     """A citation as a source node: the supporting span, where it sits in its reply, and the marker [n] citing it."""
-    fields = ("n", "doc_id", "title", "source", "section", "office", "date")
     node = TextNode(
         text=citation.text,
-        metadata={f: getattr(citation, f) for f in fields},
+        metadata={"role": "citation", **{f: getattr(citation, f) for f in _FIELDS}},
         start_char_idx=citation.start,
         end_char_idx=citation.end,
     )

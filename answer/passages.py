@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from answer.context import excerpts
+from answer.context import excerpts, joined_spans
+from answer.questions import LIST, Question
+from answer.quotes import Quote
 from index.search import Hit
 from text.dates import chinese_date
 from text.places import masked_places, places
@@ -48,10 +50,16 @@ class Passage:
         return "\n".join((self.hit.chunk.searchable_text, office, date))
 
 
-def number_passages(question: str, hits: list[Hit], budget: int) -> list[Passage]:
-    """The hits in rank order, each numbered: those the prompt shows 1, 2, … in rank order, with the sentences nearest
-    the question (budget characters in all); the rest after them, which the check still weighs."""
-    chosen = {x.passage: x.text for x in excerpts(question, [h.chunk.text for h in hits], budget)}
+def number_passages(question: Question, hits: list[Hit], budget: int, quotes: list[Quote] = ()) -> list[Passage]:
+    """The hits in rank order, each numbered: those the prompt shows 1, 2, … in rank order, the rest after them, which
+    the check still weighs. The prompt shows the quotes when there are any, else the sentences nearest the question
+    (budget characters in all)."""
+    if quotes:
+        spans = {i: [(q.start, q.end) for q in quotes if q.hit.chunk.chunk_id == h.chunk.chunk_id] for i, h in enumerate(hits)}
+        chosen = {i: joined_spans(hits[i].chunk.text, found) for i, found in spans.items() if found}
+    else:
+        texts = [h.chunk.text for h in hits]
+        chosen = {x.passage: x.text for x in excerpts(question.text, texts, budget, question.kind == LIST)}
     order = sorted(range(len(hits)), key=lambda i: (i not in chosen, i))
     number = {i: n for n, i in enumerate(order, 1)}
     return [Passage(number[i], hit, chosen.get(i, "")) for i, hit in enumerate(hits)]

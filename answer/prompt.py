@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from answer.llm import Message
 from answer.passages import Passage
-from answer.prompts import render, template
+from answer.prompts import render, template, undecided
 
 # Delimiters of the passage block in the prompt; a passage may not forge them.
 _FORGED_DELIMITERS = ("<<<", ">>>")
@@ -22,9 +22,10 @@ def messages(question: str, passages: list[Passage], turn: str = "question") -> 
         # tells the model nothing.
         about = " ".join(field for field, was in zip(passage.header, earlier, strict=True) if field and field != was)
         blocks.append(render("passage", n=str(passage.n), about=about, text=passage.shown))
+    shown_passages = _defang("\n\n".join(blocks))
     return [
         {"role": "system", "content": template("system")},
-        {"role": "user", "content": render(turn, passages=_defang("\n\n".join(blocks)), question=question)},
+        {"role": "user", "content": render(turn, passages=shown_passages, question=question, undecided=undecided())},
     ]
 
 

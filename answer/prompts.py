@@ -26,3 +26,8 @@ def render(name: str, **values: str) -> str:
 
 def refusal_sentence() -> str:
     return template("refusal")
+
+
+def undecided() -> str:
+    """What a yes-or-no answer says when the replies do not settle it."""
+    return template("undecided")

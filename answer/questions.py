@@ -1,11 +1,20 @@
-"""What kind of question was asked: one that stands alone or a follow-up, one that asks for earlier replies."""
+"""A question read once into the shape everything downstream takes: what is searched, what it asks for (a figure, a
+date, a list, an office, a yes or no, earlier replies, or a fact), its parts, and whether it follows up an earlier one."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from answer.prompts import render
 from text.places import places, without_places, without_years, years_named
 from text.sentences import without_terminal
+
+# What a question asks for.
+FACT, FIGURE, DATE, LIST, OFFICE, YES_NO, PRECEDENT = "fact", "figure", "date", "list", "office", "yes/no", "precedent"
+KINDS = (FACT, FIGURE, DATE, LIST, OFFICE, YES_NO, PRECEDENT)
+# How much of each earlier question a joined follow-up carries: a pasted essay must not overflow the model's context.
+HISTORY_CHARS = 200
 
 # Words by which a follow-up leans on what was said before ("那资金方面呢？", "其中哪些…", "这个是谁负责的？").
 _LEANS_ON_CONTEXT = re.compile(
@@ -27,7 +36,84 @@ _ABOUT = (
 
 
 # A question whose answer is a list: it needs more of a section than a single figure does.
-_ASKS_FOR_LIST = re.compile(r"哪些|哪几|有什么|什么措施|几个方面|哪方面|列出|列举|条件|要求|内容|做了什么|做法|举措|主要")
+_ASKS_FOR_LIST = re.compile(
+    r"哪些|哪几|有什么|什么措施|几个方面|哪方面|列出|列举|条件|要求|内容|做了什么|做法|举措|主要|\bwhat (?:measures|steps)\b",
+    re.I,
+)
+_ASKS_YES_NO = re.compile(
+    r"是否|是不是|能否|能不能|可否|可不可以|会不会|有没有|有无|吗[？?]?\s*$|^(?:is|are|does|do|did|can|will|has|have|was|were)\b",
+    re.I,
+)
+_ASKS_OFFICE = re.compile(
+    r"哪个(?:部门|单位|机构|科室|局)|哪些(?:部门|单位)|哪家|由谁|谁(?:来)?(?:负责|管|办|处理|承办)|找谁|向谁|找哪|"
+    r"哪里(?:办|申请|咨询|反映)|\b(?:which (?:department|office|agency|authority)|who)\b",
+    re.I,
+)
+_ASKS_DATE = re.compile(
+    r"什么时候|何时|哪一?年|几月|哪天|哪一天|多久|多长时间|啥时候|几时|时间|日期|期限|截止|\b(?:when|how long)\b", re.I
+)
+_ASKS_FIGURE = re.compile(
+    r"多少|几(?:个|家|项|次|处|名|所|条|户|辆|套|座|人|元|万|成|倍|年|天|公里|米|层)|标准|金额|比例|费用|价格|面积|数量|"
+    r"多大|多高|多宽|多长|多远|多重|\bhow (?:much|many)\b",
+    re.I,
+)
+# In order: a question that asks for earlier replies, or a yes or no, is that whatever else it names.
+_KIND_RULES = (
+    (PRECEDENT, _ASKS_FOR_REPLIES),
+    (YES_NO, _ASKS_YES_NO),
+    (OFFICE, _ASKS_OFFICE),
+    (LIST, _ASKS_FOR_LIST),
+    (DATE, _ASKS_DATE),
+    (FIGURE, _ASKS_FIGURE),
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question as it is searched, answered and checked."""
+
+    asked: str  # the words the user wrote
+    text: str  # what is searched, answered and checked: a follow-up joined to the question it leans on
+    kind: str  # what it asks for: one of KINDS
+    parts: tuple[str, ...]  # each question it asks, on its own; one for a question that asks one thing
+    follow_up: bool = False
+
+    @property
+    def subject(self) -> str:
+        """What a question for earlier replies is about."""
+        return subject_of(self.text)
+
+    def budget(self, base: int, list_budget: int) -> int:
+        """How many characters of the passages the prompt shows: more for a list or for a question of several parts."""
+        wanted = list_budget if self.kind == LIST else base
+        return min(max(wanted, base * len(self.parts)), 2 * list_budget)
+
+
+def read_question(asked: str, history: list[tuple[str, str]] | None = None) -> Question:
+    """The question in its shape: a follow-up ("那资金方面呢？") joined to what it leans on, without a model turn."""
+    asked = asked.strip()
+    if history and not stands_alone(asked):
+        return shaped(joined(asked, history), asked, follow_up=True)
+    return shaped(asked, asked)
+
+
+def shaped(text: str, asked: str, follow_up: bool = False) -> Question:
+    """The shape of a question to search as text: a follow-up asks for what its own words ask ("那申请条件呢？" a list),
+    else for what the question it leans on asked ("那A7区呢？" after "…补贴多少？" a figure)."""
+    kind = kind_of(asked)
+    if follow_up and kind == FACT:
+        kind = kind_of(text)
+    return Question(asked, text, kind, tuple(parts_of(text)), follow_up)
+
+
+def kind_of(question: str) -> str:
+    return next((kind for kind, rule in _KIND_RULES if rule.search(question)), FACT)
+
+
+def joined(follow_up: str, history: list[tuple[str, str]]) -> str:
+    """The follow-up after what it leans on, as one question to search, answer and check (prompts/follow_up.txt);
+    one question, not two parts: the follow-up alone is no search."""
+    return render("follow_up", previous=leaned_on(follow_up, history)[:HISTORY_CHARS], question=follow_up)
 # Where a question asking two things splits into its parts ("补助标准是多少？什么时候开始施行？").
 _PART_END = re.compile(r"(?<=[？?；;])")
 _MIN_PART_CHARS = 4
@@ -37,18 +123,6 @@ def parts_of(question: str) -> list[str]:
     """The questions a question asks, each on its own; one part for a question that asks one thing."""
     parts = [p.strip() for p in _PART_END.split(question) if len(p.strip(" ？?；;，,")) >= _MIN_PART_CHARS]
     return parts if len(parts) > 1 else [question]
-
-
-def asks_for_list(question: str) -> bool:
-    """The answer is a list: conditions, measures, materials, the ways something was done."""
-    return _ASKS_FOR_LIST.search(question) is not None
-
-
-def context_budget(question: str, base: int, list_budget: int) -> int:
-    """How many characters of the passages the prompt shows: more for a list or for a question of several parts."""
-    parts = len(parts_of(question))
-    wanted = list_budget if asks_for_list(question) else base
-    return min(max(wanted, base * parts), 2 * list_budget)
 
 
 def stands_alone(question: str) -> bool:

@@ -15,6 +15,13 @@ class Retrieved:
 
 
 @dataclass(frozen=True)
+class Quoted:
+    """The reply's own sentences that answer the question (答复原文), shown before the model writes its summary."""
+
+    quotes: list[dict]
+
+
+@dataclass(frozen=True)
 class Waiting:
     """Others are using the model: how many are ahead."""
 
@@ -33,6 +40,7 @@ class Answer:
     question: str
     answer: str
     refused: bool
+    quotes: list[dict] = field(default_factory=list)  # 答复原文: the reply's sentences that answer, before the summary
     citations: list[Citation] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
     related: list[dict] = field(default_factory=list)  # 可能相关: nearest documents offered with a refusal

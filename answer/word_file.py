@@ -40,6 +40,10 @@ def draft_paper(draft: dict) -> Paper:
 def answer_paper(answer: dict) -> Paper:
     """A chat answer (Answer.to_dict()): the question, each sentence as checked (one without support says so), sources."""
     paper = Paper(f"关于“{answer['question']}”的回答")
+    if answer.get("quotes"):
+        paper.paragraphs.append((HEADING, "答复原文"))
+        paper.paragraphs += [(BODY, f"“{q['text']}”[{q['n']}]（{q['title']}）") for q in answer["quotes"]]
+        paper.paragraphs.append((HEADING, "摘要"))
     if answer["refused"]:
         paper.paragraphs.append((BODY, answer["answer"]))
     else:
@@ -48,7 +52,9 @@ def answer_paper(answer: dict) -> Paper:
     if answer.get("notice"):
         paper.paragraphs.append((BODY, answer["notice"]))
     paper.paragraphs += [(BODY, f"{n}. {strip_markers(r['title'])}") for n, r in enumerate(answer.get("related", []), 1)]
-    paper.sources = source_lines(answer.get("citations", []))
+    cited = answer.get("citations", [])
+    quoted = [q for q in answer.get("quotes", []) if not any(c["n"] == q["n"] and c["text"] == q["text"] for c in cited)]
+    paper.sources = source_lines(quoted + cited)
     return paper
 
 

@@ -19,6 +19,7 @@ class Question:
     evidence: str = ""
     type: str = ""
     follows: str = ""
+    shape: str = ""  # for a fact: figure, date, office or other; for an unanswerable question: near or off
 
 
 def read_questions(path: Path) -> list[Question]:
@@ -40,6 +41,7 @@ def read_questions(path: Path) -> list[Question]:
                     evidence=str(row.get("evidence", "")),
                     type=str(row.get("type", "")),
                     follows=str(row.get("follows", "")),
+                    shape=str(row.get("shape", "")),
                 )
             )
         except (ValueError, TypeError) as error:

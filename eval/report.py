@@ -6,7 +6,7 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-from eval.scores import SCORE_NAMES, summarise
+from eval.scores import MEDIANS, SCORE_NAMES, summarise
 
 
 def _cell(value: object) -> str:
@@ -18,7 +18,7 @@ def write_report(out: Path, results: list[dict], earlier: dict | None, settings:
     summary = summarise([r["scores"] for r in results])
     by_type: dict[str, list[dict]] = defaultdict(list)
     for r in results:
-        by_type[r["type"] or "untyped"].append(r["scores"])
+        by_type["/".join(filter(None, (r["type"], r.get("shape", "")))) or "untyped"].append(r["scores"])
     (out / "summary.json").write_text(
         json.dumps({"overall": summary, "settings": settings}, ensure_ascii=False, indent=2), encoding="utf-8"
     )
@@ -31,7 +31,7 @@ def write_report(out: Path, results: list[dict], earlier: dict | None, settings:
     ]
     header = "| score | value |" + (" earlier | change |" if earlier else "")
     lines += [header, "|---|---|" + ("---|---|" if earlier else "")]
-    for name in (*SCORE_NAMES, "first_token_p50_s"):
+    for name in (*SCORE_NAMES, *MEDIANS):
         row = f"| {name} | {_cell(summary[name])} |"
         if earlier:
             old = earlier["overall"].get(name)
@@ -43,7 +43,7 @@ def write_report(out: Path, results: list[dict], earlier: dict | None, settings:
     lines += ["", "## By question type", "", "| score | " + " | ".join(f"{t} ({len(by_type[t])})" for t in types) + " |"]
     lines.append("|---|" + "---|" * len(types))
     type_summaries = {t: summarise(by_type[t]) for t in types}
-    for name in (*SCORE_NAMES, "first_token_p50_s"):
+    for name in (*SCORE_NAMES, *MEDIANS):
         lines.append(f"| {name} | " + " | ".join(_cell(type_summaries[t][name]) for t in types) + " |")
 
     worst = sorted(

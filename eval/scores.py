@@ -83,19 +83,23 @@ def score(question: Question, answer: dict, verifier: Verifier) -> dict:
     unmarked = [label for s, label in labelled if shown_status(s, answer.get("sentences", [])) == "supported"]
     with_marker = [s for s in sentences if markers(s)]
     rank = evidence_rank(question.evidence, passages) if question.answerable else None
-    text = comparable(answer["answer"])
+    quoted = "".join(q["text"] for q in answer.get("quotes", []))
+    summary = "" if answer["refused"] else answer["answer"]
     row = {
         "faithfulness": len(supported) / len(labelled) if labelled else None,
         "contradiction_rate": sum(label == "contradicted" for _, label in labelled) / len(labelled) if labelled else None,
         "contradiction_unmarked": unmarked.count("contradicted") / len(labelled) if labelled else None,
         "citation_precision": len(precise) / len(with_marker) if with_marker else None,
         "citation_recall": sum(1 for s in supported if markers(s)) / len(supported) if supported else None,
-        "correctness": mean(comparable(f) in text for f in question.gold_facts)
-        if question.answerable and question.gold_facts
-        else None,
+        # What the user sees is the reply's own sentences (答复原文) and the model's summary on top; each is scored apart too.
+        "correctness": held(question, quoted + summary),
+        "correctness_quotes": held(question, quoted),
+        "correctness_summary": held(question, summary),
+        "answer_chars": len(strip_markers(quoted + summary)) if not answer["refused"] else None,
         "refusal_correct": float(answer["refused"] != question.answerable),
         "mrr": (1 / rank if rank else 0.0) if question.answerable and question.evidence else None,
         "first_token_s": answer["timings"].get("first_token_s"),
+        "quotes_s": answer["timings"].get("quotes_shown_s"),
         "total_s": answer["timings"].get("total_s"),
         "unsupported_claims": [strip_markers(s) for s, label in labelled if label != "supported"],
         "unsupported_reasons": reasons,
@@ -104,6 +108,14 @@ def score(question: Question, answer: dict, verifier: Verifier) -> dict:
     for k in RETRIEVAL_K:
         row[f"recall@{k}"] = float(bool(rank and rank <= k)) if question.answerable and question.evidence else None
     return row
+
+
+def held(question: Question, text: str) -> float | None:
+    """The share of the question's gold facts the text states; None for a question without them."""
+    if not (question.answerable and question.gold_facts):
+        return None
+    found = comparable(text)
+    return mean(comparable(f) in found for f in question.gold_facts)
 
 
 def shown_status(claim: str, sentences: list[dict]) -> str:
@@ -125,12 +137,19 @@ SCORE_NAMES = (
     "citation_precision",
     "citation_recall",
     "correctness",
+    "correctness_quotes",
+    "correctness_summary",
+    "answer_chars",
     "refusal_correct",
     *(f"recall@{k}" for k in RETRIEVAL_K),
     "mrr",
     "first_token_s",
     "total_s",
 )
+
+
+# Medians given beside the means: time to the first token (of answers the model wrote), to 答复原文, and the length.
+MEDIANS = ("first_token_p50_s", "quotes_p50_s", "answer_chars_p50")
 
 
 def summarise(rows: list[dict]) -> dict[str, float | None]:
@@ -142,5 +161,9 @@ def summarise(rows: list[dict]) -> dict[str, float | None]:
         out[name] = round(mean(values), 3) if values else None
     generated = [r["first_token_s"] for r in rows if r.get("first_token_s")]
     out["first_token_p50_s"] = round(median(generated), 3) if generated else None
+    quoted = [r["quotes_s"] for r in rows if r.get("quotes_s") is not None]
+    out["quotes_p50_s"] = round(median(quoted), 3) if quoted else None
+    lengths = [r["answer_chars"] for r in rows if r.get("answer_chars") is not None]
+    out["answer_chars_p50"] = median(lengths) if lengths else None
     out["questions"] = len(rows)
     return out

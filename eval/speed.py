@@ -19,6 +19,7 @@ from tqdm import tqdm
 from answer.engine import AnswerEngine
 from answer.passages import number_passages
 from answer.prompt import messages
+from answer.questions import read_question
 from eval.benchmark import load_earlier, print_table, save
 from eval.questions import read_questions
 from settings import PROJECT_ROOT, Settings, load_settings
@@ -31,7 +32,7 @@ def measure(engine: AnswerEngine, questions: list[str], label: str) -> list[dict
     rows = []
     for question in tqdm(questions, desc=label, unit="q"):
         hits = engine.searcher.search(question, engine.settings.top_k)
-        prompt = messages(question, number_passages(question, hits, engine.settings.context_chars))
+        prompt = messages(question, number_passages(read_question(question), hits, engine.settings.context_chars))
         answer = engine.ask(question)
         rows.append({**answer.timings, "prompt_chars": sum(len(m["content"]) for m in prompt), "refused": answer.refused})
     return rows

@@ -303,10 +303,11 @@ def mark_terms(text: str, terms: list[str]) -> str:
 
 def coverage(query_tokens: list[str], chunk: StoredChunk, keywords: KeywordIndex) -> float:
     """IDF-weighted share of the question's terms found in the chunk, its section or its title."""
-    terms = set(query_tokens)
-    if not terms:
-        return 0.0
-    haystack = chunk.searchable_text.lower()  # query tokens are lower-cased too
-    weights = {t: keywords.idf(t) for t in terms}
+    return covered({t: keywords.idf(t) for t in set(query_tokens)}, chunk.searchable_text)
+
+
+def covered(weights: dict[str, float], text: str) -> float:
+    """The weighted share of the terms (lower-cased, as tokenize gives them) that the text holds."""
     total = sum(weights.values())
+    haystack = text.lower()
     return sum(w for t, w in weights.items() if t in haystack) / total if total else 0.0

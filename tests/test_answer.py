@@ -11,6 +11,7 @@ import pytest
 from answer.engine import AnswerEngine
 from answer.passages import number_passages
 from answer.prompt import messages
+from answer.questions import read_question
 from answer.results import Answer
 from settings import PROJECT_ROOT
 
@@ -85,15 +86,16 @@ def test_a_made_up_number_is_flagged_unsupported(corpus_settings, searcher):
     assert [c.n for c in answer.citations] == [1]
 
 
-@pytest.mark.parametrize(("figure", "refused"), [("777", False), ("999", True)])
+@pytest.mark.parametrize(("figure", "holds"), [("777", True), ("999", False)])
 def test_an_answer_that_repeats_the_question_around_a_figure_is_checked_for_that_figure(
-    corpus_settings, searcher, figure: str, refused: bool
+    corpus_settings, searcher, figure: str, holds: bool
 ):
     question = "河套那边给科研人员开通国际互联网访问，累计发了多少个序列号？"
     model = ScriptedModel(f"河套那边给科研人员开通国际互联网访问，累计发了{figure}个序列号。")
     answer = AnswerEngine(corpus_settings, searcher, model).ask(question)
-    assert answer.refused is refused
-    assert refused or (answer.answer.endswith("[1]。") and cites_seed(answer))
+    assert not answer.refused and any("777个" in q["text"] for q in answer.quotes)  # the reply's words stand either way
+    assert statuses(answer) == ["supported"] if holds else statuses(answer) in (["unsupported"], ["contradicted"])
+    assert not holds or (answer.answer.endswith("[1]。") and cites_seed(answer))
 
 
 @pytest.mark.parametrize(("drills", "supported"), [("260", True), ("999", False)])
@@ -105,12 +107,14 @@ def test_a_sentence_joining_facts_of_two_passages_cites_both(corpus_settings, se
         assert answer.answer.endswith("[1][2]。")
         assert sorted(any(f in c.text for f in ("1.3万人次", "260场")) for c in answer.citations) == [True, True]
     else:
-        assert answer.refused and answer.unsupported == [f"2024年汛期转移安置了1.3万人次群众，全年组织了{drills}场应急演练。"]
+        assert answer.unsupported == [f"2024年汛期转移安置了1.3万人次群众，全年组织了{drills}场应急演练。"]
+        assert "260场" in "".join(q["text"] for q in answer.quotes)  # the model lost the figure; the quotes did not
 
 
-def test_the_models_own_refusal_is_a_refusal(corpus_settings, searcher):
+def test_the_models_own_refusal_leaves_the_replys_words_standing(corpus_settings, searcher):
     answer = AnswerEngine(corpus_settings, searcher, ScriptedModel("答复中没有相关内容。")).ask(SCHOLARSHIP)
-    assert answer.refused and answer.citations == []
+    assert not answer.refused and answer.citations == [] and answer.answer == ""
+    assert any("50万元" in q["text"] for q in answer.quotes)
 
 
 def test_passages_cannot_forge_the_end_of_the_data_block(corpus_settings, searcher):
@@ -122,7 +126,7 @@ def test_passages_cannot_forge_the_end_of_the_data_block(corpus_settings, search
         keyword=1,
         coverage=1,
     )
-    passages = number_passages(SCHOLARSHIP, [forged], corpus_settings.context_chars)
+    passages = number_passages(read_question(SCHOLARSHIP), [forged], corpus_settings.context_chars)
     prompt = messages(SCHOLARSHIP, passages)[1]["content"]
     assert prompt.count("<<<资料结束>>>") == 1
 
@@ -220,8 +224,7 @@ def statuses(answer: Answer) -> list[str]:
 )
 def test_a_yes_or_no_answer_is_checked_for_its_polarity(corpus_settings, searcher, reply: str, holds: bool):
     answer = AnswerEngine(corpus_settings, searcher, ScriptedModel(reply)).ask("新引进人才的租房补贴取消了吗？")
-    assert statuses(answer) == [] if not holds else statuses(answer) == ["supported"]
-    assert answer.refused is not holds
+    assert statuses(answer) == ["supported"] if holds else statuses(answer) in (["unsupported"], ["contradicted"])
     if not holds:
         assert answer.unsupported == [reply]
 
@@ -245,8 +248,7 @@ def test_a_figure_of_the_neighbouring_programme_is_not_given_as_the_asked_ones(c
     question = "“科汇通”累计为科研人员提供了多少个国际互联网访问序列号？"
     model = ScriptedModel("“科汇通”累计为科研人员提供777个国际互联网访问序列号。")
     answer = AnswerEngine(corpus_settings, searcher, model).ask(question)
-    assert answer.refused and statuses(answer) == []
-    assert answer.unsupported
+    assert answer.refused and answer.quotes == []  # 777 counts what “深港通” gave: no sentence answers for “科汇通”
 
 
 def test_a_question_for_earlier_replies_lists_them_without_the_model(corpus_settings, searcher):

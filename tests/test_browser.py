@@ -87,16 +87,23 @@ def ask(page, question: str) -> None:
     page.locator("#send").click()
 
 
-def test_evidence_comes_first_then_a_cited_answer_whose_chip_opens_the_passage(page):
+def test_evidence_comes_first_then_the_replys_words_then_a_summary_whose_chips_open_the_passage(page):
     asked = time.monotonic()
     ask(page, "企业在高职院校设奖学金培养人才，区里最多支持多少？")
     expect(page.locator("#evidence .passage").first).to_be_visible(timeout=10_000)
     evidence_after = time.monotonic() - asked
+    original = page.locator("#conversation .bubble.pending .quotes")  # 答复原文 while the summary is still to come
+    expect(original).to_be_visible(timeout=SLOW)
+    quoted_after = time.monotonic() - asked
+    assert "50万元" in original.inner_text()
+    shot(page, "chat-original-before-summary")
     answer = page.locator(ANSWER).first
     expect(answer).to_be_visible(timeout=SLOW)
+    answered_after = time.monotonic() - asked
     shot(page, "chat-answer")
-    assert "50万元" in answer.inner_text()
+    assert "答复原文" in answer.inner_text() and "摘要" in answer.inner_text() and "50万元" in answer.inner_text()
     assert evidence_after < 5, f"the passages took {evidence_after:.1f} s to appear"
+    assert quoted_after < answered_after
     answer.locator("button.chip").first.click()
     cited = page.locator("#viewer mark.cited")
     expect(cited.first).to_be_visible(timeout=10_000)
@@ -114,7 +121,7 @@ def test_evidence_comes_first_then_a_cited_answer_whose_chip_opens_the_passage(p
         page.locator("#answer-docx a").first.click(timeout=30_000)
     paragraphs = [p.text for p in docx.Document(download.value.path()).paragraphs]
     assert paragraphs[0] == "关于“企业在高职院校设奖学金培养人才，区里最多支持多少？”的回答"
-    assert "50万元" in paragraphs[1] and "资料来源" in paragraphs
+    assert paragraphs[1] == "答复原文" and "50万元" in paragraphs[2] and "资料来源" in paragraphs
 
 
 def test_a_follow_up_in_the_page_is_read_with_the_conversation(page):

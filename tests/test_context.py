@@ -32,7 +32,7 @@ LIST_REPLY = (
 
 
 def test_a_list_question_gets_every_item_of_the_list_not_only_those_repeating_its_words():
-    text = "".join(x.text for x in excerpts("申请困难救助要符合哪些条件？", [LIST_REPLY], 90))
+    text = "".join(x.text for x in excerpts("申请困难救助要符合哪些条件？", [LIST_REPLY], 90, whole_lists=True))
     assert "具有本县户籍" in text and "最低生活保障标准" in text and "同类补助" in text  # a point may run on
     assert "320万元" not in text  # it repeats the question's words, but the list came first
     figure = "".join(x.text for x in excerpts("本县困难救助发放了多少钱？", [LIST_REPLY], 60))
@@ -47,6 +47,6 @@ def test_a_reply_s_opening_does_not_lift_a_list_that_answers_something_else():
         "三是加强宣传引导，通过报纸、电视、网络等渠道宣传政策，营造共同参与的良好氛围。"
     )
     conditions = "申请加装电梯补贴须经本单元三分之二以上业主同意，并在电梯验收合格后六个月内提出申请。"
-    shown = excerpts("加装电梯的补贴申请条件有哪些？", [opening, conditions], 120)
+    shown = excerpts("加装电梯的补贴申请条件有哪些？", [opening, conditions], 120, whole_lists=True)
     text = "".join(x.text for x in shown)
     assert "三分之二以上业主同意" in text and "强化资金保障" not in text

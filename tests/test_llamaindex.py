@@ -47,9 +47,12 @@ def test_a_llama_index_tool_gets_dafus_checked_answer_with_the_cited_spans(corpu
     output = tool.call("企业在高职院校设奖学金培养人才，区里最多支持多少？")
     response = output.raw_output
     assert "50万元" in response.response and not response.metadata["refused"]
-    assert response.source_nodes, "the cited spans come back as source nodes"
+    roles = [source.node.metadata["role"] for source in response.source_nodes]
+    assert roles[0] == "quote" and "citation" in roles, "答复原文 first, then the spans the summary cites"
+    assert any("50万元" in s.node.get_content() for s in response.source_nodes if s.node.metadata["role"] == "quote")
     for source in response.source_nodes:
         document = corpus_store.get_document(source.node.metadata["doc_id"])
         assert document.text[source.node.start_char_idx : source.node.end_char_idx] == source.node.get_content()
-        assert f"[{source.node.metadata['n']}]" in response.response
+        if source.node.metadata["role"] == "citation":
+            assert f"[{source.node.metadata['n']}]" in response.response
     assert all(s["status"] == "supported" for s in response.metadata["sentences"] if s["markers"])

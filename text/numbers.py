@@ -76,6 +76,26 @@ def unit(figure: str) -> str:
     return re.sub(r"[\d.,]", "", figure)
 
 
+# Numbered names: a bus route, a line, a grade, a building, a period ("5路", "2号线", "D级", "11栋", "6小时"); "五路" is
+# "5路".
+_DESIGNATION = re.compile(
+    r"(?<![A-Za-z\d零〇一二两三四五六七八九十百])([A-Za-z]|\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百]+)"
+    r"(路|号线|号楼|号|级|类|期|栋|座|层|小时|分钟)"
+)
+
+
+def designations(text: str) -> frozenset[str]:
+    """The numbered names a text uses, numerals in digits: a reply about route 8 does not answer a question on route 5."""
+    return frozenset(_digits(m.group(1)) + m.group(2) for m in _DESIGNATION.finditer(normalize_line(text)))
+
+
+def _digits(numeral: str) -> str:
+    try:
+        return numeral if numeral.isascii() else str(cn2an.cn2an(numeral, "smart"))
+    except (ValueError, KeyError, IndexError):
+        return numeral
+
+
 def chinese_numeral(n: int) -> str:
     """n as a heading numbers it: 1 is 一, 11 is 十一."""
     return cn2an.an2cn(n)

@@ -8,6 +8,8 @@ import re
 TERMINALS = "。！？；!?"
 CLOSERS = "”’」』）)"
 SENTENCE = re.compile(rf"[^{TERMINALS}\n]*(?:[{TERMINALS}]+[{CLOSERS}]*|$)", re.M)
+# A sentence that opens by pointing back at the one before ("上述补贴政策目前仍在有效期内", "该项目…"): it finishes it.
+POINTS_BACK = re.compile(r"^(?:上述|以上|前述|该|此|这|其中|对此|为此|同时)")
 # The clauses of a sentence, each of which can be held to a passage on its own.
 CLAUSE_BREAK = re.compile(r"[，,；;]")
 # Finer pieces of a sentence, for measuring how well each part of it is covered.

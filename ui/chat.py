@@ -11,7 +11,7 @@ from pathlib import Path
 import gradio as gr
 
 from answer.engine import AnswerEngine
-from answer.results import Answer, Retrieved, Token, Waiting
+from answer.results import Answer, Quoted, Retrieved, Token, Waiting
 from answer.word_file import answer_paper, write_docx
 from index.search import Filters
 from text.dates import years
@@ -76,8 +76,11 @@ class Chat:
             for event in self.engine.stream(message, history_of(turns[:-1]), filters):
                 if isinstance(event, Retrieved):
                     turn["passages"] = event.passages
-                    turn["status"] = "已找到相关段落，正在生成回答……" if event.passages else "没有找到相关段落。"
+                    turn["status"] = "已找到相关段落，正在查找答复原文……" if event.passages else "没有找到相关段落。"
                     evidence = render.evidence(event.passages, index)
+                elif isinstance(event, Quoted):
+                    turn["quotes"] = event.quotes
+                    turn["status"] = "以上为答复原文，正在生成摘要……" if event.quotes else "正在核对……"
                 elif isinstance(event, Waiting):
                     turn["status"] = f"排队中：前面还有 {event.ahead} 人在使用模型，请稍候……"
                 elif isinstance(event, Token):
@@ -100,6 +103,9 @@ class Chat:
             if data.get("action") == "cite":
                 turn = turns[int(data["turn"])]
                 return self.cited(turn, int(data["n"]))
+            if data.get("action") == "quote":  # a sentence of 答复原文, in its reply
+                quote = (turns[int(data["turn"])].get("answer") or turns[int(data["turn"])])["quotes"][int(data["n"])]
+                return self.documents.view(quote["doc_id"], [(quote["start"], quote["end"])], f"[{quote['n']}] 答复原文")
             if data.get("action") == "open" and data.get("turn") and data.get("n"):  # 查看全文 of a passage found
                 return self.cited(turns[int(data["turn"])], int(data["n"]), whole=True)
             if data.get("action") == "open":

