@@ -340,8 +340,8 @@ def main() -> None:
     auth = credentials(settings)  # before anything loads: a bad login setting must never open the app
     try:
         engine = AnswerEngine(settings)
-        engine.warm_up()  # before the page opens: the first question then pays only for its own passages
         Documents(settings, engine.searcher).finish_interrupted()  # uploads and removals a stopped app left half done
+        engine.warm_up()  # before the page opens: the first question then pays only for its own passages
     except IndexUnavailable as error:
         raise SystemExit(f"error: {error}") from None
     app = build_app(engine, settings)

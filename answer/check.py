@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from answer.citations import Citation, citation, supporting_span
@@ -40,6 +41,8 @@ _SAID_OTHERWISE = "答复另一处的说法与此不符"
 _QUOTED_CHARS = 40
 # Words of mood and tense a yes or a no may add to what a passage says.
 _MOOD_WORDS = frozenset(("可以", "能够", "能", "会", "可", "是", "有", "已经", "已", "都", "也", "就", "还", "目前", "现在"))
+# A sentence about the rest, or a part, of something ("其余路段仍按每小时5元收费") does not deny a claim about one of them.
+_OTHER_SCOPE = re.compile(r"其余|其他|其它|部分|个别|另有|另外")
 # Words that only say how much of a subject a claim covers: "所有补贴已经取消" denies 补贴.
 _WHOLE = frozenset(("所有", "全部", "一切", "各项", "各类", "任何"))
 
@@ -180,7 +183,8 @@ def said_otherwise(found: list[tuple[Passage, str, tuple[int, int]]], question: 
             text = other.hit.chunk.text
             for s, e in sentence_spans(text):
                 outside = other.n != passage.n or not start <= s < end
-                if outside and names_the_denied(part, text[s:e]) and denies_in_force(part, text[s:e], question):
+                scoped = _OTHER_SCOPE.search(text[s:e])
+                if outside and not scoped and names_the_denied(part, text[s:e]) and denies_in_force(part, text[s:e], question):
                     sentence = text[s:e]
                     return sentence if len(sentence) <= _QUOTED_CHARS else sentence[:_QUOTED_CHARS] + "…"
     return ""

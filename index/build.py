@@ -11,7 +11,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -63,7 +63,7 @@ class BuildReport:
     def summary(self) -> str:
         lines = [
             f"indexed {len(self.added)} source(s) ({self.documents_added} new documents, {self.chunks_added} chunks"
-            + (f", {self.chunks_reused} of them kept from an interrupted build" if self.chunks_reused else "")
+            + (f", {self.chunks_reused} of them already stored, not embedded again" if self.chunks_reused else "")
             + "), "
             f"{len(self.unchanged)} file(s) unchanged, {len(self.removed)} removed, {len(self.failed)} failed "
             f"in {self.seconds:.1f} s"
@@ -131,6 +131,11 @@ def file_hash(path: Path, max_mb: float) -> str:
         raise UnreadableFile(path, f"cannot be opened: {error.strerror or error}") from error
 
 
+def under(roots: list[str]) -> Callable[[str], bool]:
+    """Whether a file (by its stored name) lies under one of these files or folders (by theirs)."""
+    return lambda name: any(name == r or name.startswith(r.rstrip("/") + "/") for r in roots)
+
+
 def file_of(source: str) -> str:
     """The file a source lives in: a row of an export is named file.xlsx#<row id>."""
     name, _, _ = source.rpartition("#")  # row ids hold no "#", folder and file names may
@@ -159,7 +164,6 @@ class _FileJob:
     """What a file read in this build still owes before it counts as indexed."""
 
     digest: str
-    complete: bool  # every document of the file could be read: none failed
     waiting: set[str] = field(default_factory=set)  # its new documents not yet committed
     changed: set[str] = field(default_factory=set)  # documents already indexed that it names as a source
     superseded: list[tuple[str, str]] = field(default_factory=list)  # (doc_id, source) to detach once it is in
@@ -220,9 +224,9 @@ class IndexBuilder:
         with self._alone():
             found = self.store.get_documents(doc_ids)
             for record in found.values():
-                self.store.remove_document(record.doc_id)
                 # A whole file removed is read again by a build that meets it; a row removed stays out until its file changes.
                 self.store.forget_files(source for source in record.files if file_of(source) == source)
+                self.store.remove_document(record.doc_id)
             if found:
                 self._index_changed()
             return [doc_id for doc_id in doc_ids if doc_id in found]
@@ -237,26 +241,43 @@ class IndexBuilder:
         report = BuildReport()
         clock = _Stopwatch(report.timings)
         records = {r.doc_id: r for r in self.store.all_documents()}
-        indexed = self.store.indexed_files()
+        indexed = self._indexed_files(records)
+        files = find_files(roots)
+        present = {display_path(p) for p in files}
+        under_roots = under([display_path(r) for r in roots])
+        # Documents chunked by other rules (before sentences addressing a model were left out, say), from files of this
+        # build: taken out of the index and their files read again, so that each is chunked anew and committed whole;
+        # the chunks that come out the same are kept, not embedded again.
+        stale = {
+            d: replace(r, files={s: h for s, h in r.files.items() if file_of(s) not in present})  # those read say again
+            for d, r in records.items()
+            if r.chunking != CHUNKING and any(file_of(s) in present for s in r.files)
+        }
+        if stale:
+            again = {file_of(s) for d in stale for s in records[d].files}
+            with clock.stage("store"):
+                self.store.forget_files(again)
+                self.store.uncommit_documents(list(stale))
+            indexed = {name: digest for name, digest in indexed.items() if name not in again}
+            for doc_id in stale:
+                del records[doc_id]
+            log.info("chunking %d document(s) again under the current rules", len(stale))
         owners: dict[str, set[str]] = {}
         file_sources: dict[str, set[str]] = {}
         for record in records.values():
             for source in record.files:
                 owners.setdefault(source, set()).add(record.doc_id)
                 file_sources.setdefault(file_of(source), set()).add(source)
-        # Read again: a file with a source claimed by two documents (the trace of an interrupted replacement), and one
-        # whose documents were chunked by other rules.
-        read_again = {file_of(source) for source, doc_ids in owners.items() if len(doc_ids) > 1}
-        read_again |= {file_of(source) for r in records.values() if r.chunking != CHUNKING for source in r.files}
+        # A source claimed by two documents is the trace of an interrupted replacement: its file is read again.
+        half_replaced = {file_of(source) for source, doc_ids in owners.items() if len(doc_ids) > 1}
 
-        files = find_files(roots)
         new: dict[str, _NewDocument] = {}
         jobs: dict[str, _FileJob] = {}
         for path in tqdm(files, desc="reading", unit="file", disable=not progress):
             name = display_path(path)
             try:
                 digest = file_hash(path, self.settings.max_file_mb)
-                if indexed.get(name) == digest and name not in read_again:
+                if indexed.get(name) == digest and name not in half_replaced:
                     report.unchanged.append(name)
                     continue
                 with clock.stage("read"):
@@ -264,17 +285,16 @@ class IndexBuilder:
             except UnreadableFile as error:
                 self._report_failure(report, name, error.reason)
                 continue
-            job = jobs[name] = _FileJob(digest, complete=not bad_rows)
+            job = jobs[name] = _FileJob(digest)
             for problem in bad_rows:
                 self._report_failure(report, display_path(problem.path), problem.reason)
             sources = set()
             for document in documents:
                 source = name + document.locator
                 try:
-                    doc_id = self._take(document, source, digest, records, new, clock)
+                    doc_id = self._take(document, source, digest, records, new, clock, stale)
                 except UnreadableFile as error:
                     self._report_failure(report, source, error.reason)
-                    job.complete = False
                     continue
                 (job.waiting if doc_id in new else job.changed).add(doc_id)
                 if doc_id in new and new[doc_id].record.fields.get("instructions"):
@@ -289,7 +309,9 @@ class IndexBuilder:
                 report.removed.append(gone)
 
         with clock.stage("store"):
-            orphans = self.store.remove_orphan_chunks(set(records) | set(new))
+            # Before any write for a file read, its mark goes: a build stopped now reads it again, whatever it holds then.
+            self.store.forget_files(jobs)
+            orphans = self.store.remove_orphan_chunks(set(records) | set(new), lambda source: under_roots(file_of(source)))
         if orphans:
             log.info("removed the chunks of %d document(s) an interrupted build left for files changed since", orphans)
 
@@ -311,7 +333,7 @@ class IndexBuilder:
 
         self._embed_and_commit(list(new.values()), report, clock, progress, finish_files)
         if prune:
-            self._prune(roots, files, owners, records, report)
+            self._prune(present, under_roots, owners, records, report)
         if report.added or report.removed or report.documents_added:
             with clock.stage("keywords"):
                 self._index_changed()
@@ -322,37 +344,39 @@ class IndexBuilder:
 
     def _prune(
         self,
-        roots: list[Path],
-        files: list[Path],
+        present: set[str],
+        under_roots: Callable[[str], bool],
         owners: dict[str, set[str]],
         records: dict[str, DocumentRecord],
         report: BuildReport,
     ) -> None:
-        """Let go of every source under the roots whose file is gone, and forget those files."""
-        present = {display_path(p) for p in files}
-        under_roots = [display_path(r) for r in roots]
-        gone = set()
-        for source in sorted(owners):
-            name = file_of(source)
-            if name not in present and any(name == r or name.startswith(r.rstrip("/") + "/") for r in under_roots):
-                for previous in owners.pop(source):
-                    self._detach(previous, source, records)
-                report.removed.append(source)
-                gone.add(name)
-        self.store.forget_files(gone)
+        """Let go of every source under the roots whose file is gone, its mark forgotten first."""
+        gone = [s for s in sorted(owners) if file_of(s) not in present and under_roots(file_of(s))]
+        self.store.forget_files({file_of(s) for s in gone})
+        for source in gone:
+            for previous in owners.pop(source):
+                self._detach(previous, source, records)
+            report.removed.append(source)
+
+    def _indexed_files(self, records: dict[str, DocumentRecord]) -> dict[str, str]:
+        """The files marked indexed; an index made before the marks has each single-reply file marked from its document
+        (a spreadsheet's rows are read again once, in case a build was stopped among them)."""
+        indexed = self.store.indexed_files()
+        if not indexed and records:
+            indexed = {s: digest for r in records.values() for s, digest in r.files.items() if file_of(s) == s}
+            self.store.mark_files_indexed(indexed)
+        return indexed
 
     def _finish_file(self, name: str, job: _FileJob, records: dict[str, DocumentRecord], clock: _Stopwatch) -> None:
-        """Record the file's sources on documents already indexed, detach what it no longer holds, and, when every
-        document of it went in, mark it indexed: only then may a later build skip it as unchanged."""
+        """Record the file's sources on documents already indexed, detach what it no longer holds, and mark it indexed:
+        only now, with every document of it committed, may a later build skip it as unchanged (a row that could not be
+        read is reported, and reads no better the next time)."""
         with clock.stage("store"):
             self.store.update_document_files([records[d] for d in sorted(job.changed) if d in records])
             # Only now, with the new versions committed, are the old ones let go: a crash before leaves both.
             for doc_id, source in job.superseded:
                 self._detach(doc_id, source, records)
-            if job.complete:
-                self.store.mark_file_indexed(name, job.digest)
-            else:
-                self.store.forget_files([name])
+            self.store.mark_files_indexed({name: job.digest})
 
     @staticmethod
     def _report_failure(report: BuildReport, source: str, reason: str) -> None:
@@ -367,8 +391,10 @@ class IndexBuilder:
         records: dict[str, DocumentRecord],
         new: dict[str, _NewDocument],
         clock: _Stopwatch,
+        stale: dict[str, DocumentRecord],
     ) -> str:
-        """The document's id; a text seen before only gains this source, a new one is parsed and chunked."""
+        """The document's id; a text seen before only gains this source, a new one (or one to chunk again: stale) is
+        parsed and chunked."""
         if len(document.text) > self.settings.max_reply_chars:
             raise UnreadableFile(
                 Path(source),
@@ -379,7 +405,7 @@ class IndexBuilder:
             text = normalize_text(document.text)
             doc_id = text_id(text)
             known = new[doc_id].record if doc_id in new else records.get(doc_id)
-            if known is not None and known.chunking == CHUNKING:  # the same reply under another name: one more source
+            if known is not None:  # the same reply under another name: one more source, no new chunks
                 known.files[source] = digest
                 return doc_id
             fields = parse_reply(text)
@@ -389,9 +415,15 @@ class IndexBuilder:
             raise UnreadableFile(Path(source), "empty: no sentences after normalisation")
         stated = {"kind": self.settings.table_kind} if document.locator and self.settings.table_kind else {}
         metadata = document_fields(fields.metadata(), {**stated, **document.fields})
-        files = {**(known.files if known else {}), source: digest}  # a document chunked again keeps its other sources
-        record = DocumentRecord(doc_id, metadata, files, len(chunks), len(text), text, CHUNKING)
-        new[doc_id] = _NewDocument(record, chunks, known.n_chunks if known else 0)
+        record = DocumentRecord(doc_id, metadata, {source: digest}, len(chunks), len(text), text, CHUNKING)
+        earlier = stale.get(doc_id)
+        if earlier is not None:  # chunked again: it keeps its sources in files this build does not read, and what an
+            # export's columns stated of it when this copy states less
+            record.files |= earlier.files
+            record.fields = document_fields(
+                {k: v for k, v in earlier.fields.items() if k != "instructions"}, {k: v for k, v in metadata.items() if v}
+            )
+        new[doc_id] = _NewDocument(record, chunks, earlier.n_chunks if earlier else 0)
         return doc_id
 
     def _embed_and_commit(
@@ -439,9 +471,10 @@ class IndexBuilder:
             return
         records = [d.record for d in documents]
         with clock.stage("store"):
+            # An earlier chunking's chunks past the new end go before the commit: a committed document is whole.
+            past = [chunk_id(d.record.doc_id, i) for d in documents for i in range(d.record.n_chunks, d.chunks_before)]
+            self.store.remove_chunks(past)
             self.store.commit_documents(records)
-            left = [chunk_id(d.record.doc_id, i) for d in documents for i in range(d.record.n_chunks, d.chunks_before)]
-            self.store.remove_chunks(left)
         report.documents_added += len(records)
         report.chunks_added += sum(r.n_chunks for r in records)
         committed(records)

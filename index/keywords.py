@@ -153,8 +153,11 @@ class KeywordIndex:
 
 def keyword_index(folder: Path, chunks: list[StoredChunk]) -> KeywordIndex:
     """The BM25 index saved in folder if it was built from exactly these chunks, else built from them and saved there."""
-    ids = "\n".join([TOKENIZER_VERSION, *(c.chunk_id for c in chunks)])
-    fingerprint = hashlib.sha256(ids.encode()).hexdigest()
+    # Ids and texts both: a document chunked again keeps its chunks' ids with other texts.
+    digest = hashlib.sha256(TOKENIZER_VERSION.encode())
+    for c in chunks:
+        digest.update(f"\n{c.chunk_id}\t{c.searchable_text}".encode())
+    fingerprint = digest.hexdigest()
     saved = KeywordIndex.load(folder, fingerprint)
     if saved is not None:
         return saved

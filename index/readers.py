@@ -180,9 +180,9 @@ _ZIP_START = b"PK\x03\x04"
 
 def _read_guarded(path: Path, reader: Callable[[Path], T]) -> T:
     """Run a reader; any failure of a corrupt file becomes an UnreadableFile, so one file never stops a build."""
-    if path.suffix.lower() in _ZIPPED and _cut_short(path):
-        raise UnreadableFile(path, f"damaged: the {path.suffix.lower()[1:]} file is incomplete or corrupted")
     try:
+        if path.suffix.lower() in _ZIPPED and _cut_short(path):
+            raise UnreadableFile(path, f"damaged: the {path.suffix.lower()[1:]} file is incomplete or corrupted")
         return reader(path)
     except UnreadableFile:
         raise

@@ -36,11 +36,13 @@ _DOCUMENT_ONLY = ("question", "instructions")
 def document_fields(parsed: dict[str, str | bool], stated: dict[str, str]) -> dict[str, str | bool | int]:
     """A document's fields: what an export's columns state wins over what parsing its text found; the year for filters."""
     read = {k: iso_date(v) if k == "date" else v for k, v in stated.items()}
-    # A column may hold an order as a text may; every stated field but the question travels with the chunks.
-    orders = [v for k, v in read.items() if k not in _DOCUMENT_ONLY and addresses_model(v)]
-    fields: dict[str, str | bool | int] = {**parsed, **{k: v for k, v in read.items() if v and v not in orders}}
+    fields: dict[str, str | bool | int] = {**parsed, **{k: v for k, v in read.items() if v}}
+    # A column, or a line parsed as the office or a heading, may hold an order as a sentence may; every field but the
+    # question travels with the chunks, into the prompt and the check: an order is no field.
+    orders = [k for k, v in fields.items() if k not in _DOCUMENT_ONLY and isinstance(v, str) and addresses_model(v)]
     if orders:
-        fields["instructions"] = "\n".join([*orders, *filter(None, [str(parsed.get("instructions", ""))])])
+        flagged = [str(fields.pop(k)) for k in orders]
+        fields["instructions"] = "\n".join(dict.fromkeys([*filter(None, [str(parsed.get("instructions", ""))]), *flagged]))
     fields["year"] = int(str(fields["date"])[:4]) if fields.get("date") else 0
     return fields
 

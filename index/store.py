@@ -167,6 +167,11 @@ class ReplyStore:
             part = records[i : i + _BATCH]
             self.documents.update(ids=[r.doc_id for r in part], metadatas=[r.to_metadata() for r in part])
 
+    def uncommit_documents(self, doc_ids: list[str]) -> None:
+        """Take these documents out of the index, their chunks kept for a build to reuse."""
+        for i in range(0, len(doc_ids), _BATCH):
+            self.documents.delete(ids=doc_ids[i : i + _BATCH])
+
     def remove_document(self, doc_id: str) -> None:
         """Uncommit first, then drop the chunks, so a crash in between leaves only orphans."""
         self.documents.delete(ids=[doc_id])
@@ -187,8 +192,13 @@ class ReplyStore:
         got = read_all(self.files, ["metadatas"])
         return {m["name"]: m["sha256"] for m in got["metadatas"]}
 
-    def mark_file_indexed(self, name: str, digest: str) -> None:
-        self.files.upsert(ids=[_file_key(name)], embeddings=[[1.0]], metadatas=[{"name": name, "sha256": digest}])
+    def mark_files_indexed(self, digests: dict[str, str]) -> None:
+        """Each of these files (name -> sha256) read to its end with every document committed."""
+        names = list(digests)
+        for i in range(0, len(names), _BATCH):
+            part = names[i : i + _BATCH]
+            metadatas = [{"name": name, "sha256": digests[name]} for name in part]
+            self.files.upsert(ids=[_file_key(n) for n in part], embeddings=[[1.0]] * len(part), metadatas=metadatas)
 
     def forget_files(self, names: Iterable[str]) -> None:
         """These files are to be read again by the next build that meets them."""
@@ -246,11 +256,12 @@ class ReplyStore:
         for i in range(0, len(ids), _BATCH):
             self.chunks.delete(ids=ids[i : i + _BATCH])
 
-    def remove_orphan_chunks(self, keep: Iterable[str]) -> int:
-        """Chunks of documents neither committed nor being built: an interrupted build's, of a file changed since."""
+    def remove_orphan_chunks(self, keep: Iterable[str], belongs: Callable[[str], bool]) -> int:
+        """Chunks of documents neither committed nor being built whose source belongs to this build (an interrupted
+        build's, of a file changed since); another build's interrupted work stays for it to resume."""
         keep = set(keep)
-        doc_ids = {m["doc_id"] for m in read_all(self.chunks, ["metadatas"])["metadatas"]}
-        orphans = sorted(doc_ids - keep)
+        sources = {m["doc_id"]: m.get("source", "") for m in read_all(self.chunks, ["metadatas"])["metadatas"]}
+        orphans = sorted(d for d, source in sources.items() if d not in keep and belongs(str(source)))
         for doc_id in orphans:
             self.chunks.delete(where={"doc_id": doc_id})
         return len(orphans)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from index.build import IndexBuilder
+from index.build import IndexBuilder, display_path
 from index.search import Searcher
 from index.store import ReplyStore
 from settings import PROJECT_ROOT
@@ -105,7 +105,7 @@ def test_a_long_reply_is_stored_in_parts_and_a_build_killed_inside_it_resumes_th
     [document] = store.all_documents()
     assert report.documents_added == 1 and report.chunks_added == document.n_chunks > 200
     assert report.chunks_reused >= embedded  # the parts stored before the kill are not embedded again
-    assert "kept from an interrupted build" in report.summary()
+    assert "already stored, not embedded again" in report.summary()
     assert store.chunks.count() == document.n_chunks
 
 
@@ -144,3 +144,27 @@ def test_uploads_and_removals_a_stopped_app_left_half_done_are_finished_at_start
     shown = library.last_build()
     assert "启动时续完了上次中断的上传" in shown and samples[1].name in shown and str(uploads) not in shown
     assert library.finish_interrupted() is None  # nothing left to finish
+
+
+def test_an_export_with_a_row_that_cannot_be_read_is_marked_indexed_and_a_removed_row_stays_out(tmp_path: Path, embedder):
+    export = tmp_path / "export.csv"
+    rows = ["1,加装电梯,网友：您好！加装电梯每台补助20万元。", "2,空行,", "3,长者食堂,网友：您好！长者食堂每家最高补贴30万元。"]
+    export.write_text("留言编号,留言主题,答复意见\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    settings = settings_for(tmp_path / "data")
+    store = ReplyStore(settings)
+    report = IndexBuilder(settings, store, embedder).build([export], progress=False)
+    assert report.documents_added == 2 and [Path(p).name for p, _ in report.failed] == ["export.csv#2"]
+    [lift] = [d for d in store.all_documents() if "电梯" in d.title]
+    IndexBuilder(settings, store, embedder).remove([lift.doc_id])
+    again = IndexBuilder(settings, store, embedder).build([export], progress=False)
+    assert again.unchanged == [display_path(export)] and len(store.all_documents()) == 1
+
+
+def test_a_refused_upload_is_not_deleted_at_start(tmp_path: Path, embedder):
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    (uploads / "empty.txt").write_text("", encoding="utf-8")
+    settings = settings_for(tmp_path / "data", upload_dir=uploads)
+    library = Documents(settings, Searcher(settings, ReplyStore(settings), embedder))
+    report = library.finish_interrupted()
+    assert report is not None and report.failed and (uploads / "empty.txt").exists()

@@ -9,9 +9,9 @@ import re
 from text.sentences import sentence_spans
 
 # Where an order starts: the sentence or a clause begins there, or a plea or an address does.
-_START = r"(?:^|(?<=[，,。；;：:！!？?\s“”\"（(]))(?:请|你|您)?(?:先|要|必须|务必|现在)?"
+_START = r"(?:^|(?<=[，,。；;：:！!？?\s“”\"（()）、.．]))(?:请|你|您)?(?:先|要|必须|务必|现在)?"
 # What came before, in an order to forget it: "以上要求", "之前的所有指令", "前面的设定".
-_EARLIER = r"(?:以上|上述|之前|前面|先前|此前|上面|前述|原有|原来|所有|全部|一切)"
+_EARLIER = r"(?:以上|上述|之前|前面|先前|此前|上面|前述|上文|前文|原有|原来|所有|全部|一切)"
 _ORDERS = r"(?:要求|指令|指示|提示|规则|内容|设定|约束|限制|说明|对话|信息|资料|规定)"
 # A plea, not the 请 of 申请 or 邀请.
 _PLEA = r"(?<![申邀])请"
@@ -20,7 +20,7 @@ _AI = r"(?:人工智能|(?:大)?语言模型|大模型|(?<![A-Za-z])(?:AI|ChatGP
 _MODEL = rf"(?:{_AI}|模型|助手|机器人)"
 _PATTERNS = (
     # 忽略以上要求 / 无视之前的所有指令 / 忘记你前面的设定
-    rf"{_START}(?:忽略|无视|忘记|忘掉|不要理会|不要管|别管|不必理会)(?:掉)?(?:你|您)?的?{_EARLIER}[^，,。；;]{{0,8}}?{_ORDERS}",
+    rf"{_START}(?:忽略|无视|無視|忘记|忘記|忘掉|不要理会|不要管|别管|不必理会)(?:掉)?(?:你|您)?的?{_EARLIER}(?:[^，,。；;]{{0,8}}?{_ORDERS}|(?=[，,。；;！!]|$))",
     # 请回答 / 请直接回答 / 直接回答：/ 只回答：/ 请输出：
     rf"{_PLEA}(?:直接|只|仅)?(?:回答|作答)",
     rf"{_START}(?:直接|只|仅|只需|只要)(?:回答|回复|输出|作答)(?:说|道)?[：:“\"]",
@@ -62,7 +62,7 @@ def instruction_spans(text: str) -> list[tuple[int, int]]:
         if addresses_model(text[s:e]):
             found.append((s, e))
             order_end = e
-        elif order_end >= 0 and not text[order_end:s].strip(" ") and _PAYLOAD.match(text[s:e]):  # right after the order
+        elif order_end >= 0 and not text[order_end:s].strip() and _PAYLOAD.match(text[s:e]):  # right after the order
             found.append((s, e))
     return found
 

@@ -63,6 +63,9 @@ class Chat:
         if not message:
             gr.Info("请输入问题。")
             return
+        if len(message) > MAX_PASTE_CHARS:  # the box stops a paste there, but a request need not come through the box
+            gr.Warning(f"问题超过 {MAX_PASTE_CHARS} 字，请缩短后再问。")
+            return
         try:
             filters = filters_from(year_text, kind, office)
         except ValueError as error:  # a year the filter cannot read: said, and nothing asked

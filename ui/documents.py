@@ -89,18 +89,19 @@ class Documents:
             return None
 
     def _finish_interrupted(self, builder: IndexBuilder) -> BuildReport | None:
-        for path in sorted(self._removing.glob("*")):
-            source = display_path(self.uploads / path.name)
-            builder.remove([r.doc_id for r in self.store.all_documents() if source in r.files])
-            path.unlink()
-            log.info("finished removing the upload %s, interrupted before", path.name)
+        removing = sorted(self._removing.glob("*"))
+        if removing:
+            sources = {display_path(self.uploads / path.name) for path in removing}
+            builder.remove([r.doc_id for r in self.store.all_documents() if sources & set(r.files)])
+            for path in removing:
+                path.unlink()
+            log.info("finished removing %d upload(s) whose removal was interrupted", len(removing))
         pending = builder.pending([self.uploads]) if self.uploads.is_dir() else []
         if not pending:
             return None
         log.info("indexing %d upload(s) a stopped app left unfinished: %s", len(pending), ", ".join(p.name for p in pending))
-        report = builder.build(pending, progress=False, note="启动时续完了上次中断的上传")
-        log.info("%s", self._outcome(report, {p: p.name for p in pending}, []))
-        return report
+        # Nothing is deleted here, not even a file the build refuses: no one is there to be told.
+        return builder.build(pending, progress=False, note="启动时续完了上次中断的上传")
 
     def _builder(self) -> IndexBuilder:
         return IndexBuilder(self.settings, self.store, self.searcher.embedder)
@@ -153,14 +154,17 @@ class Documents:
         ]
         # The files first, out of the builds' sight: a stop between here and their deletion is finished at the next start.
         self._removing.mkdir(parents=True, exist_ok=True)
+        uploaded = [path for path in uploaded if path.exists()]  # another user may have removed it a moment ago
         for path in uploaded:
             path.replace(self._removing / path.name)
         try:
             self._builder().remove([doc_id])
-        except BuildInProgress:
+        except Exception as error:  # not removed: the files come back, and the user is told
             for path in uploaded:
                 (self._removing / path.name).replace(path)
-            return "构建正在进行，请稍后再删除。"
+            if isinstance(error, BuildInProgress):
+                return "构建正在进行，请稍后再删除。"
+            raise
         for path in uploaded:
             (self._removing / path.name).unlink(missing_ok=True)
         kept = [source for source in record.sources if self.settings.resolve(Path(source)) not in uploaded]

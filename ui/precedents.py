@@ -12,6 +12,7 @@ from answer.engine import UNREACHABLE
 from index.search import Filters, Searcher
 from index.store import IndexUnavailable
 from settings import Settings
+from text.suggestions import MAX_CHARS
 from ui import render
 from ui.chat import filters_from
 
@@ -38,6 +39,8 @@ class Precedents:
         query = (query or "").strip()
         if not query:
             return '<div class="empty">请输入关键词，或粘贴一份建议、提案的全文。</div>', [], 0, None, None
+        if len(query) > MAX_CHARS:  # the box stops a paste there, but a request need not come through the box
+            return f'<div class="notice">查找内容超过 {MAX_CHARS} 字，请缩短后再试。</div>', [], 0, None, None
         try:
             found = precedent_rows(self.searcher, query, FOUND, filters_from(year_text, kind, office))
         except ValueError as error:  # a year it cannot read

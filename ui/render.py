@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from answer.check import STATUS_LABELS
+from index.build import file_of
 from index.schema import FIELD_LABELS
 from text.markers import MARKER
 
@@ -202,8 +203,8 @@ def build_report(report: dict | None) -> str:
         f"{report.get('chunks_added', 0)} 个段落，未变 {len(report.get('unchanged', []))} 个文件，"
         f"移除 {len(report.get('removed', []))} 个来源，失败 {len(report.get('failed', []))} 个。"
     )
-    files = "、".join(Path(source).name for source in report.get("added", []))
-    note = f"（{esc(report['note'])}：{esc(files)}）" if report.get("note") else ""
+    files = "、".join(dict.fromkeys(Path(file_of(source)).name for source in report.get("added", [])))
+    note = f"（{esc(report['note'])}{'：' + esc(files) if files else ''}）" if report.get("note") else ""
     return f'<div class="label">{summary}{note}</div>' + (f'<ul class="failed">{failed}</ul>' if failed else "")
 
 
