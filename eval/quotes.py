@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from answer.engine import AnswerEngine
-    from answer.questions import read_question
+    from answer.questions import PRECEDENT, read_question
     from settings import load_settings
 
     settings = load_settings()
@@ -74,8 +74,11 @@ def main(argv: list[str] | None = None) -> int:
     engine.quotes(read_question("预热"), engine.searcher.search("预热"), engine.searcher.keywords.idf)
     for q in questions:
         history = [(by_id[q.follows].question, "")] if q.follows in by_id else []
+        question = read_question(q.question, history)
+        if question.kind == PRECEDENT:  # answered with a list of replies, not with quotes
+            continue
         started = time.perf_counter()
-        found = engine.gather(read_question(q.question, history))
+        found = engine.gather(question)
         result = {"passages": [p.to_dict(0) for p in found.passages], "quotes": found.quoted()}
         scores = extraction_scores(q, {**result, "to_quotes_s": time.perf_counter() - started})
         rows.append((q, scores))
