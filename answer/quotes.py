@@ -129,10 +129,14 @@ class QuoteFinder:
         """(quote, rare-word share, similarity) of every candidate, best score first."""
         asked = self.embedder.embed_query(text)
         similarity = vectors @ asked
-        weights = _term_weights(text, question, idf)
+        weights = _term_weights(text, idf)
+        # A follow-up is answered about what its own words ask ("那资金方面呢？": funds) as much as about what it leans on.
+        own = _term_weights(question.asked, idf) if question.follow_up else {}
         scored = []
         for candidate, dense in zip(candidates, similarity, strict=True):
             share = covered(weights, candidate.text)
+            if own:
+                share = (share + covered(own, candidate.text)) / 2
             score = share + DENSE_WEIGHT * max(0.0, float(dense) - DENSE_FLOOR) + SHAPE_WEIGHT * offers(kind, candidate)
             scored.append((Quote(candidate.hit, candidate.start, candidate.end, score), share, float(dense)))
         return sorted(scored, key=lambda s: -s[0].score)
@@ -168,12 +172,10 @@ def about_another(question: str, sentence: str) -> bool:
     return bool(asked and named and not asked & named)
 
 
-def _term_weights(text: str, question: Question, idf: Callable[[str], float]) -> dict[str, float]:
-    """The question's words that name what it asks about, each weighted by its rarity; a follow-up's own words count
-    twice, so that "那资金方面呢？" is answered about funds, not again about what it follows."""
+def _term_weights(text: str, idf: Callable[[str], float]) -> dict[str, float]:
+    """The question's words that name what it asks about, each weighted by its rarity."""
     framing = framing_words(text)
-    own = set(tokenize(question.asked)) if question.follow_up else set()
-    return {t: idf(t) * (2 if t in own else 1) for t in set(tokenize(text)) if t not in framing}
+    return {t: idf(t) for t in set(tokenize(text)) if t not in framing}
 
 
 def offers(kind: str, candidate: _Candidate) -> bool:

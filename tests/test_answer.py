@@ -51,7 +51,7 @@ def test_seed_question_is_answered_with_the_amount_and_a_citation_of_the_seed(en
     document = corpus_store.get_document(citation.doc_id)
     assert document.text[citation.start : citation.end] == citation.text
     assert "50万元" in citation.text
-    assert set(answer.timings) == {"retrieve_s", "first_token_s", "total_s"}
+    assert set(answer.timings) == {"retrieve_s", "quotes_s", "quotes_shown_s", "first_token_s", "total_s"}
 
 
 @pytest.mark.llm
@@ -59,7 +59,8 @@ def test_cross_border_data_question_is_answered_from_the_seed(engine: AnswerEngi
     answer = engine.ask("河套合作区在跨境数据流动方面做了哪些工作？")
     assert not answer.refused, answer
     assert cites_seed(answer)
-    assert any(fact in answer.answer for fact in ("深港通", "777", "数据交易"))
+    shown = "".join(q["text"] for q in answer.quotes) + answer.answer  # 答复原文 and the summary
+    assert any(fact in shown for fact in ("深港通", "777", "数据交易"))
 
 
 def test_uncovered_question_is_refused_without_asking_the_model(corpus_settings, searcher):
@@ -367,7 +368,7 @@ def test_a_long_paste_then_ten_follow_ups_all_answer(engine: AnswerEngine):
         "那申请条件呢？",
     ]:
         answer = engine.ask(follow_up, history)
-        assert not answer.answer.startswith("出错了") and (answer.refused or answer.citations), answer
+        assert not answer.answer.startswith("出错了") and (answer.refused or answer.citations or answer.quotes), answer
         answered += not answer.refused
         history.append((answer.question, answer.answer))
     assert answered >= 3, "most of these follow-ups are answered by the elevator replies"
