@@ -52,7 +52,8 @@ class Quote:
     hit: Hit
     start: int
     end: int
-    score: float
+    score: float = 0.0
+    is_list: bool = False  # a counted-off list with its lead-in, not one sentence
 
     @property
     def text(self) -> str:
@@ -77,18 +78,6 @@ class Quote:
             "end": offset + self.end,
             "score": round(self.score, 3),
         }
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    hit: Hit
-    start: int
-    end: int
-    is_list: bool
-
-    @property
-    def text(self) -> str:
-        return self.hit.chunk.text[self.start : self.end]
 
 
 class QuoteFinder:
@@ -122,7 +111,7 @@ class QuoteFinder:
         text: str,
         question: Question,
         kind: str,
-        candidates: list[_Candidate],
+        candidates: list[Quote],
         vectors: np.ndarray,
         idf: Callable[[str], float],
     ) -> list[tuple[Quote, float, float]]:
@@ -138,7 +127,7 @@ class QuoteFinder:
             if own:
                 share = (share + covered(own, candidate.text)) / 2
             score = share + DENSE_WEIGHT * max(0.0, float(dense) - DENSE_FLOOR) + SHAPE_WEIGHT * offers(kind, candidate)
-            scored.append((Quote(candidate.hit, candidate.start, candidate.end, score), share, float(dense)))
+            scored.append((replace(candidate, score=score), share, float(dense)))
         return sorted(scored, key=lambda s: -s[0].score)
 
     def _embedded(self, texts: list[str]) -> np.ndarray:
@@ -153,13 +142,13 @@ class QuoteFinder:
         return np.stack([self._vectors[t] for t in texts])
 
 
-def _candidates(hit: Hit) -> list[_Candidate]:
+def _candidates(hit: Hit) -> list[Quote]:
     """Each sentence of the passage that says something (not a greeting, thanks or set phrase), and each counted-off
     list with the sentence leading into it."""
     text = hit.chunk.text
     spans = sentence_spans(text)
-    found = [_Candidate(hit, s, e, False) for s, e in spans if not is_formula(text[s:e])]
-    found += [_Candidate(hit, spans[first][0], spans[last][1], True) for first, last in point_lists(text, spans)]
+    found = [Quote(hit, s, e) for s, e in spans if not is_formula(text[s:e])]
+    found += [Quote(hit, spans[first][0], spans[last][1], is_list=True) for first, last in point_lists(text, spans)]
     return found
 
 
@@ -178,7 +167,7 @@ def _term_weights(text: str, idf: Callable[[str], float]) -> dict[str, float]:
     return {t: idf(t) for t in set(tokenize(text)) if t not in framing}
 
 
-def offers(kind: str, candidate: _Candidate) -> bool:
+def offers(kind: str, candidate: Quote) -> bool:
     """The candidate holds what the question asks for: a figure with its unit, a date, an office, a list."""
     text = candidate.text
     if kind == FIGURE:

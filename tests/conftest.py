@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from eval.app_process import free_port, wait_until_up
+from eval.chroma_server import ChromaServer
 from index.build import IndexBuilder
 from index.embedder import load_embedder
 from index.search import Searcher
@@ -36,6 +37,15 @@ def wait_for_progress(process: subprocess.Popen, bar: str, at_least: int = 1, ti
 def settings_for(data_dir: Path, **overrides: object) -> Settings:
     """Settings that keep a test's index in its own directory."""
     return load_settings(data_dir=data_dir, **overrides)
+
+
+@pytest.fixture(scope="module")
+def chroma(tmp_path_factory: pytest.TempPathFactory):
+    """A Chroma server (`chroma run`) on a loopback port, for one module's tests."""
+    server = ChromaServer(tmp_path_factory.mktemp("chroma-server"))
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

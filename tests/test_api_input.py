@@ -12,7 +12,6 @@ from gradio_client.exceptions import AppError
 
 from answer.engine import UNREACHABLE
 from eval.app_process import running_app
-from eval.chroma_server import ChromaServer
 from index.build import IndexBuilder
 from index.store import ReplyStore
 from tests.conftest import CORPUS, settings_for
@@ -21,14 +20,6 @@ QUESTION = "加装电梯的补贴标准是多少？"
 TOO_LONG = "电梯" * 50_000  # 100,000 characters, as the issue sent
 # What a refusal must take at most, on 2 cores shared with other tests.
 FAST_S = 1.0
-
-
-@pytest.fixture(scope="module")
-def chroma(tmp_path_factory):
-    server = ChromaServer(tmp_path_factory.mktemp("api-chroma"))
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

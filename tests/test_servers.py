@@ -15,7 +15,7 @@ import pytest
 from answer.engine import AnswerEngine
 from answer.llm import load_chat_model
 from eval.app_process import free_port, wait_until_up
-from eval.chroma_server import BIN, ChromaServer
+from eval.chroma_server import BIN
 from index.build import BuildReport, IndexBuilder
 from index.embedder import load_embedder
 from index.search import Searcher
@@ -29,14 +29,6 @@ SCHOLARSHIP = "企业在高职院校设奖学金培养人才，区里最多支�
 def wait_for(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
     if not wait_until_up(url, process, seconds):
         raise RuntimeError(f"{process.args[0]} did not start")
-
-
-@pytest.fixture(scope="module")
-def chroma(tmp_path_factory):
-    server = ChromaServer(tmp_path_factory.mktemp("chroma-server"))
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")
