@@ -122,7 +122,8 @@ class AnswerEngine:
             found = self.gather(question, filters, timings)
             run = _Run(asked, question.text, started, timings, found.hits, self._filter_notice(filters, found.hits))
             yield Retrieved([p.to_dict(rank) for rank, p in enumerate(found.passages, 1)])
-            yield Quoted(found.quoted())
+            quotes = found.quoted()
+            yield Quoted(quotes)
             timings["quotes_shown_s"] = round(time.perf_counter() - started, 3)
             checked = Checked()
             if found.hits and not found.about:
@@ -141,7 +142,7 @@ class AnswerEngine:
                     checked = self.check("".join(reply), question.text, found.passages)
             else:
                 log.info("refused: no sentence of the passages answers (best coverage %.2f)", found.best_coverage)
-            answer = self._answer(run, checked, found.quoted())
+            answer = self._answer(run, checked, quotes)
             answer.passages = [p.to_dict(rank) for rank, p in enumerate(found.passages, 1)]
             if cut:
                 limit = self.settings.max_question_chars
@@ -164,11 +165,14 @@ class AnswerEngine:
         hits = self._retrieve(question, filters)
         timings["retrieve_s"] = round(time.perf_counter() - searching, 3)
         budget = question.budget(self.settings.context_chars, self.settings.list_context_chars)
-        about = about_the_question(question.text, number_passages(question, hits, budget))
+        passages = number_passages(question, hits, budget)
+        about = about_the_question(question.text, passages)
         quoting = time.perf_counter()
         quotes = self.quotes(question, [p.hit for p in about], self.searcher.keywords.idf) if about else []
         timings["quotes_s"] = round(time.perf_counter() - quoting, 3)
-        return Found(hits, number_passages(question, hits, budget, quotes), quotes, bool(about))
+        if quotes:  # the prompt shows the quotes: numbered again with them
+            passages = number_passages(question, hits, budget, quotes)
+        return Found(hits, passages, quotes, bool(about))
 
     def _retrieve(self, question: Question, filters: Filters | None) -> list[Hit]:
         """The passages for the question, and for a question of several parts the best two for each part as well."""

@@ -3,7 +3,7 @@ shown as 答复原文, and the backbone of the answer. The model only summarises
 
 A sentence (or a counted-off list with its lead-in) is scored by the share of the question's rare words it holds,
 the embedder's similarity to the question, and whether it offers what the question asks for: a figure, a date, an
-office, a list. The weights and thresholds were chosen on the tuning sets (docs/evaluation.md)."""
+office, a list. The weights and thresholds were chosen on the tuning sets (docs/quotes.md)."""
 
 from __future__ import annotations
 
