@@ -63,6 +63,7 @@ class Checked:
 
     sentences: list[Sentence] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)  # sentences turned down and left out of what is shown
 
     @property
     def text(self) -> str:
@@ -70,7 +71,12 @@ class Checked:
 
     @property
     def unsupported(self) -> list[str]:
-        return [strip_markers(s.text) for s in self.sentences if s.status != SUPPORTED]
+        return [strip_markers(s.text) for s in self.sentences if s.status != SUPPORTED] + self.dropped
+
+    def supported_only(self) -> Checked:
+        """The reply without the sentences the check turned down: where the reply's own sentences are quoted, a summary
+        sentence with no support in them only misleads."""
+        return Checked([s for s in self.sentences if s.status == SUPPORTED], self.citations, self.unsupported)
 
 
 class AnswerCheck:

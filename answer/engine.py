@@ -139,7 +139,9 @@ class AnswerEngine:
                 ticket.leave()  # the check needs no model: the next in line goes on
                 ticket = None
                 if not is_refusal("".join(reply)):
-                    checked = self.check("".join(reply), question.text, found.passages)
+                    checked = self.check("".join(reply), question.text, found.passages).supported_only()
+                if checked.dropped:
+                    run.notice = f"摘要中有 {len(checked.dropped)} 句在答复原文中找不到依据，已略去。{run.notice}"
             else:
                 log.info("refused: no sentence of the passages answers (best coverage %.2f)", found.best_coverage)
             answer = self._answer(run, checked, quotes)

@@ -57,6 +57,13 @@ _ASKS_FIGURE = re.compile(
     r"多大|多高|多宽|多长|多远|多重|\bhow (?:much|many)\b",
     re.I,
 )
+# A figure question on money ("补贴多少钱", "收费标准") is answered by a sum in 元, unless it counts something else
+# ("免费住几天", "缴费年限满多少年").
+_ASKS_MONEY = re.compile(r"钱|[几多少]元|金额|费用|收费|价|补贴|补助|奖励|奖补|投资|资金|工资|津贴|罚款|罚金|薪")
+_COUNTS_OTHER = re.compile(r"(?:几|多少)(?:个|天|年|月|周|人|户|家|次|台|辆|公里|米|平方|小时|分钟|岁|所|项|处|名|倍|层|栋|套|条)")
+# A date question answered only by a date or year: when something happens, not how long it takes or at what hour.
+_ASKS_CALENDAR = re.compile(r"哪一?年|何时|什么时候|啥时候|哪一?天|几月|几号|日期|\bwhen\b", re.I)
+MONEY, POINT_IN_TIME = "元", "date"
 # In order: a question that asks for earlier replies, or a yes or no, is that whatever else it names.
 _KIND_RULES = (
     (PRECEDENT, _ASKS_FOR_REPLIES),
@@ -77,6 +84,7 @@ class Question:
     kind: str  # what it asks for: one of KINDS
     parts: tuple[str, ...]  # each question it asks, on its own; one for a question that asks one thing
     follow_up: bool = False
+    measure: str = ""  # what its answer must state: MONEY, SHARE, POINT_IN_TIME, or anything ("")
 
     @property
     def subject(self) -> str:
@@ -100,14 +108,24 @@ def read_question(asked: str, history: list[tuple[str, str]] | None = None) -> Q
 def shaped(text: str, asked: str, follow_up: bool = False) -> Question:
     """The shape of a question to search as text: a follow-up asks for what its own words ask ("那申请条件呢？" a list),
     else for what the question it leans on asked ("那A7区呢？" after "…补贴多少？" a figure)."""
-    kind = kind_of(asked)
+    kind, source = kind_of(asked), asked
     if follow_up and kind == FACT:
-        kind = kind_of(text)
-    return Question(asked, text, kind, tuple(parts_of(text)), follow_up)
+        kind, source = kind_of(text), text
+    return Question(asked, text, kind, tuple(parts_of(text)), follow_up, measure_of(kind, source))
 
 
 def kind_of(question: str) -> str:
     return next((kind for kind, rule in _KIND_RULES if rule.search(question)), FACT)
+
+
+def measure_of(kind: str, question: str) -> str:
+    """What a figure or date question's answer must state: a sum of money, a date or year; "" when a figure of any
+    unit, a span of time or an hour may answer it."""
+    if kind == FIGURE and _ASKS_MONEY.search(question) and not _COUNTS_OTHER.search(question):
+        return MONEY
+    if kind == DATE and _ASKS_CALENDAR.search(question):
+        return POINT_IN_TIME
+    return ""
 
 
 def joined(follow_up: str, history: list[tuple[str, str]]) -> str:

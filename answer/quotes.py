@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from answer.context import point_lists
-from answer.questions import DATE, FIGURE, LIST, OFFICE, Question, kind_of
+from answer.questions import DATE, FIGURE, LIST, MONEY, OFFICE, POINT_IN_TIME, Question, kind_of, measure_of
 from answer.support import quoted_names
 from index.embedder import Embedder
 from index.keywords import framing_words, tokenize
@@ -22,7 +22,7 @@ from index.search import Hit, covered
 from text.dates import DATE as FULL_DATE
 from text.dates import NAMED_YEAR, STATED_DATE
 from text.formulas import is_formula
-from text.numbers import designations, numbers, unit
+from text.numbers import SUM_OF_MONEY, designations, numbers, unit
 from text.offices import organisations
 from text.places import elsewhere, masked_places
 from text.sentences import POINTS_BACK, sentence_spans
@@ -100,8 +100,9 @@ class QuoteFinder:
         budget = LIST_QUOTE_CHARS if question.kind == LIST else QUOTE_CHARS
         for part in question.parts:
             kind = question.kind if len(question.parts) == 1 else kind_of(part)
+            measure = question.measure if len(question.parts) == 1 else measure_of(kind, part)
             scored = self._scored(part, question, kind, candidates, vectors, idf)
-            for quote in _kept(scored, budget // len(question.parts)):
+            for quote in _kept(scored, budget // len(question.parts), measure):
                 if not any(q.overlaps(quote) for q in chosen):
                     chosen.append(quote)
         return sorted(chosen, key=lambda q: -q.score)
@@ -181,16 +182,27 @@ def offers(kind: str, candidate: Quote) -> bool:
     return False
 
 
-def _kept(scored: list[tuple[Quote, float, float]], budget: int) -> list[Quote]:
-    """The best quote if it answers, and the next best close behind it, within the budget."""
-    if not scored:
-        return []
-    best, share, dense = scored[0]
-    if share < MIN_SHARE and dense < MIN_SIMILARITY:
+def states(measure: str, candidate: Quote) -> bool:
+    """The candidate states what the question must be told: a sum of money, a date or year; anything when the question
+    names no such measure."""
+    if measure == MONEY:
+        return bool(SUM_OF_MONEY.search(candidate.text))
+    if measure == POINT_IN_TIME:
+        return offers(DATE, candidate)
+    return True
+
+
+def _kept(scored: list[tuple[Quote, float, float]], budget: int, measure: str = "") -> list[Quote]:
+    """The best quote if it answers (and states the measure asked for: a question on a sum of money is not answered
+    by a sentence without one), and the next best close behind it, within the budget."""
+    best, share, dense = next((s for s in scored if states(measure, s[0])), (None, 0.0, 0.0))
+    if best is None or (share < MIN_SHARE and dense < MIN_SIMILARITY):
         return []
     kept = [_with_what_follows(best)]
     used = len(kept[0].text)
-    for quote, _, _ in scored[1:]:
+    for quote, _, _ in scored:
+        if quote is best:
+            continue
         if len(kept) == MAX_QUOTES or quote.score < KEEP_SHARE * best.score:
             break
         quote = _with_what_follows(quote)

@@ -79,11 +79,12 @@ def test_marker_to_a_missing_passage_is_dropped_and_the_sentence_recited(corpus_
     assert cites_seed(answer)
 
 
-def test_a_made_up_number_is_flagged_unsupported(corpus_settings, searcher):
+def test_a_made_up_number_is_left_out_of_the_summary_and_said_so(corpus_settings, searcher):
     model = ScriptedModel("区里给予最高50万元支持[1]。此外每年另有80万元专项奖励[1]。")
     answer = AnswerEngine(corpus_settings, searcher, model).ask(SCHOLARSHIP)
-    assert not answer.refused
-    assert answer.unsupported == ["此外每年另有80万元专项奖励。"]
+    assert not answer.refused and answer.quotes
+    assert answer.unsupported == ["此外每年另有80万元专项奖励。"] and "80万元" not in answer.answer
+    assert "摘要中有 1 句在答复原文中找不到依据，已略去" in answer.notice
     assert [c.n for c in answer.citations] == [1]
 
 
@@ -95,7 +96,7 @@ def test_an_answer_that_repeats_the_question_around_a_figure_is_checked_for_that
     model = ScriptedModel(f"河套那边给科研人员开通国际互联网访问，累计发了{figure}个序列号。")
     answer = AnswerEngine(corpus_settings, searcher, model).ask(question)
     assert not answer.refused and any("777个" in q["text"] for q in answer.quotes)  # the reply's words stand either way
-    assert statuses(answer) == ["supported"] if holds else statuses(answer) in (["unsupported"], ["contradicted"])
+    assert statuses(answer) == ["supported"] if holds else statuses(answer) == [] and answer.unsupported
     assert not holds or (answer.answer.endswith("[1]。") and cites_seed(answer))
 
 
@@ -225,7 +226,7 @@ def statuses(answer: Answer) -> list[str]:
 )
 def test_a_yes_or_no_answer_is_checked_for_its_polarity(corpus_settings, searcher, reply: str, holds: bool):
     answer = AnswerEngine(corpus_settings, searcher, ScriptedModel(reply)).ask("新引进人才的租房补贴取消了吗？")
-    assert statuses(answer) == ["supported"] if holds else statuses(answer) in (["unsupported"], ["contradicted"])
+    assert statuses(answer) == ["supported"] if holds else statuses(answer) == []
     if not holds:
         assert answer.unsupported == [reply]
 
@@ -236,13 +237,17 @@ def test_a_reply_that_mentions_the_refusal_is_not_thrown_away(corpus_settings, s
     assert not answer.refused and "50万元" in answer.answer and "没有相关内容" not in answer.answer
 
 
-def test_every_sentence_has_a_status_and_a_distortion_is_contradicted(corpus_settings, searcher):
-    model = ScriptedModel("区里给予最高50万元支持[1]。区里给予最高80万元支持[1]。此外每年另有专项奖励[1]。")
-    answer = AnswerEngine(corpus_settings, searcher, model).ask(SCHOLARSHIP)
-    assert statuses(answer) == ["supported", "contradicted", "unsupported"]
-    assert answer.sentences[0]["markers"] and not answer.sentences[1]["markers"] and not answer.sentences[2]["markers"]
-    reasons = [s["reason"] for s in answer.sentences]
-    assert reasons[0] == "" and "80万元" in reasons[1] and reasons[2], "a marked sentence says why: the figure that failed"
+def test_every_sentence_has_a_status_and_only_the_supported_are_shown(corpus_settings, searcher):
+    reply = "区里给予最高50万元支持[1]。区里给予最高80万元支持[1]。此外每年另有专项奖励[1]。"
+    engine = AnswerEngine(corpus_settings, searcher, ScriptedModel(reply))
+    checked = engine.check(reply, SCHOLARSHIP, engine.gather(read_question(SCHOLARSHIP)).passages)
+    assert [s.status for s in checked.sentences] == ["supported", "contradicted", "unsupported"]
+    reasons = [s.reason for s in checked.sentences]
+    assert reasons[0] == "" and "80万元" in reasons[1] and reasons[2], "a turned-down sentence says why: the figure that failed"
+    answer = engine.ask(SCHOLARSHIP)
+    assert statuses(answer) == ["supported"] and answer.sentences[0]["markers"]
+    assert answer.unsupported == ["区里给予最高80万元支持。", "此外每年另有专项奖励。"]
+    assert "摘要中有 2 句" in answer.notice
 
 
 def test_a_figure_of_the_neighbouring_programme_is_not_given_as_the_asked_ones(corpus_settings, searcher):

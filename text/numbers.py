@@ -76,6 +76,9 @@ def unit(figure: str) -> str:
     return re.sub(r"[\d.,]", "", figure)
 
 
+# A sum of money, in figures or in words ("9000元", "1.5万元", "超亿元", "三百元").
+SUM_OF_MONEY = re.compile(r"[\d〇零一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟]\s*元(?!月)")
+
 # Numbered names: a bus route, a line, a grade, a building, a period ("5路", "2号线", "D级", "11栋", "6小时"); "五路" is
 # "5路".
 _DESIGNATION = re.compile(
