@@ -59,8 +59,8 @@ _ASKS_FIGURE = re.compile(
 )
 # A figure question on money ("补贴多少钱", "收费标准") is answered by a sum in 元, unless it counts something else
 # ("免费住几天", "缴费年限满多少年").
-_ASKS_MONEY = re.compile(r"钱|[几多少]元|金额|费用|收费|价|补贴|补助|奖励|奖补|投资|资金|工资|津贴|罚款|罚金|薪")
-_COUNTS_OTHER = re.compile(r"(?:几|多少)(?:个|天|年|月|周|人|户|家|次|台|辆|公里|米|平方|小时|分钟|岁|所|项|处|名|倍|层|栋|套|条)")
+_ASKS_MONEY = re.compile(r"钱|(?:几|多少)元|金额|费用|收费|价|补贴|补助|奖励|奖补|投资|资金|工资|津贴|罚款|罚金|薪")
+_COUNTS_OTHER = re.compile(r"(?:几|多少)(?:[个天年月周人户家次台辆米岁所项处名倍层栋套条]|公里|平方|小时|分钟)")
 # A date question answered only by a date or year: when something happens, not how long it takes or at what hour.
 _ASKS_CALENDAR = re.compile(r"哪一?年|何时|什么时候|啥时候|哪一?天|几月|几号|日期|\bwhen\b", re.I)
 MONEY, POINT_IN_TIME = "元", "date"
@@ -132,6 +132,8 @@ def joined(follow_up: str, history: list[tuple[str, str]]) -> str:
     """The follow-up after what it leans on, as one question to search, answer and check (prompts/follow_up.txt);
     one question, not two parts: the follow-up alone is no search."""
     return render("follow_up", previous=leaned_on(follow_up, history)[:HISTORY_CHARS], question=follow_up)
+
+
 # Where a question asking two things splits into its parts ("补助标准是多少？什么时候开始施行？").
 _PART_END = re.compile(r"(?<=[？?；;])")
 _MIN_PART_CHARS = 4

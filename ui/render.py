@@ -66,8 +66,8 @@ def quotes(found: list[dict], turn: int) -> str:
         f'<blockquote class="quote"><span class="quote-text">{esc(q["text"])}</span> '
         f'<button class="chip" data-action="quote" data-turn="{turn}" data-n="{i}">[{q["n"]}]</button>'
         f'<div class="meta">{esc(q.get("title") or "（无标题）")}'
-        f'{" · " + esc(q["office"]) if q.get("office") else ""}'
-        f'{" · " + esc(q["date"]) if q.get("date") else ""}</div></blockquote>'
+        f"{' · ' + esc(q['office']) if q.get('office') else ''}"
+        f"{' · ' + esc(q['date']) if q.get('date') else ''}</div></blockquote>"
         for i, q in enumerate(found)
     )
     return f'<div class="quotes"><div class="label">答复原文</div>{items}</div>'
