@@ -35,6 +35,9 @@ DENSE_FLOOR = 0.75
 # A sentence answers when it holds this share of the question's rare words, or is this similar to the question.
 MIN_SHARE = 0.5
 MIN_SIMILARITY = 0.9
+# A counted-off list with its lead-in answers a question for a list on less: its items rarely repeat the question.
+LIST_MIN_SHARE = 0.2
+LIST_MIN_SIMILARITY = 0.87
 # The quotes kept beside the best: at most this many, scoring at least this share of the best's score.
 MAX_QUOTES = 3
 KEEP_SHARE = 0.6
@@ -102,7 +105,7 @@ class QuoteFinder:
             kind = question.kind if len(question.parts) == 1 else kind_of(part)
             measure = question.measure if len(question.parts) == 1 else measure_of(kind, part)
             scored = self._scored(part, question, kind, candidates, vectors, idf)
-            for quote in _kept(scored, budget // len(question.parts), measure):
+            for quote in _kept(scored, budget // len(question.parts), measure, kind == LIST):
                 if not any(q.overlaps(quote) for q in chosen):
                     chosen.append(quote)
         return sorted(chosen, key=lambda q: -q.score)
@@ -192,11 +195,11 @@ def states(measure: str, candidate: Quote) -> bool:
     return True
 
 
-def _kept(scored: list[tuple[Quote, float, float]], budget: int, measure: str = "") -> list[Quote]:
+def _kept(scored: list[tuple[Quote, float, float]], budget: int, measure: str = "", for_list: bool = False) -> list[Quote]:
     """The best quote if it answers (and states the measure asked for: a question on a sum of money is not answered
     by a sentence without one), and the next best close behind it, within the budget."""
     best, share, dense = next((s for s in scored if states(measure, s[0])), (None, 0.0, 0.0))
-    if best is None or (share < MIN_SHARE and dense < MIN_SIMILARITY):
+    if best is None or not _answers(best, share, dense, for_list):
         return []
     kept = [_with_what_follows(best)]
     used = len(kept[0].text)
@@ -210,6 +213,12 @@ def _kept(scored: list[tuple[Quote, float, float]], budget: int, measure: str = 
             kept.append(quote)
             used += len(quote.text)
     return kept
+
+
+def _answers(quote: Quote, share: float, dense: float, for_list: bool) -> bool:
+    if share >= MIN_SHARE or dense >= MIN_SIMILARITY:
+        return True
+    return for_list and quote.is_list and share >= LIST_MIN_SHARE and dense >= LIST_MIN_SIMILARITY
 
 
 def _with_what_follows(quote: Quote) -> Quote:

@@ -88,6 +88,11 @@ def test_the_sentences_that_answer_are_quoted_as_the_reply_words_them(gathering,
     assert all(comparable(f) in quotes for f in facts), quotes
 
 
+def test_a_counted_off_list_answers_a_question_for_one_though_its_items_repeat_few_words(gathering):
+    quotes = quoted(gathering, "河套在资金跨境使用和科研数据跨境流通这两块，各自有什么实际进展？")
+    assert "777个" in quotes and "二是建成深圳数据交易所" in quotes
+
+
 def test_a_follow_up_is_quoted_on_what_it_asks_not_on_what_it_follows(gathering):
     history = [("2023年北片区小一学位缺口约有多少个？", "约1200个[1]。")]
     quotes = quoted(gathering, "那为跨片区就读的学生开通了几条校车线路？", history)
