@@ -25,7 +25,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
-    from answer.check import STATUS_LABELS
     from answer.engine import AnswerEngine
     from answer.results import Answer, Token
     from index.store import IndexUnavailable
@@ -56,13 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\n" + answer.answer)
     for c in answer.citations:
         print(f"[{c.n}] {c.title} ({c.source}) {c.section}\n    {c.text}")
-    for sentence in answer.sentences:
-        if sentence["status"] in STATUS_LABELS:
-            why = f"（{sentence['reason']}）" if sentence.get("reason") else ""
-            print(f"{STATUS_LABELS[sentence['status']]}：{sentence['text']}{why}")
-    if answer.refused:  # a refusal keeps no sentences; what the model said instead is listed as unsupported
-        for sentence in answer.unsupported:
-            print(f"{STATUS_LABELS['unsupported']}：{sentence}")
+    for sentence in answer.unsupported:  # left out of the answer: a reviewer may still want to read it
+        print(f"摘要中已略去（在答复原文中找不到依据）：{sentence}")
     if answer.notice:
         print(answer.notice)
     for doc in answer.related:

@@ -63,7 +63,7 @@ class Checked:
 
     sentences: list[Sentence] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
-    dropped: list[str] = field(default_factory=list)  # sentences turned down and left out of what is shown
+    dropped: list[Sentence] = field(default_factory=list)  # turned down and left out of what is shown
 
     @property
     def text(self) -> str:
@@ -71,12 +71,13 @@ class Checked:
 
     @property
     def unsupported(self) -> list[str]:
-        return [strip_markers(s.text) for s in self.sentences if s.status != SUPPORTED] + self.dropped
+        return [strip_markers(s.text) for s in self.sentences + self.dropped if s.status != SUPPORTED]
 
     def supported_only(self) -> Checked:
         """The reply without the sentences the check turned down: where the reply's own sentences are quoted, a summary
         sentence with no support in them only misleads."""
-        return Checked([s for s in self.sentences if s.status == SUPPORTED], self.citations, self.unsupported)
+        kept = [s for s in self.sentences if s.status == SUPPORTED]
+        return Checked(kept, self.citations, self.dropped + [s for s in self.sentences if s.status != SUPPORTED])
 
 
 class AnswerCheck:

@@ -203,6 +203,7 @@ class AnswerEngine:
             search_query=run.query,
             timings=run.timings,
             sentences=[] if refused else [s.__dict__ for s in checked.sentences],
+            dropped=[s.__dict__ for s in checked.dropped],
             notice=run.notice,
         )
         log.info("answered %r: refused=%s citations=%d %s", run.question[:60], refused, len(answer.citations), run.timings)

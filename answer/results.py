@@ -48,6 +48,7 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     passages: list[dict] = field(default_factory=list)  # what retrieval found, in rank order, for evaluation and audit
     sentences: list[dict] = field(default_factory=list)  # each sentence shown: text, status, markers
+    dropped: list[dict] = field(default_factory=list)  # summary sentences the check turned down, left out, with why
     notice: str = ""  # why there is nothing to answer from, when it is not the question (filters, a full queue)
     precedents: list[dict] = field(default_factory=list)  # the replies listed for a question that asks which exist
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from answer.check import STATUS_LABELS
 from answer.citations import source_lines
 from answer.draft import section_text
 from text.markers import strip_markers
@@ -38,7 +37,7 @@ def draft_paper(draft: dict) -> Paper:
 
 
 def answer_paper(answer: dict) -> Paper:
-    """A chat answer (Answer.to_dict()): the question, each sentence as checked (one without support says so), sources."""
+    """A chat answer (Answer.to_dict()): the question, the reply's own sentences, the checked summary, sources."""
     paper = Paper(f"关于“{answer['question']}”的回答")
     if answer.get("quotes"):
         paper.paragraphs.append((HEADING, "答复原文"))
@@ -47,8 +46,7 @@ def answer_paper(answer: dict) -> Paper:
     if answer["refused"]:
         paper.paragraphs.append((BODY, answer["answer"]))
     else:
-        sentences = answer.get("sentences") or [{"text": answer["answer"], "status": "supported"}]
-        paper.paragraphs.append((BODY, "".join(s["text"] + _marked(s["status"], s.get("reason", "")) for s in sentences)))
+        paper.paragraphs.append((BODY, answer["answer"]))
     if answer.get("notice"):
         paper.paragraphs.append((BODY, answer["notice"]))
     paper.paragraphs += [(BODY, f"{n}. {strip_markers(r['title'])}") for n, r in enumerate(answer.get("related", []), 1)]
@@ -56,12 +54,6 @@ def answer_paper(answer: dict) -> Paper:
     quoted = [q for q in answer.get("quotes", []) if not any(c["n"] == q["n"] and c["text"] == q["text"] for c in cited)]
     paper.sources = source_lines(quoted + cited)
     return paper
-
-
-def _marked(status: str, reason: str) -> str:
-    if status not in STATUS_LABELS:
-        return ""
-    return f"〔{STATUS_LABELS[status]}：{reason}〕" if reason else f"〔{STATUS_LABELS[status]}〕"
 
 
 def write_docx(paper: Paper, path: Path) -> Path:

@@ -22,16 +22,17 @@ def test_answer_text_is_escaped_and_markers_become_chips():
     assert 'class="chip" data-action="cite" data-turn="0" data-n="1"' in shown
 
 
-def test_sentences_without_support_are_marked_in_place():
-    sentences = [
-        {"text": "每台最高补助25万元[1]。", "status": "supported"},
+def test_summary_sentences_turned_down_are_left_out_and_folded_away_with_why():
+    dropped = [
         {"text": "最高可获得30%的支出，即50万元。", "status": "contradicted", "reason": "金额 50万元 不在资料中"},
         {"text": "另有奖励。", "status": "unsupported", "reason": "资料未提及“<b>奖励</b>”"},
     ]
-    shown = render.answer_html(0, answer(answer="…", sentences=sentences))
-    assert '<span class="contradicted" title="与答复内容不符">最高可获得30%的支出，即50万元。' in shown
-    assert '<span class="unsupported" title="未在答复中找到依据">另有奖励。' in shown
-    assert '<span class="reason">金额 50万元 不在资料中</span>' in shown, "a marked sentence says why"
+    sentences = [{"text": "每台最高补助25万元[1]。", "status": "supported"}]
+    shown = render.answer_html(0, answer(answer="每台最高补助25万元[1]。", sentences=sentences, dropped=dropped))
+    summary, folded = shown.split('<details class="dropped">')
+    assert "25万元" in summary and "50万元" not in summary and "另有奖励" not in summary
+    assert "略去的 2 句摘要" in folded and '<li class="contradicted">最高可获得30%的支出，即50万元。' in folded
+    assert "与答复内容不符" in folded and '<span class="reason">金额 50万元 不在资料中</span>' in folded
     assert "<b>" not in shown and "&lt;b&gt;奖励&lt;/b&gt;" in shown, "the reason quotes the answer: shown as text"
 
 

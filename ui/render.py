@@ -12,7 +12,6 @@ from index.build import file_of
 from index.schema import FIELD_LABELS
 from text.markers import MARKER
 
-_STATUS = {status: (status, label) for status, label in STATUS_LABELS.items()}
 _ABOUT_FIELDS = ("kind", "signing_office", "date")
 # How much of each passage a precedent list shows; the whole reply opens beside it.
 _EXCERPT_CHARS = 160
@@ -84,17 +83,22 @@ def answer_html(turn: int, answer: dict) -> str:
         related = f'<div class="related"><div class="label">可能相关</div><ul>{related}</ul></div>' if related else ""
         text = answer["answer"] or "没有回答。"
         return f'<div class="bubble refusal"><div class="refusal-text">{esc(text)}</div>{notice}{related}</div>'
-    parts = []
-    for sentence in answer.get("sentences") or ([{"text": answer["answer"], "status": "supported"}] if answer["answer"] else []):
-        text = chips(sentence["text"], turn).replace("\n", "<br>")
-        if sentence["status"] in _STATUS:
-            css, label = _STATUS[sentence["status"]]
-            why = f'<span class="reason">{esc(sentence["reason"])}</span>' if sentence.get("reason") else ""
-            parts.append(f'<span class="{css}" title="{label}">{text}<span class="badge">{label}</span>{why}</span>')
-        else:
-            parts.append(f"<span>{text}</span>")
-    summary = f'<div class="label">摘要</div><div class="summary">{"".join(parts)}</div>' if parts else ""
-    return f'<div class="bubble answer">{quotes(answer.get("quotes", []), turn)}{summary}{notice}</div>'
+    sentences = answer.get("sentences") or ([{"text": answer["answer"]}] if answer["answer"] else [])
+    summary = "".join(f"<span>{chips(s['text'], turn).replace(chr(10), '<br>')}</span>" for s in sentences)
+    summary = f'<div class="label">摘要</div><div class="summary">{summary}</div>' if summary else ""
+    return f'<div class="bubble answer">{quotes(answer.get("quotes", []), turn)}{summary}{_dropped(answer)}{notice}</div>'
+
+
+def _dropped(answer: dict) -> str:
+    """The summary's sentences the check turned down, folded away with why: left out of the answer, not hidden."""
+    if not answer.get("dropped"):
+        return ""
+    items = "".join(
+        f'<li class="{esc(s["status"])}">{esc(s["text"])}<span class="badge">{esc(STATUS_LABELS.get(s["status"], ""))}</span>'
+        f'<span class="reason">{esc(s.get("reason", ""))}</span></li>'
+        for s in answer["dropped"]
+    )
+    return f'<details class="dropped"><summary>略去的 {len(answer["dropped"])} 句摘要</summary><ul>{items}</ul></details>'
 
 
 def evidence(passages: list[dict], turn: int) -> str:
