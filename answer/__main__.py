@@ -55,8 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\n" + answer.answer)
     for c in answer.citations:
         print(f"[{c.n}] {c.title} ({c.source}) {c.section}\n    {c.text}")
-    for sentence in answer.unsupported:  # left out of the answer: a reviewer may still want to read it
-        print(f"摘要中已略去（在答复原文中找不到依据）：{sentence}")
+    for sentence in answer.dropped:  # left out of the answer: a reviewer may still want to read it, and why
+        print(f"摘要中已略去：{sentence['text']}（{sentence['reason'] or sentence['status']}）")
     if answer.notice:
         print(answer.notice)
     for doc in answer.related:

@@ -141,7 +141,7 @@ class AnswerEngine:
                 if not is_refusal("".join(reply)):
                     checked = self.check("".join(reply), question.text, found.passages).supported_only()
                 if checked.dropped:
-                    run.notice = f"摘要中有 {len(checked.dropped)} 句在答复原文中找不到依据，已略去。{run.notice}"
+                    run.notice = f"摘要中有 {len(checked.dropped)} 句与答复原文不符或找不到依据，已略去。{run.notice}"
             else:
                 log.info("refused: no sentence of the passages answers (best coverage %.2f)", found.best_coverage)
             answer = self._answer(run, checked, quotes)

@@ -50,19 +50,24 @@ _ASKS_OFFICE = re.compile(
     re.I,
 )
 _ASKS_DATE = re.compile(
-    r"什么时候|何时|哪一?年|几月|哪天|哪一天|多久|多长时间|啥时候|几时|时间|日期|期限|截止|\b(?:when|how long)\b", re.I
+    r"什么时候|何时|哪一?年|几月|哪天|哪一天|多久|多长时间|啥时候|几时|几点|时间|日期|期限|截止|\b(?:when|how long)\b", re.I
 )
 _ASKS_FIGURE = re.compile(
     r"多少|几(?:个|家|项|次|处|名|所|条|户|辆|套|座|人|元|万|成|倍|年|天|公里|米|层)|标准|金额|比例|费用|价格|面积|数量|"
     r"多大|多高|多宽|多长|多远|多重|\bhow (?:much|many)\b",
     re.I,
 )
-# A figure question on money ("补贴多少钱", "收费标准") is answered by a sum in 元, unless it counts something else
-# ("免费住几天", "缴费年限满多少年").
-_ASKS_MONEY = re.compile(r"钱|(?:几|多少)元|金额|费用|收费|价|补贴|补助|奖励|奖补|投资|资金|工资|津贴|罚款|罚金|薪")
-_COUNTS_OTHER = re.compile(r"(?:几|多少)(?:[个天年月周人户家次台辆米岁所项处名倍层栋套条]|公里|平方|小时|分钟)")
-# A date question answered only by a date or year: when something happens, not how long it takes or at what hour.
-_ASKS_CALENDAR = re.compile(r"哪一?年|何时|什么时候|啥时候|哪一?天|几月|几号|日期|\bwhen\b", re.I)
+# A figure question on money ("补贴多少钱", "收费标准") is answered by a sum, unless it asks for a count, a share or
+# a score ("免费住几天", "缴费年限满多少年", "补贴比例是多少", "评价得分").
+_ASKS_MONEY = re.compile(
+    r"钱|(?:几|多少)元|金额|费用|收费|价格|价钱|票价|单价|电价|水价|房价|补贴|补助|奖励|奖补|投资|资金|工资|津贴|罚款|罚金|薪"
+)
+_ASKS_NO_SUM = re.compile(
+    r"(?:几|多少)(?:[个天年月周人户家次台辆米岁所项处名倍层栋套条笔亩座吨间张位份批分]|公里|平方|小时|分钟)"
+    r"|比例|占比|比率|率|涨幅|增幅|降幅|百分|得分"
+)
+# A date question answered only by a date or year (or an hour): when something happens, not how long it takes.
+_ASKS_CALENDAR = re.compile(r"哪一?年|何时|什么时候|啥时候|哪一?天|几月|几号(?![线楼])|日期|\bwhen\b", re.I)
 MONEY, POINT_IN_TIME = "元", "date"
 # In order: a question that asks for earlier replies, or a yes or no, is that whatever else it names.
 _KIND_RULES = (
@@ -84,7 +89,7 @@ class Question:
     kind: str  # what it asks for: one of KINDS
     parts: tuple[str, ...]  # each question it asks, on its own; one for a question that asks one thing
     follow_up: bool = False
-    measure: str = ""  # what its answer must state: MONEY, SHARE, POINT_IN_TIME, or anything ("")
+    measure: str = ""  # what its answer must state: MONEY, POINT_IN_TIME, or anything ("")
 
     @property
     def subject(self) -> str:
@@ -119,12 +124,12 @@ def kind_of(question: str) -> str:
 
 
 def measure_of(kind: str, question: str) -> str:
-    """What a figure or date question's answer must state: a sum of money, a date or year; "" when a figure of any
-    unit, a span of time or an hour may answer it."""
-    if kind == FIGURE and _ASKS_MONEY.search(question) and not _COUNTS_OTHER.search(question):
-        return MONEY
+    """What a figure or date question's answer must state: a sum of money, or a point in time; "" when a figure of any
+    unit or a span of time may answer it, or when it asks both how much and when ("补贴多少钱，什么时候发放？")."""
+    if kind == FIGURE and _ASKS_MONEY.search(question) and not _ASKS_NO_SUM.search(question):
+        return "" if _ASKS_CALENDAR.search(question) else MONEY
     if kind == DATE and _ASKS_CALENDAR.search(question):
-        return POINT_IN_TIME
+        return "" if _ASKS_FIGURE.search(question) else POINT_IN_TIME
     return ""
 
 

@@ -20,7 +20,7 @@ from index.embedder import Embedder
 from index.keywords import framing_words, tokenize
 from index.search import Hit, covered
 from text.dates import DATE as FULL_DATE
-from text.dates import NAMED_YEAR, STATED_DATE
+from text.dates import NAMED_YEAR, STATED_DATE, WHEN
 from text.formulas import is_formula
 from text.numbers import SUM_OF_MONEY, designations, numbers, unit
 from text.offices import organisations
@@ -186,12 +186,12 @@ def offers(kind: str, candidate: Quote) -> bool:
 
 
 def states(measure: str, candidate: Quote) -> bool:
-    """The candidate states what the question must be told: a sum of money, a date or year; anything when the question
-    names no such measure."""
+    """The candidate states what the question must be told: a sum of money, a point in time (a date, a year, an hour,
+    年底); anything when the question names no such measure."""
     if measure == MONEY:
         return bool(SUM_OF_MONEY.search(candidate.text))
     if measure == POINT_IN_TIME:
-        return offers(DATE, candidate)
+        return offers(DATE, candidate) or bool(WHEN.search(candidate.text))
     return True
 
 
@@ -204,10 +204,10 @@ def _kept(scored: list[tuple[Quote, float, float]], budget: int, measure: str = 
     kept = [_with_what_follows(best)]
     used = len(kept[0].text)
     for quote, _, _ in scored:
-        if quote is best:
-            continue
         if len(kept) == MAX_QUOTES or quote.score < KEEP_SHARE * best.score:
             break
+        if quote is best or not states(measure, quote):  # a sentence without the sum asked for is the near miss
+            continue
         quote = _with_what_follows(quote)
         if not any(k.overlaps(quote) for k in kept) and used + len(quote.text) <= budget:
             kept.append(quote)
@@ -216,6 +216,7 @@ def _kept(scored: list[tuple[Quote, float, float]], budget: int, measure: str = 
 
 
 def _answers(quote: Quote, share: float, dense: float, for_list: bool) -> bool:
+    """The quote holds enough of the question's rare words, or is close enough to it in meaning, to answer it."""
     if share >= MIN_SHARE or dense >= MIN_SIMILARITY:
         return True
     return for_list and quote.is_list and share >= LIST_MIN_SHARE and dense >= LIST_MIN_SIMILARITY

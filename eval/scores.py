@@ -61,7 +61,9 @@ def score(question: Question, answer: dict, verifier: Verifier) -> dict:
     """Every score of one answer; a score that does not apply is None."""
     passages = [p["text"] for p in answer.get("passages", [])]
     cited = {c["n"]: c.get("passage") or c["text"] for c in answer.get("citations", [])}
-    sentences = [] if answer["refused"] else claims(answer["answer"])
+    # The summary as the model wrote it: what is shown, and what the check turned down and folded away with why.
+    written = [answer["answer"], *(d["text"] for d in answer.get("dropped", []))]
+    sentences = [] if answer["refused"] else [c for text in written for c in claims(text)]
     if answer.get("precedents"):  # a list of replies: each line is right when it names the reply it cites
         titles = {c["n"]: c["title"] for c in answer.get("citations", [])}
         labelled = [(s, "supported" if any(titles.get(n, "\0") in s for n in markers(s)) else "unsupported") for s in sentences]
@@ -79,8 +81,9 @@ def score(question: Question, answer: dict, verifier: Verifier) -> dict:
             == "supported"
         ]
     supported = [s for s, label in labelled if label == "supported"]
-    # A contradicted sentence the engine marked in place does not mislead the reader.
-    unmarked = [label for s, label in labelled if shown_status(s, answer.get("sentences", [])) == "supported"]
+    # A contradicted sentence the engine marked, or left out with why, does not mislead the reader.
+    shown = answer.get("sentences", []) + answer.get("dropped", [])
+    unmarked = [label for s, label in labelled if shown_status(s, shown) == "supported"]
     with_marker = [s for s in sentences if markers(s)]
     rank = evidence_rank(question.evidence, passages) if question.answerable else None
     quoted = "".join(q["text"] for q in answer.get("quotes", []))

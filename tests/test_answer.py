@@ -84,7 +84,7 @@ def test_a_made_up_number_is_left_out_of_the_summary_and_said_so(corpus_settings
     answer = AnswerEngine(corpus_settings, searcher, model).ask(SCHOLARSHIP)
     assert not answer.refused and answer.quotes
     assert answer.unsupported == ["此外每年另有80万元专项奖励。"] and "80万元" not in answer.answer
-    assert "摘要中有 1 句在答复原文中找不到依据，已略去" in answer.notice
+    assert "摘要中有 1 句与答复原文不符或找不到依据，已略去" in answer.notice
     assert [c.n for c in answer.citations] == [1]
 
 

@@ -181,7 +181,7 @@ def test_a_chat_answer_exports_to_word_with_its_notice_and_sources(tmp_path: Pat
         "refused": False,
         "sentences": [{"text": "每台最高补助25万元[1]。", "status": "supported"}],
         "dropped": [{"text": "补助每年发放两次。", "status": "unsupported", "reason": "资料未提及“每年发放两次”"}],
-        "notice": "摘要中有 1 句在答复原文中找不到依据，已略去。",
+        "notice": "摘要中有 1 句与答复原文不符或找不到依据，已略去。",
         "citations": [
             {
                 "n": 1,
@@ -196,7 +196,7 @@ def test_a_chat_answer_exports_to_word_with_its_notice_and_sources(tmp_path: Pat
     path = write_docx(answer_paper(answer), tmp_path / "answer.docx")
     paragraphs = [p.text for p in docx.Document(str(path)).paragraphs]
     assert paragraphs[0] == "关于“加装电梯的补贴标准是多少？”的回答"
-    assert "每台最高补助25万元[1]。" in paragraphs and "摘要中有 1 句在答复原文中找不到依据，已略去。" in paragraphs
+    assert "每台最高补助25万元[1]。" in paragraphs and "摘要中有 1 句与答复原文不符或找不到依据，已略去。" in paragraphs
     assert not any("每年发放两次" in p for p in paragraphs), "a sentence left out of the answer is left out of the file"
     assert "资料来源" in paragraphs
     assert any(

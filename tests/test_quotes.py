@@ -7,8 +7,11 @@ import pytest
 
 from answer.engine import AnswerEngine
 from answer.questions import DATE, FACT, FIGURE, LIST, MONEY, OFFICE, POINT_IN_TIME, PRECEDENT, YES_NO, read_question
+from answer.quotes import Quote, states
 from answer.results import Answer, Quoted, Retrieved, Token
 from eval.scores import comparable
+from index.search import Hit
+from index.store import StoredChunk
 from tests.test_answer import ScriptedModel, UnusableModel
 
 
@@ -44,10 +47,41 @@ def test_a_question_is_read_once_into_what_it_asks_for(question: str, kind: str)
         ("安江防洪堤上的监控摄像头是哪一年装上的？", POINT_IN_TIME),
         ("公交1号线的营运时间延长到了几点？", ""),  # an hour, not a date
         ("办理不动产登记要多长时间？", ""),
+        ("加装电梯补贴比例是多少？", ""),  # a share
+        ("这项工作的评价得分是多少？", ""),
+        ("去年惠及多少企业？", ""),
+        ("加装电梯补贴多少钱，什么时候发放？", ""),  # how much and when: either sentence answers a part
+        ("图书馆什么时候开门？", POINT_IN_TIME),  # an hour answers it (below)
+        ("地铁几号线经过南湖？", ""),
     ],
 )
 def test_a_figure_or_date_question_says_what_its_answer_must_state(question: str, measure: str):
     assert read_question(question).measure == measure
+
+
+def test_a_follow_up_asks_for_the_measure_its_own_words_ask():
+    history = [("加装电梯每台补贴多少钱？", "")]
+    assert read_question("那补贴比例呢？", history).measure == ""
+    assert read_question("那A7区呢？", history).measure == MONEY
+
+
+@pytest.mark.parametrize(
+    ("sentence", "measure", "holds"),
+    [
+        ("每台补助9000元。", MONEY, True),
+        ("累计完成跨境数据交易金额超亿元。", MONEY, True),
+        ("每人补贴5000港元。", MONEY, True),
+        ("公共停车场对残疾人车辆免费。", MONEY, True),
+        ("逐步破除城乡二元结构。", MONEY, False),
+        ("支付生育津贴天数按98天计算。", MONEY, False),
+        ("图书馆每天9:00开放。", POINT_IN_TIME, True),
+        ("该项目计划于年底前完工。", POINT_IN_TIME, True),
+        ("该项目正在加快推进。", POINT_IN_TIME, False),
+    ],
+)
+def test_a_sentence_states_the_measure_asked_for_or_does_not(sentence: str, measure: str, holds: bool):
+    hit = Hit(StoredChunk("c", "d", sentence, {}), 1.0, 1.0, 1.0, 1.0)
+    assert states(measure, Quote(hit, 0, len(sentence))) is holds
 
 
 def test_a_follow_up_asks_for_what_its_own_words_ask_or_else_for_what_it_leans_on():

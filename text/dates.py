@@ -17,6 +17,11 @@ STATED_DATE = re.compile(r"(?<!\d)(?:\d{4}年)?\d{1,2}月(?:\d{1,2}日)?")
 YEAR = re.compile(r"(?:19|20)\d\d")
 # A year a sentence names: "2022年".
 NAMED_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
+# When, said without a full date: an hour, a month in words, a part of a year, the day a rule takes effect.
+WHEN = re.compile(
+    r"\d{1,2}[:：]\d\d|\d{1,2}\s*[点时](?!\d)|[一二三四五六七八九十]{1,2}月|年底|年初|年内|年中|上半年|下半年|月底|月初|月中|"
+    r"季度|之日起|即日起"
+)
 
 
 def iso_date(text: str) -> str:

@@ -76,8 +76,12 @@ def unit(figure: str) -> str:
     return re.sub(r"[\d.,]", "", figure)
 
 
-# A sum of money, in figures or in words ("9000元", "1.5万元", "超亿元", "三百元").
-SUM_OF_MONEY = re.compile(r"[\d〇零一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟]\s*元(?!月)")
+# A sum of money, in figures or in words ("9000元", "1.5万元", "超亿元", "三百元", "5000港元", "￥500"), or none asked
+# ("免费"); not 二元结构, 一元化, 三元里 or 第一元素.
+SUM_OF_MONEY = re.compile(
+    r"[\d〇零一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟]\s*(?:美|港|欧|日)?元(?![化素里]|结构)"
+    r"|港币|[￥¥]\s*\d|人民币\s*\d|免费|免收|不收取?费"
+)
 
 # Numbered names: a bus route, a line, a grade, a building, a period ("5路", "2号线", "D级", "11栋", "6小时"); "五路" is
 # "5路".
