@@ -63,6 +63,12 @@ def measure(verifier: Verifier, rows: list[dict]) -> tuple[dict, list[tuple[dict
         "balanced_accuracy": round(0.5 * (tp / max(1, sum(is_bad)) + tn / max(1, len(rows) - sum(is_bad))), 3),
         "accuracy_3_labels": round(sum(v.label == g for v, g in zip(verdicts, gold, strict=True)) / len(rows), 3),
         "seconds_per_pair": round(elapsed / len(rows), 3),
+        # The floor of any contradiction rate measured with this verifier: a faithful answer is scored this much.
+        "supported_called_contradicted": round(
+            sum(g == "supported" and v.label == "contradicted" for v, g in zip(verdicts, gold, strict=True))
+            / max(1, gold.count("supported")),
+            3,
+        ),
         "measured": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
     }
     wrong = [(r, v) for r, v, a, b in zip(rows, verdicts, is_bad, said_bad, strict=True) if a != b]
