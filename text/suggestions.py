@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from text.headings import ENUMERATOR, LEVELS, numbered
+from text.headings import ENUMERATOR, ENUMERATOR_AFTER_COMMA, LEVELS, numbered
 from text.kinds import KINDS, kind_of, unknown_kind
 from text.normalize import normalize_line
 from text.sentences import ends_statement, sentence_spans
@@ -19,6 +19,10 @@ _LEAD_IN = re.compile(r"^(?:[为因]此|特)?[，,]?(?:建议|希望|呼吁)(?:�
 # A sentence that asks for something, when the points are not numbered.
 _ASKS = re.compile(r"建议|希望|呼吁|请求|恳请|应当|应该|尽快|加快|加大|完善|加强")
 _TITLE = re.compile(r"^关于.{2,80}(?:建议|提案|留言|意见|反映|问题)$")
+# A title's frame around its subject: "关于…的建议".
+_ABOUT = re.compile(r"^关于(.{2,80}?)的(?:建议|提案|意见)$")
+# A title pasted on one line with the text it heads: "关于加强老旧小区停车管理的建议：一是…".
+_TITLE_AND_TEXT = re.compile(r"^(关于.{2,80}?(?:建议|提案|意见))[：:]\s*(\S.*)$")
 # A line that only greets: "尊敬的领导：", "市长您好！".
 _GREETING = re.compile(r"^(?:尊敬的.{0,20}|.{0,12}(?:您好|你好))[：:，,！!。]?$")
 # A numbered line this short that leads in to the suggestions is their heading, not one of them.
@@ -60,11 +64,14 @@ def read_suggestion(text: str, kind: str = "") -> Suggestion:
     lines = [line for line in (normalize_line(raw) for raw in text.splitlines()) if line and not _GREETING.match(line)]
     if not lines:
         raise BadSuggestion("建议内容为空：请粘贴建议、提案或留言的全文，或上传 TXT、DOCX、PDF 文件。")
+    if fused := _TITLE_AND_TEXT.match(lines[0]):
+        lines[:1] = [fused.group(1), fused.group(2)]
     first = lines[0]
     title = first if len(lines) > 1 and (_TITLE.match(first) or (not ends_statement(first) and len(first) <= 60)) else ""
     body = lines[1:] if title else lines
     # Untitled, and naming no kind: a citizen's message; a deputy or a member titles what they submit.
-    kind = kind or kind_of(title, " ".join(body)[:30]) or (KINDS[0] if title else KINDS[2])
+    named = title or (first if _TITLE.match(first) else "")  # a title alone ("关于…的建议") still names the kind
+    kind = kind or kind_of(named, " ".join(body)[:30]) or (KINDS[0] if named else KINDS[2])
     part = _suggestions_part(body)
     points = _numbered_points(part) or _inline_points(part) or _asking_sentences(part, 1 if part is not body else 2)
     points = points or [" ".join(body)]
@@ -95,9 +102,11 @@ def _numbered_points(part: list[str]) -> list[str]:
 
 
 def _inline_points(part: list[str]) -> list[str]:
-    """Points counted off inside a paragraph: "建议：一是……；二是……", "建议如下：一、……。二、……"."""
+    """Points counted off inside a paragraph: "建议：一是……；二是……", "建议如下：一、……。二、……", "一是……，二是……"."""
     text = " ".join(part)
     starts = [m.start() for m in ENUMERATOR.finditer(text)]
+    if len(starts) < 2:
+        starts = [m.start() for m in ENUMERATOR_AFTER_COMMA.finditer(text)]
     if len(starts) < 2:
         return []
     return [text[s:e].strip(" ；;。") for s, e in zip(starts, [*starts[1:], len(text)], strict=True)]
@@ -116,6 +125,7 @@ def _label(point: str) -> str:
     for level in LEVELS:
         bare = level.sub("", bare, count=1)
     bare = _LEAD_IN.sub("", bare.strip())
+    bare = _ABOUT.sub(r"\1", bare)  # a title made the point: "关于加强停车管理的建议" is about 加强停车管理
     first = re.split(r"[。；：:！？]", bare, maxsplit=1)[0]
     if len(first) > _LABEL_CHARS:  # cut at the last clause that fits, not inside a word
         first = first[: _LABEL_CHARS + 1].rsplit("，", 1)[0] if "，" in first[:_LABEL_CHARS] else first[:_LABEL_CHARS]
