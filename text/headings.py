@@ -10,16 +10,15 @@ LEVELS = (
     re.compile(r"^（[一二三四五六七八九十]+）"),
     re.compile(r"^(\d+(?:、|[．.](?!\d))|（\d+）|第[一二三四五六七八九十百零〇\d]+条)"),
 )
+# Point numbers no clause starts with by chance: "一是", "第一，".
+_SAID_NUMBERS = r"[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[，,、]"
 # Points a paragraph counts off inline: "一是……；二是……", "第一，……", "一、……", "（一）……", "（1）……", "1.……", "①……".
 ENUMERATOR = re.compile(
     r"(?:^|(?<=[。；;：:！？\s]))"
-    r"(?:[一二三四五六七八九十]+[是、]|第[一二三四五六七八九十]+[，,、]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．](?!\d)|[①-⑳](?!号))"
+    rf"(?:{_SAID_NUMBERS}|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．](?!\d)|[①-⑳](?!号))"
 )
-# A suggestion pasted as one paragraph counts off between commas too ("一是挖掘…，二是规范…，三是增设…"); only the
-# forms no clause starts with by chance.
-ENUMERATOR_AFTER_COMMA = re.compile(
-    r"(?:^|(?<=[。；;：:！？\s，,]))(?:[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[，,、])"
-)
+# A suggestion pasted as one paragraph counts off between commas too ("一是挖掘…，二是规范…，三是增设…"), with those.
+ENUMERATOR_AFTER_COMMA = re.compile(rf"(?:^|(?<=[。；;：:！？\s，,]))(?:{_SAID_NUMBERS})")
 # A sentence that opens a list ("须符合以下条件：", "措施如下"); a reply's own opening ("现答复如下：") opens the reply.
 _OPENS_LIST = re.compile(r"[：:]|如下|以下")
 _OPENS_REPLY = re.compile(r"(?:答复|回复|汇报|报告|反馈)如下")

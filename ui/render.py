@@ -90,15 +90,19 @@ def answer_html(turn: int, answer: dict) -> str:
 
 
 def _dropped(answer: dict) -> str:
-    """The summary's sentences the check turned down, folded away with why: left out of the answer, not hidden."""
-    if not answer.get("dropped"):
-        return ""
+    return _folded(f"略去的 {len(answer['dropped'])} 句摘要", answer["dropped"]) if answer.get("dropped") else ""
+
+
+def _folded(title: str, dropped: list[dict]) -> str:
+    """Sentences the check turned down, folded away with why (and their status, where known): left out, not hidden."""
     items = "".join(
-        f'<li class="{esc(s["status"])}">{esc(s["text"])}<span class="badge">{esc(STATUS_LABELS.get(s["status"], ""))}</span>'
-        f'<span class="reason">{esc(s.get("reason", ""))}</span></li>'
-        for s in answer["dropped"]
+        (f'<li class="{esc(s["status"])}">' if s.get("status") else "<li>")
+        + esc(s["text"])
+        + (f'<span class="badge">{esc(STATUS_LABELS[s["status"]])}</span>' if s.get("status") in STATUS_LABELS else "")
+        + f'<span class="reason">{esc(s.get("reason", ""))}</span></li>'
+        for s in dropped
     )
-    return f'<details class="dropped"><summary>略去的 {len(answer["dropped"])} 句摘要</summary><ul>{items}</ul></details>'
+    return f'<details class="dropped"><summary>{title}</summary><ul>{items}</ul></details>'
 
 
 def evidence(passages: list[dict], turn: int) -> str:
@@ -272,9 +276,7 @@ def _draft_section(section: dict) -> str:
         )
         body = f"<p>{sentences}</p>" + "".join(f'<p class="stale-note">{esc(n)}</p>' for n in section["notes"])
     if section["dropped"]:
-        dropped = "".join(f'<li>{esc(s["text"])}<span class="reason">{esc(s["reason"])}</span></li>' for s in section["dropped"])
-        summary = f"未采用 {len(section['dropped'])} 句"
-        body += f'<details class="dropped"><summary>{summary}</summary><ul>{dropped}</ul></details>'
+        body += _folded(f"未采用 {len(section['dropped'])} 句", section["dropped"])
     return f'<div class="section point"><h4>{esc(section["heading"])}</h4>{body}</div>'
 
 
