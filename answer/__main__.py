@@ -81,7 +81,7 @@ def draft(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
-    from answer.draft import COVERED, SUGGESTION_SUFFIXES, Draft, Drafter, DraftPlan, DraftSection, SectionStarted
+    from answer.draft import POINT_STATUS, SUGGESTION_SUFFIXES, Draft, Drafter, DraftPlan, DraftSection, SectionStarted
     from answer.engine import AnswerEngine
     from answer.results import Token
     from index.readers import UnreadableFile, read_file
@@ -114,7 +114,7 @@ def draft(argv: list[str]) -> int:
             elif isinstance(event, Token):
                 print(event.text, end="", flush=True)
             elif isinstance(event, DraftSection):
-                print("\n" + ("已核对" if event.section["status"] == COVERED else "留待补充"), flush=True)
+                print("\n" + POINT_STATUS[event.section["status"]], flush=True)
             elif isinstance(event, Draft):
                 done = event
     except (IndexUnavailable, BadSuggestion) as error:
@@ -134,7 +134,7 @@ def draft(argv: list[str]) -> int:
         return 0
     print("\n\n" + done.text + "\n\n要点核对：")
     for n, (point, section) in enumerate(zip(done.points, done.sections, strict=True), 1):
-        print(f"  {n}. {point['label']}：{'已依据先例作答' if section['status'] == COVERED else '留待补充'}")
+        print(f"  {n}. {point['label']}：{POINT_STATUS[section['status']]}")
         for sentence in section["dropped"]:
             print(f"     未采用：{sentence['text']}（{sentence['reason']}）")
     print(f"\n{done.timings}")

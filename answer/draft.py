@@ -23,11 +23,12 @@ from answer.results import Token, Waiting
 from answer.turns import Ticket, wait_for_turn
 from index.search import Searcher
 from settings import Settings
-from text.dates import chinese_date, parsed_date
+from text.dates import DATE, NAMED_YEAR, chinese_date, parsed_date
 from text.kinds import KINDS, SALUTATIONS, WRITINGS
 from text.markers import markers, strip_markers
 from text.numbers import chinese_numeral, numbers
-from text.offices import names_own_signer, naming_own_signer
+from text.offices import in_own_voice, names_own_signer, naming_own_signer, same_office
+from text.plans import PLAN
 from text.suggestions import Point, read_suggestion
 
 if TYPE_CHECKING:
@@ -43,7 +44,15 @@ MAX_SECTIONS = 8
 _STALE_YEARS = 2
 # Why a sentence whose 我局 names no office of its cited precedents is left out.
 _UNKNOWN_SIGNER = "句中的“我局”不能确定是哪个单位"
-COVERED, UNVERIFIED, MISSING = "covered", "unverified", "missing"
+COVERED, RELATED, UNVERIFIED, MISSING = "covered", "related", "unverified", "missing"
+# How each point stands once drafted, as staff read it.
+POINT_STATUS = {
+    COVERED: "已依据先例作答",
+    RELATED: "先例只涉及相关情况，待核实",
+    UNVERIFIED: "先例未能核实，待补充",
+    MISSING: "无先例，待补充",
+    "": "待起草",
+}
 
 
 @dataclass(frozen=True)
@@ -101,10 +110,12 @@ class Draft:
 
 
 def section_text(section: dict) -> str:
-    """A section's paragraph: its sentences and the notes on how old their figures are, or its placeholder."""
-    if section["status"] != COVERED:
-        return section["placeholder"]
-    return "".join(s["text"] for s in section["sentences"]) + "".join(section["notes"])
+    """A section's paragraph: its sentences and the notes on how old their figures are, or its placeholder (followed by
+    the sentences on related matters the precedents do give, for staff to weigh)."""
+    written = "".join(s["text"] for s in section["sentences"]) + "".join(section["notes"])
+    if section["status"] == COVERED:
+        return written
+    return section["placeholder"] + written
 
 
 class Drafter:
@@ -145,7 +156,7 @@ class Drafter:
         drafted = suggestion.points[:MAX_SECTIONS]
         found = [self._precedents(point, suggestion.title, numbered) for point in drafted]
         passages = sorted(numbered.values(), key=lambda p: p.n)
-        points = [_point_dict(point, shown) for point, shown in zip(drafted, found, strict=True)]
+        points = [_point_dict(point, shown) for point, (shown, _) in zip(drafted, found, strict=True)]
         points += [_point_dict(point, []) for point in suggestion.points[MAX_SECTIONS:]]
         frame = _frame(suggestion.title, suggestion.kind, office)
         timings = {"plan_s": round(time.perf_counter() - started, 3)}
@@ -155,7 +166,8 @@ class Drafter:
             heading = render("draft_heading", n=chinese_numeral(index + 1), point=point.label)
             if index < MAX_SECTIONS:
                 yield SectionStarted(heading)
-                section = yield from self._section(point, heading, found[index], spans, office, today or date.today())
+                shown, answered = found[index]
+                section = yield from self._section(point, heading, shown, answered, spans, office, today or date.today())
             else:
                 section = _placeholder(point, heading, render("draft_beyond", limit=str(MAX_SECTIONS)))
             sections.append(section)
@@ -179,16 +191,17 @@ class Drafter:
         )
         log.info("drafted %d sections (%d covered) in %s", len(sections), sum(s["status"] == COVERED for s in sections), timings)
 
-    def _precedents(self, point: Point, title: str, numbered: dict[str, Passage]) -> list[Passage]:
+    def _precedents(self, point: Point, title: str, numbered: dict[str, Passage]) -> tuple[list[Passage], bool]:
         """The passages that speak to a point, searched with the suggestion's title (which names the subject and the
         place that a point such as "加强巡查" leaves out) and numbered on from those found for earlier points (a passage
-        found again keeps its number); none when the best of them shares too little with the point."""
+        found again keeps its number), none when the best of them shares too little with the point; and whether a
+        sentence of them answers the point, as a quote answers a chat question (else they speak only of related matters)."""
         query = f"{title} {point.text}".strip()
         hits = self.searcher.search(query, self.settings.top_k)
         if not hits or max(h.coverage for h in hits) < self.settings.min_relevance:
-            return []
-        # What a point asks for is what a list question does: the measures taken on it.
-        question = replace(shaped(point.text, point.text), kind=LIST)
+            return [], False
+        # What a point asks for is what a list question does: the measures taken on it; a sum or a date is not required.
+        question = replace(shaped(point.text, point.text), kind=LIST, measure="")
         local = about_the_question(query, number_passages(question, hits, self.settings.list_context_chars))
         quotes = self.quotes(question, [p.hit for p in local], self.searcher.keywords.idf)
         if quotes:  # as in the chat, the reply sentences that speak to the point are what the section is written from
@@ -201,19 +214,21 @@ class Drafter:
             if chunk not in numbered or not numbered[chunk].shown:  # the sources panel shows what a prompt showed
                 numbered[chunk] = renumbered
             shown.append(renumbered)
-        return shown
+        return shown, bool(quotes)
 
     def _section(
         self,
         point: Point,
         heading: str,
         shown: list[Passage],
+        answered: bool,
         spans: dict[int, list[tuple[int, int]]],
         office: str,
         today: date,
     ) -> Iterator[Waiting | Token | dict]:
         """The checked section for one point: the model writes from the point's passages, the sentences no passage
-        supports are dropped (and listed), figures from old replies are noted; a placeholder when nothing is left."""
+        supports are dropped (and listed), figures from old replies are noted; a placeholder when nothing is left, and
+        before the sentences when no sentence of the precedents answers the point (they speak of related matters)."""
         if not any(p.shown for p in shown):
             return _placeholder(point, heading, render("draft_missing", point=point.label))
         ticket: Ticket = yield from wait_for_turn(self.llm.turns)
@@ -235,12 +250,16 @@ class Drafter:
         checked = self.check(_in_signers_words(written, by_number, office), asked, shown) if not is_refusal(written) else None
         for sentence in checked.sentences if checked else []:
             cited = [by_number[n] for n in sentence.markers]
-            if sentence.status != SUPPORTED or (names_own_signer(sentence.text) and _signers(cited) != {office}):
+            if sentence.status != SUPPORTED or (names_own_signer(sentence.text) and not _signed_by(cited, office)):
                 why = sentence.reason if sentence.status != SUPPORTED else _UNKNOWN_SIGNER
                 section["dropped"].append({"text": strip_markers(sentence.text), "reason": why})
                 continue
-            section["sentences"].append({**sentence.__dict__, "stale": False})
-            if stale := _stale_since(sentence.text, cited, today):
+            # The office drafting speaks of itself as 我局, as its own earlier replies do.
+            section["sentences"].append({**sentence.__dict__, "text": in_own_voice(sentence.text, office), "stale": False})
+            if planned := _planned_in_an_earlier_year(sentence.text, cited, today):
+                section["sentences"][-1]["stale"] = True
+                section["notes"] = sorted({*section["notes"], render("draft_plan", date=chinese_date(planned))})
+            elif stale := _stale_since(sentence.text, cited, today):
                 section["sentences"][-1]["stale"] = True
                 section["notes"] = sorted({*section["notes"], render("draft_stale", date=chinese_date(stale))})
         kept = {n for s in section["sentences"] for n in s["markers"]}
@@ -248,10 +267,11 @@ class Drafter:
             if c.n in kept:
                 offset = int(by_number[c.n].hit.meta.get("start", 0))
                 spans.setdefault(c.n, []).append((c.start - offset, c.end - offset))
+        cited = "".join(f"[{p.n}]" for p in shown if p.shown)
         if not section["sentences"]:
-            cited = "".join(f"[{p.n}]" for p in shown if p.shown)
-            unverified = render("draft_unverified", cited=cited, point=point.label)
-            section |= {"status": UNVERIFIED, "placeholder": unverified}
+            section |= {"status": UNVERIFIED, "placeholder": render("draft_unverified", cited=cited, point=point.label)}
+        elif not answered:
+            section |= {"status": RELATED, "placeholder": render("draft_related", cited=cited, point=point.label)}
         return section
 
 
@@ -290,16 +310,33 @@ def _signers(cited: list[Passage]) -> set[str]:
     return {str(p.hit.meta.get("signing_office", "")) for p in cited}
 
 
+def _signed_by(cited: list[Passage], office: str) -> bool:
+    """Every cited passage comes from a reply the office drafting signed itself."""
+    signers = _signers(cited)
+    return bool(signers) and all(same_office(signer, office) for signer in signers)
+
+
 def _in_signers_words(reply: str, by_number: dict[int, Passage], office: str) -> str:
     """The reply with each sentence's 我局 written as the office that signed the one reply it cites, when that is not
     the office drafting; checked as written, so what is shown is what was checked."""
     rewritten = []
     for sentence in complete_claims(reply):
-        signers = _signers([by_number[n] for n in markers(sentence) if n in by_number])
-        if names_own_signer(sentence) and len(signers) == 1 and signers != {office}:
+        cited = [by_number[n] for n in markers(sentence) if n in by_number]
+        signers = _signers(cited)
+        if names_own_signer(sentence) and len(signers) == 1 and not _signed_by(cited, office):
             sentence = naming_own_signer(sentence, signers.pop())
         rewritten.append(sentence)
     return "".join(rewritten)
+
+
+def _planned_in_an_earlier_year(sentence: str, cited: list[Passage], today: date) -> str:
+    """The date of the newest cited reply from before this year, when the sentence tells of a plan without its year:
+    what a reply planned then ("计划新增充电桩500个") may be done, dropped or late by now."""
+    plain = strip_markers(sentence)
+    if not PLAN.search(plain) or NAMED_YEAR.search(plain) or DATE.search(plain):
+        return ""
+    dated = [parsed_date(str(p.hit.meta.get("date", ""))) for p in cited]
+    return max((str(d) for d in dated if d and d.year < today.year), default="")
 
 
 def _stale_since(sentence: str, cited: list[Passage], today: date) -> str:

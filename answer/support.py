@@ -13,6 +13,7 @@ from text.markers import strip_markers
 from text.normalize import normalize_line
 from text.numbers import NUMBER, arabic, fact, numbers, stated, unit
 from text.offices import ACTING, OWN_OFFICE, abbreviated, names_in, organisations
+from text.plans import PLAN
 from text.sentences import CLAUSE_BREAK, PHRASE_BREAK, sentence_spans
 from text.units import own_units, units
 
@@ -51,7 +52,6 @@ _PLANNED = re.compile(
 )
 # How far before a deed a marker may stand and still be its mood ("争取于今年动工"; not "将申请资料交到").
 _PLAN_REACH = 5
-_FUTURE = re.compile(r"将|下一|考虑|计划|拟|争取")
 # "不能满足" in the passage, "满足" in a claim without any negation: the claim drops it.
 _NEGATED = re.compile(r"(?:不|未|没有|并未|尚未|暂未|无法)(?:能|会|得|再|曾|是)?([\u4e00-\u9fff]{2})")
 # A value a passage says was changed, and the words by which a claim speaks of the change itself.
@@ -152,11 +152,7 @@ def support(claim: str, passage: str, question: str = "") -> Support:
             for part in CLAUSE_BREAK.split(plain)
         )
         # A claim about what is still to come ("将在下一批次考虑纳入") has not dropped the passage's "暂未纳入".
-        or (
-            not claim_negates
-            and not _FUTURE.search(plain)
-            and any(m.group(1) in plain for m in _dropped_negations(best_sentence))
-        )
+        or (not claim_negates and not PLAN.search(plain) and any(m.group(1) in plain for m in _dropped_negations(best_sentence)))
         or any(
             (a in plain and b in best_sentence and a not in best_sentence)
             or (b in plain and a in best_sentence and b not in best_sentence)

@@ -15,11 +15,12 @@ import docx
 import pytest
 
 from answer.check import AnswerCheck
-from answer.draft import COVERED, Draft, Drafter, DraftPlan
+from answer.draft import COVERED, RELATED, Draft, Drafter, DraftPlan
 from answer.llm import shared
 from answer.paraphrase import ParaphraseCheck
 from answer.word_file import answer_paper, write_docx
 from settings import PROJECT_ROOT
+from text.offices import in_own_voice, own_word, same_office
 from text.suggestions import BadSuggestion, read_suggestion
 
 ELEVATORS = """关于加大老旧小区加装电梯支持力度的建议
@@ -189,6 +190,64 @@ def test_figures_from_a_recent_reply_carry_no_note(corpus_settings, searcher):
     model = CitingModel(("25万元", "南湖区修订补助办法，每台最高补助由20万元提高至25万元[{n}]。"))
     draft = drafter_with(corpus_settings, searcher, model).draft(ELEVATORS, OFFICE, today=date(2024, 7, 1))
     assert draft.sections[0]["status"] == COVERED and draft.sections[0]["notes"] == []
+
+
+NIGHTS = "关于发展夜间经济的建议\n建议：一、增建24小时城市书房。二、对夜间经营的外摆商户减免城市道路占用费。"
+CULTURE = "南湖区文化广电旅游体育局"
+
+
+def test_a_point_the_precedents_only_touch_on_is_marked_for_staff_not_called_answered(corpus_settings, searcher):
+    """The reply allows 外摆 in set places and hours; it says nothing of waiving fees: related, not an answer."""
+    model = CitingModel(
+        ("城市书房", "目前已建成24小时自助“城市书房”15家[{n}]。"),
+        ("外摆", "湖滨路步行街和老码头文化街区划定临时外摆区域22处[{n}]。"),
+    )
+    draft = drafter_with(corpus_settings, searcher, model).draft(NIGHTS, CULTURE, today=date(2021, 7, 1))
+    books, fees = draft.sections
+    assert books["status"] == COVERED
+    assert fees["status"] == RELATED and fees["placeholder"].startswith("【待补充")
+    assert "减免城市道路占用费" in fees["placeholder"] and "外摆区域22处" in fees["sentences"][0]["text"]
+    assert draft.text.index("【待补充") < draft.text.index("外摆区域22处"), "the mark comes before what is offered"
+
+
+def test_a_plan_from_an_earlier_year_is_noted_with_its_date(corpus_settings, searcher):
+    model = CitingModel(("城市书房", "我区还计划再建5家“城市书房”[{n}]。"))
+    draft = drafter_with(corpus_settings, searcher, model).draft(NIGHTS, CULTURE, today=date(2026, 12, 1))
+    books = draft.sections[0]
+    assert books["sentences"][0]["stale"]
+    assert any("计划出自2021年6月18日的答复" in note for note in books["notes"]), books["notes"]
+    same_year = drafter_with(corpus_settings, searcher, CitingModel(("城市书房", "还计划再建5家“城市书房”[{n}]。")))
+    assert same_year.draft(NIGHTS, CULTURE, today=date(2021, 7, 1)).sections[0]["notes"] == []
+
+
+@pytest.mark.parametrize("office", [OFFICE, "南湖区住建局", "区住房和建设局"])
+def test_the_office_drafting_keeps_its_own_我局(corpus_settings, searcher, office):
+    model = CitingModel(
+        ("25万元", "每台最高补助由20万元提高至25万元[{n}]。"), ("一窗受理", "我局联合相关部门推行“一窗受理、并联审批”[{n}]。")
+    )
+    draft = drafter_with(corpus_settings, searcher, model).draft(ELEVATORS, office, today=date(2022, 7, 1))
+    assert draft.sections[1]["sentences"][0]["text"].startswith("我局联合相关部门"), draft.sections[1]
+
+
+@pytest.mark.parametrize(
+    ("office", "sentence", "said"),
+    [
+        (OFFICE, "南湖区住房和建设局推行一窗受理[2]。", "我局推行一窗受理[2]。"),
+        (OFFICE, "区住建局会同区财政局修订办法。", "我局会同区财政局修订办法。"),
+        ("G市住房和城乡建设局", "市住建局已出台办法。", "我局已出台办法。"),
+        ("南湖区发展和改革委员会", "南湖区发改委牵头编制规划。", "我委牵头编制规划。"),
+        ("南湖区人民政府办公室", "区政府办公室印发通知。", "我办印发通知。"),
+        (OFFICE, "区民政局负责审核。", "区民政局负责审核。"),
+    ],
+)
+def test_an_office_speaks_of_itself_as_我局_我委_我办(office, sentence, said):
+    assert in_own_voice(sentence, office) == said
+    assert own_word("【承办单位】") == "我单位"
+
+
+def test_office_names_are_one_office_only_when_they_name_the_same_one():
+    assert same_office("南湖区住建局", "南湖区住房和建设局") and same_office("区住建局", "南湖区住房和建设局")
+    assert not same_office("A市住建局", "B市住建局") and not same_office("住建局", "南湖区住建局")
 
 
 @pytest.mark.parametrize(("text", "kind", "said"), [("   ", "", "建议内容为空"), (ELEVATORS, "建议", "类型“建议”无法识别")])

@@ -90,3 +90,45 @@ def names_own_signer(sentence: str) -> bool:
 def naming_own_signer(sentence: str, office: str) -> str:
     """The sentence with 我局/本局 written as the office that signed the reply it comes from, for use in another's reply."""
     return _SIGNER_IN_TEXT.sub(office, sentence)
+
+
+# How an office speaks of itself in its own reply, by the ending of its name; 我单位 for any other.
+_OWN_WORDS = (
+    ("委员会", "我委"),
+    ("局", "我局"),
+    ("委", "我委"),
+    ("办公室", "我办"),
+    ("办", "我办"),
+    ("厅", "我厅"),
+    ("中心", "我中心"),
+)
+# The level word a name starts over from when its place is left out ("南湖区住建局" is also "区住建局").
+_LEVEL_START = re.compile(r"^.*?(?=[省市县区镇乡][^省市县区镇乡])")
+
+
+def own_word(office: str) -> str:
+    """What the office calls itself in its own reply: 我局, 我委, 我办 …"""
+    return next((word for ending, word in _OWN_WORDS if office.endswith(ending)), "我单位")
+
+
+def _short_names(office: str) -> list[str]:
+    """The office's name as replies write it, longest first: in full, abbreviated, and without its place's name."""
+    names = {office, abbreviated(office)}
+    names |= {_LEVEL_START.sub("", name, count=1) for name in list(names)}
+    return sorted((n for n in names if len(n) >= 3), key=len, reverse=True)
+
+
+def same_office(one: str, other: str) -> bool:
+    """The two names are one office: equal once abbreviated, or one the other without its place ("区住建局")."""
+    one, other = abbreviated(one.strip()), abbreviated(other.strip())
+    if not one or not other:
+        return False
+    shorter, longer = sorted((one, other), key=len)
+    return shorter == longer or shorter in _short_names(longer)
+
+
+def in_own_voice(sentence: str, office: str) -> str:
+    """The sentence as the office writes it of itself: its own name, full or short, as 我局 (or 我委, 我办 …)."""
+    for name in _short_names(office.strip()):
+        sentence = sentence.replace(name, own_word(office))
+    return sentence

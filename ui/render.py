@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from answer.check import STATUS_LABELS
+from answer.draft import COVERED, MISSING, POINT_STATUS, RELATED, UNVERIFIED
 from index.build import file_of
 from index.schema import FIELD_LABELS
 from text.markers import MARKER
@@ -216,12 +217,8 @@ def build_report(report: dict | None) -> str:
     return f'<div class="label">{summary}{note}</div>' + (f'<ul class="failed">{failed}</ul>' if failed else "")
 
 
-_POINT_STATUS = {
-    "covered": ("covered", "已依据先例作答"),
-    "unverified": ("missing", "先例未能核实，待补充"),
-    "missing": ("missing", "无先例，待补充"),
-    "": ("pending", "待起草"),
-}
+# The colour each point's status is shown in.
+_POINT_COLOUR = {COVERED: "covered", RELATED: "related", UNVERIFIED: "missing", MISSING: "missing", "": "pending"}
 
 
 def draft(progress: dict) -> str:
@@ -233,7 +230,7 @@ def draft(progress: dict) -> str:
             "草稿每句话都注明依据的先例答复，找不到先例的要点留作【待补充】。</div>"
         )
     points = "".join(
-        f'<li><span class="point-status {_POINT_STATUS[p["status"]][0]}">{_POINT_STATUS[p["status"]][1]}</span> '
+        f'<li><span class="point-status {_POINT_COLOUR[p["status"]]}">{POINT_STATUS[p["status"]]}</span> '
         f'{esc(p["label"])}<div class="meta">{_precedent_names(p["precedents"])}</div></li>'
         for p in progress["points"]
     )
@@ -265,16 +262,15 @@ def draft(progress: dict) -> str:
 
 
 def _draft_section(section: dict) -> str:
-    if section["status"] != "covered":
-        body = f'<p class="placeholder">{chips(section["placeholder"], 0)}</p>'
-    else:
+    body = f'<p class="placeholder">{chips(section["placeholder"], 0)}</p>' if section["status"] != "covered" else ""
+    if section["sentences"]:
         sentences = "".join(
-            f'<span class="stale" title="数据出自两年前的答复，可能已过时">{chips(s["text"], 0)}</span>'
+            f'<span class="stale" title="出自往年的答复，可能已有变化，请核实">{chips(s["text"], 0)}</span>'
             if s.get("stale")
             else f"<span>{chips(s['text'], 0)}</span>"
             for s in section["sentences"]
         )
-        body = f"<p>{sentences}</p>" + "".join(f'<p class="stale-note">{esc(n)}</p>' for n in section["notes"])
+        body += f"<p>{sentences}</p>" + "".join(f'<p class="stale-note">{esc(n)}</p>' for n in section["notes"])
     if section["dropped"]:
         body += _folded(f"未采用 {len(section['dropped'])} 句", section["dropped"])
     return f'<div class="section point"><h4>{esc(section["heading"])}</h4>{body}</div>'
