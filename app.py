@@ -215,14 +215,16 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                                 ["", *offices], value="", label="承办单位（署名）", allow_custom_value=True, elem_id="d-office"
                             )
                             d_kind = gr.Dropdown([("按内容判断", ""), *((k, k) for k in KINDS)], value="", label="类型")
-                            write = gr.Button("起草答复", variant="primary", elem_id="write-draft")
+                            with gr.Row():
+                                write = gr.Button("起草答复", variant="primary", elem_id="write-draft")
+                                stop = gr.Button("停止", elem_id="stop-draft")
                     draft_view = gr.HTML(render.draft({}), js_on_load=CLICKS, elem_id="draft", padding=True)
                     draft_file = gr.File(label="导出 Word（草稿写完后生成）", elem_id="draft-docx")
                 with gr.Column(scale=2):
                     d_sources = gr.HTML(render.evidence([], 0), js_on_load=CLICKS, elem_id="draft-sources", max_height=420)
                     d_viewer = gr.HTML("", js_on_load=SCROLL_TO_MARK, elem_id="draft-viewer", max_height=520, padding=True)
             suggestion_file.upload(drafting.read_upload, suggestion_file, suggestion, **private)
-            write.click(
+            writing = write.click(
                 drafting.write,
                 [suggestion, d_office, d_kind],
                 [draft_view, d_sources, progress, draft_file],
@@ -230,6 +232,8 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                 concurrency_id="ask",
                 **private,
             )
+            # What was checked before the stop stays on screen; the section being written is left out.
+            stop.click(None, cancels=[writing], **private)
             draft_view.click(drafting.open, progress, d_viewer, **private)
             d_sources.click(drafting.open, progress, d_viewer, **private)
 

@@ -321,3 +321,55 @@ def test_a_suggestion_uploaded_as_word_is_drafted_section_by_section_and_exporte
         page.locator("#draft-docx a").first.click()
     paragraphs = [p.text for p in docx.Document(download.value.path()).paragraphs]
     assert paragraphs[0].startswith("南湖区住房和建设局关于") and "资料来源" in paragraphs
+
+
+# Suggestions as clerks paste them: (text, greeting the draft opens with, the points read).
+PASTED = [
+    (
+        "关于加强老旧小区停车管理和增设充电设施的建议：一是挖掘小区周边停车资源，二是规范小区内停车收费，"
+        "三是在老旧小区增设电动自行车集中充电点，防止飞线充电。",
+        "尊敬的【代表姓名】代表",
+        ["挖掘小区周边停车资源", "规范小区内停车收费", "在老旧小区增设电动自行车集中充电点，防止飞线充电"],
+    ),
+    (
+        "关于增加公交线路的提案\n1.增开城北至高铁站的公交线路。\n2.延长末班车时间。\n3.优化站点设置。",
+        "尊敬的【委员姓名】委员",
+        ["增开城北至高铁站的公交线路", "延长末班车时间", "优化站点设置"],
+    ),
+    (
+        "关于校园食品安全的提案\n学校食堂食品安全关系学生健康。为此建议：一是加强食材采购查验；二是推行明厨亮灶。",
+        "尊敬的【委员姓名】委员",
+        ["加强食材采购查验", "推行明厨亮灶"],
+    ),
+    (
+        "关于发展夜间经济的建议\n近年来夜间消费增长较快。建议：\n（一）延长公交运营时间。\n（二）规范外摆经营。",
+        "尊敬的【代表姓名】代表",
+        ["延长公交运营时间", "规范外摆经营"],
+    ),
+    (
+        "关于养老服务的建议\n建议如下：①加强养老机构监管；②加大居家养老投入。",
+        "尊敬的【代表姓名】代表",
+        ["加强养老机构监管", "加大居家养老投入"],
+    ),
+    (
+        "市长您好：\n小区门口的路灯坏了很久，希望尽快修好。另外希望加装监控。",
+        "【网友昵称】网友：您好！",
+        ["小区门口的路灯坏了很久，希望尽快修好", "另外希望加装监控"],
+    ),
+]
+
+
+def test_suggestions_pasted_in_six_layouts_each_give_every_point_and_their_kind(page):
+    """Each layout's points are listed within seconds, before the model writes; 停止 ends the draft there."""
+    page.get_by_role("tab", name="起草答复").click()
+    for text, greeting, labels in PASTED:
+        page.locator("#suggestion textarea").fill(text)
+        page.locator("#write-draft").click()
+        points = page.locator("#draft ol.points li")
+        expect(points).to_have_count(len(labels), timeout=30_000)
+        for point, label in zip(points.all(), labels, strict=True):
+            assert label in point.inner_text()
+        assert greeting in page.locator("#draft").inner_text()
+        page.locator("#stop-draft").click()
+        expect(page.locator("#write-draft")).to_be_enabled()
+    shot(page, "draft-pasted-layouts")
