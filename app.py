@@ -232,8 +232,7 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                 concurrency_id="ask",
                 **private,
             )
-            # What was checked before the stop stays on screen; the section being written is left out.
-            stop.click(None, cancels=[writing], **private)
+            stop.click(drafting.stopped, progress, draft_view, cancels=[writing], **private)
             draft_view.click(drafting.open, progress, d_viewer, **private)
             d_sources.click(drafting.open, progress, d_viewer, **private)
 

@@ -23,9 +23,10 @@ from answer.results import Token, Waiting
 from answer.turns import Ticket, wait_for_turn
 from index.search import Searcher
 from settings import Settings
-from text.dates import DATE, NAMED_YEAR, chinese_date, parsed_date
+from text.dates import NAMED_YEAR, chinese_date, parsed_date
 from text.kinds import KINDS, SALUTATIONS, WRITINGS
 from text.markers import markers, strip_markers
+from text.normalize import normalize_line
 from text.numbers import chinese_numeral, numbers
 from text.offices import in_own_voice, names_own_signer, naming_own_signer, same_office
 from text.plans import PLAN
@@ -166,8 +167,8 @@ class Drafter:
             heading = render("draft_heading", n=chinese_numeral(index + 1), point=point.label)
             if index < MAX_SECTIONS:
                 yield SectionStarted(heading)
-                shown, answered = found[index]
-                section = yield from self._section(point, heading, shown, answered, spans, office, today or date.today())
+                shown, answering = found[index]
+                section = yield from self._section(point, heading, shown, answering, spans, office, today or date.today())
             else:
                 section = _placeholder(point, heading, render("draft_beyond", limit=str(MAX_SECTIONS)))
             sections.append(section)
@@ -191,15 +192,16 @@ class Drafter:
         )
         log.info("drafted %d sections (%d covered) in %s", len(sections), sum(s["status"] == COVERED for s in sections), timings)
 
-    def _precedents(self, point: Point, title: str, numbered: dict[str, Passage]) -> tuple[list[Passage], bool]:
+    def _precedents(self, point: Point, title: str, numbered: dict[str, Passage]) -> tuple[list[Passage], set[int]]:
         """The passages that speak to a point, searched with the suggestion's title (which names the subject and the
         place that a point such as "加强巡查" leaves out) and numbered on from those found for earlier points (a passage
-        found again keeps its number), none when the best of them shares too little with the point; and whether a
-        sentence of them answers the point, as a quote answers a chat question (else they speak only of related matters)."""
+        found again keeps its number), none when the best of them shares too little with the point; and the numbers of
+        those holding a sentence that answers the point, as a quote answers a chat question (the rest speak only of
+        related matters)."""
         query = f"{title} {point.text}".strip()
         hits = self.searcher.search(query, self.settings.top_k)
         if not hits or max(h.coverage for h in hits) < self.settings.min_relevance:
-            return [], False
+            return [], set()
         # What a point asks for is what a list question does: the measures taken on it; a sum or a date is not required.
         question = replace(shaped(point.text, point.text), kind=LIST, measure="")
         local = about_the_question(query, number_passages(question, hits, self.settings.list_context_chars))
@@ -214,21 +216,22 @@ class Drafter:
             if chunk not in numbered or not numbered[chunk].shown:  # the sources panel shows what a prompt showed
                 numbered[chunk] = renumbered
             shown.append(renumbered)
-        return shown, bool(quotes)
+        quoted = {q.hit.chunk.chunk_id for q in quotes}
+        return shown, {p.n for p in shown if p.hit.chunk.chunk_id in quoted}
 
     def _section(
         self,
         point: Point,
         heading: str,
         shown: list[Passage],
-        answered: bool,
+        answering: set[int],
         spans: dict[int, list[tuple[int, int]]],
         office: str,
         today: date,
     ) -> Iterator[Waiting | Token | dict]:
         """The checked section for one point: the model writes from the point's passages, the sentences no passage
         supports are dropped (and listed), figures from old replies are noted; a placeholder when nothing is left, and
-        before the sentences when no sentence of the precedents answers the point (they speak of related matters)."""
+        before the sentences when none of them rests on a passage that answers the point (they speak of related matters)."""
         if not any(p.shown for p in shown):
             return _placeholder(point, heading, render("draft_missing", point=point.label))
         ticket: Ticket = yield from wait_for_turn(self.llm.turns)
@@ -256,12 +259,14 @@ class Drafter:
                 continue
             # The office drafting speaks of itself as 我局, as its own earlier replies do.
             section["sentences"].append({**sentence.__dict__, "text": in_own_voice(sentence.text, office), "stale": False})
+            notes = []
             if planned := _planned_in_an_earlier_year(sentence.text, cited, today):
+                notes.append(render("draft_plan", date=chinese_date(planned)))
+            if stale := _stale_since(sentence.text, cited, today):
+                notes.append(render("draft_stale", date=chinese_date(stale)))
+            if notes:
                 section["sentences"][-1]["stale"] = True
-                section["notes"] = sorted({*section["notes"], render("draft_plan", date=chinese_date(planned))})
-            elif stale := _stale_since(sentence.text, cited, today):
-                section["sentences"][-1]["stale"] = True
-                section["notes"] = sorted({*section["notes"], render("draft_stale", date=chinese_date(stale))})
+                section["notes"] = sorted({*section["notes"], *notes})
         kept = {n for s in section["sentences"] for n in s["markers"]}
         for c in checked.citations if checked else []:
             if c.n in kept:
@@ -270,7 +275,7 @@ class Drafter:
         cited = "".join(f"[{p.n}]" for p in shown if p.shown)
         if not section["sentences"]:
             section |= {"status": UNVERIFIED, "placeholder": render("draft_unverified", cited=cited, point=point.label)}
-        elif not answered:
+        elif not any(set(s["markers"]) & answering for s in section["sentences"]):
             section |= {"status": RELATED, "placeholder": render("draft_related", cited=cited, point=point.label)}
         return section
 
@@ -318,7 +323,7 @@ def _signed_by(cited: list[Passage], office: str) -> bool:
 
 def _in_signers_words(reply: str, by_number: dict[int, Passage], office: str) -> str:
     """The reply with each sentence's 我局 written as the office that signed the one reply it cites, when that is not
-    the office drafting; checked as written, so what is shown is what was checked."""
+    the office drafting; checked as written (the office's own name becomes 我局 only after the check)."""
     rewritten = []
     for sentence in complete_claims(reply):
         cited = [by_number[n] for n in markers(sentence) if n in by_number]
@@ -332,8 +337,8 @@ def _in_signers_words(reply: str, by_number: dict[int, Passage], office: str) ->
 def _planned_in_an_earlier_year(sentence: str, cited: list[Passage], today: date) -> str:
     """The date of the newest cited reply from before this year, when the sentence tells of a plan without its year:
     what a reply planned then ("计划新增充电桩500个") may be done, dropped or late by now."""
-    plain = strip_markers(sentence)
-    if not PLAN.search(plain) or NAMED_YEAR.search(plain) or DATE.search(plain):
+    plain = normalize_line(strip_markers(sentence))
+    if not PLAN.search(plain) or any(int(year) >= today.year for year in NAMED_YEAR.findall(plain)):
         return ""
     dated = [parsed_date(str(p.hit.meta.get("date", ""))) for p in cited]
     return max((str(d) for d in dated if d and d.year < today.year), default="")

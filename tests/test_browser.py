@@ -371,5 +371,6 @@ def test_suggestions_pasted_in_six_layouts_each_give_every_point_and_their_kind(
             assert label in point.inner_text()
         assert greeting in page.locator("#draft").inner_text()
         page.locator("#stop-draft").click()
-        expect(page.locator("#write-draft")).to_be_enabled()
+        expect(page.locator("#draft")).to_contain_text("已停止起草")
+        expect(page.locator("#draft .section.pending")).to_have_count(0)
     shot(page, "draft-pasted-layouts")

@@ -21,6 +21,7 @@ from answer.paraphrase import ParaphraseCheck
 from answer.word_file import answer_paper, write_docx
 from settings import PROJECT_ROOT
 from text.offices import in_own_voice, own_word, same_office
+from text.plans import PLAN
 from text.suggestions import BadSuggestion, read_suggestion
 
 ELEVATORS = """关于加大老旧小区加装电梯支持力度的建议
@@ -238,11 +239,33 @@ def test_the_office_drafting_keeps_its_own_我局(corpus_settings, searcher, off
         ("南湖区发展和改革委员会", "南湖区发改委牵头编制规划。", "我委牵头编制规划。"),
         ("南湖区人民政府办公室", "区政府办公室印发通知。", "我办印发通知。"),
         (OFFICE, "区民政局负责审核。", "区民政局负责审核。"),
+        ("南湖区住建局", "北湖区住建局已出台办法。", "北湖区住建局已出台办法。"),
+        ("A市环境保护局", "B市环境保护局开展检查。", "B市环境保护局开展检查。"),
+        ("南湖区住建局", "南湖区住建局长表示。", "南湖区住建局长表示。"),
+        ("中共南湖区委", "南湖区委宣传部印发通知。", "南湖区委宣传部印发通知。"),
+        ("南湖区人民政府", "区政府办公室印发通知。", "区政府办公室印发通知。"),
+        ("南湖区人民政府", "南湖区人民政府印发通知。", "我区印发通知。"),
+        ("南湖区市场监督管理局", "市市场监管局、区市场监管局联合检查。", "市市场监管局、我局联合检查。"),
+        ("南湖区", "南湖区已建成书房。", "南湖区已建成书房。"),
     ],
 )
 def test_an_office_speaks_of_itself_as_我局_我委_我办(office, sentence, said):
     assert in_own_voice(sentence, office) == said
-    assert own_word("【承办单位】") == "我单位"
+
+
+def test_an_office_without_a_known_ending_is_我单位():
+    assert own_word("【承办单位】") == "我单位" and own_word("南湖街道办事处") == "我街道"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "plans"),
+    [
+        *(("年内计划再建5家", True), ("将于明年建成", True), ("力争年底签约率达到80%", True), ("拟新建停车场", True)),
+        *(("已将处理结果通报", False), ("纳入年度改造计划", False), ("综合考虑各方意见", False), ("争取到资金500万元", False)),
+    ],
+)
+def test_a_plan_is_told_from_a_deed_done_and_from_将_meaning_把(sentence, plans):
+    assert bool(PLAN.search(sentence)) == plans
 
 
 def test_office_names_are_one_office_only_when_they_name_the_same_one():

@@ -92,43 +92,64 @@ def naming_own_signer(sentence: str, office: str) -> str:
     return _SIGNER_IN_TEXT.sub(office, sentence)
 
 
-# How an office speaks of itself in its own reply, by the ending of its name; 我单位 for any other.
+# How an office speaks of itself in its own reply, by the ending of its name; 我单位 for any other. A government says
+# 我区 or 我市 by its level ("南湖区人民政府" is 我区).
 _OWN_WORDS = (
+    ("街道办事处", "我街道"),
+    ("办事处", "我办"),
     ("委员会", "我委"),
+    ("管委会", "我委"),
     ("局", "我局"),
     ("委", "我委"),
     ("办公室", "我办"),
     ("办", "我办"),
     ("厅", "我厅"),
     ("中心", "我中心"),
+    ("院", "我院"),
+    ("大队", "我大队"),
+    ("支队", "我支队"),
 )
-# The level word a name starts over from when its place is left out ("南湖区住建局" is also "区住建局").
-_LEVEL_START = re.compile(r"^.*?(?=[省市县区镇乡][^省市县区镇乡])")
+_GOVERNMENT = re.compile(r"([省市县区镇乡])(?:人民)?政府$")
+# A level word that ends a place's name ("南湖区"), not one that begins a word (市场, 市政, 市容, 区域, 县级).
+_PLACE_END = re.compile(r"[省市县区镇乡](?![场容域级属直]|政(?!府))")
+# Where an office's own name may stand in a sentence: not inside a longer name ("北湖区住建局" holds "区住建局", "B市环保局"
+# holds "市环保局"), and not as part of a title or a section of it ("住建局长", "区委宣传部", "区政府办公室").
+_BEFORE_NAME = r"(?<![\u4e00-\u9fffA-Za-z0-9])|(?<=[和与及由经同对向为据将在])"
+_AFTER_NAME = r"(?!长|副|[\u4e00-\u9fff]{0,2}(?:部|科|股|室|队|处(?![理置罚])))"
+# The endings of a name that is an office's, not a place's: a typed "南湖区" names no one to speak for.
+_OFFICE_END = re.compile(r"(?:局|委|委员会|办|办公室|办事处|厅|中心|院|政府|队|管委会)$")
 
 
 def own_word(office: str) -> str:
-    """What the office calls itself in its own reply: 我局, 我委, 我办 …"""
+    """What the office calls itself in its own reply: 我局, 我委, 我办, 我区 …"""
+    if government := _GOVERNMENT.search(office):
+        return f"我{government.group(1)}"
     return next((word for ending, word in _OWN_WORDS if office.endswith(ending)), "我单位")
 
 
 def _short_names(office: str) -> list[str]:
-    """The office's name as replies write it, longest first: in full, abbreviated, and without its place's name."""
+    """The office's name as replies write it, longest first: in full, abbreviated (中共 left off), and without the
+    names of its places ("G市南湖区住建局" is also "区住建局")."""
     names = {office, abbreviated(office)}
-    names |= {_LEVEL_START.sub("", name, count=1) for name in list(names)}
-    return sorted((n for n in names if len(n) >= 3), key=len, reverse=True)
+    names |= {name.removeprefix("中共") for name in list(names)}
+    names |= {name[m.start() :] for name in list(names) for m in _PLACE_END.finditer(name) if m.start() > 0}
+    return sorted((n for n in names if len(n) >= 3 and _OFFICE_END.search(n)), key=len, reverse=True)
 
 
 def same_office(one: str, other: str) -> bool:
     """The two names are one office: equal once abbreviated, or one the other without its place ("区住建局")."""
-    one, other = abbreviated(one.strip()), abbreviated(other.strip())
+    one, other = one.strip(), other.strip()
     if not one or not other:
         return False
-    shorter, longer = sorted((one, other), key=len)
+    shorter, longer = sorted((abbreviated(one), abbreviated(other)), key=len)
     return shorter == longer or shorter in _short_names(longer)
 
 
 def in_own_voice(sentence: str, office: str) -> str:
-    """The sentence as the office writes it of itself: its own name, full or short, as 我局 (or 我委, 我办 …)."""
-    for name in _short_names(office.strip()):
-        sentence = sentence.replace(name, own_word(office))
-    return sentence
+    """The sentence as the office writes it of itself: its own name, full or short, as 我局 (or 我委, 我区 …), where it
+    stands as a name of its own."""
+    names = _short_names(office.strip())
+    if not names:
+        return sentence
+    alternatives = "|".join(re.escape(n) for n in names)
+    return re.sub(rf"(?:{_BEFORE_NAME})(?:{alternatives}){_AFTER_NAME}", own_word(office.strip()), sentence)

@@ -26,6 +26,7 @@ log = logging.getLogger("dafu.app")
 
 FAILED = "出错了：草稿没有写完，请稍后再试，或缩短建议内容。"
 BUSY = "现在排队等候的人太多，请稍后再起草。"
+STOPPED = "已停止起草：上面是停止前已核对的部分，正在写的一节没有保留。"
 
 
 class Drafting:
@@ -93,6 +94,13 @@ class Drafting:
             yield render.draft(progress), self.sources(progress), progress, gr.skip()
         else:
             gr.Warning(failure)
+
+    @staticmethod
+    def stopped(progress: dict) -> str:
+        """The draft as it stood when the user stopped it: the sections checked stay, the one being written goes."""
+        if not progress or progress.get("draft"):
+            return gr.skip()
+        return render.draft(progress | {"writing": None, "error": STOPPED})
 
     @staticmethod
     def sources(progress: dict) -> str:

@@ -262,7 +262,7 @@ def draft(progress: dict) -> str:
 
 
 def _draft_section(section: dict) -> str:
-    body = f'<p class="placeholder">{chips(section["placeholder"], 0)}</p>' if section["status"] != "covered" else ""
+    body = f'<p class="placeholder">{chips(section["placeholder"], 0)}</p>' if section["status"] != COVERED else ""
     if section["sentences"]:
         sentences = "".join(
             f'<span class="stale" title="出自往年的答复，可能已有变化，请核实">{chips(s["text"], 0)}</span>'
