@@ -244,7 +244,7 @@ class Searcher:
                     score=group[0].score,
                     passages=shown,
                     terms=[t for t in terms if any(t in h.chunk.text for h in shown)],
-                    sentences=[best_sentence(h.chunk.text, weights) for h in shown],
+                    sentences=[best_sentence(h.chunk.text, weights, str(h.meta.get("title", ""))) for h in shown],
                 )
             )
         return found
@@ -253,18 +253,22 @@ class Searcher:
 def substance_first(hits: list[Hit], margin: float) -> list[Hit]:
     """A reply's hits, best first, except that when the best only frames the reply (its greeting and thanks, its
     contact or signature lines) its best hit that says something leads, if that one scores within margin of it."""
-    if not hits or not says_little(hits[0].chunk.text):
+    if not hits or not _says_little(hits[0]):
         return hits
     floor = hits[0].score * (1 - margin)
-    substantive = next((h for h in hits if h.score >= floor and not says_little(h.chunk.text)), None)
+    substantive = next((h for h in hits if h.score >= floor and not _says_little(h)), None)
     return hits if substantive is None else [substantive, *(h for h in hits if h is not substantive)]
 
 
-def best_sentence(text: str, weights: dict[str, float]) -> tuple[int, int]:
-    """(start, end) in text of the sentence holding most of the query's weighted terms, one that says something if any
-    does; the first such sentence on a tie."""
+def _says_little(hit: Hit) -> bool:
+    return says_little(hit.chunk.text, str(hit.meta.get("title", "")))
+
+
+def best_sentence(text: str, weights: dict[str, float], title: str = "") -> tuple[int, int]:
+    """(start, end) in text of the sentence holding most of the query's weighted terms, one that says something (not
+    the reply's title either) if any does; the first such sentence on a tie."""
     spans = sentence_spans(text) or [(0, len(text))]
-    saying = [(s, e) for s, e in spans if not is_framing(text[s:e])] or spans
+    saying = [(s, e) for s, e in spans if not is_framing(text[s:e], title)] or spans
     return max(saying, key=lambda span: covered(weights, text[span[0] : span[1]]))
 
 

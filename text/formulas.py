@@ -19,6 +19,10 @@ _FORMULA = re.compile(
     r"|(?:内容)?(?:很|非常|十分)?(?:具有|有)(?:很强的)?(?:针对性|代表性|建设性|前瞻性|参考价值|指导意义)"
     r"|(?:您|你)?(?:的|所)?(?:来信|留言|来电|建议|提案|意见|反映的问题|反映的情况|诉求)(?:已)?(?:收悉|收到)"
     r"|(?:现|特)?(?:将|就|把)?(?:有关|相关)?(?:情况|问题)?(?:答复|回复|汇报|报告|反馈)如下"
+    r"|(?:我[局委办]|我们|[区市县]政府)?(?:对[^，。]{0,20}?)?(?:高度|非常|十分|极为)重视"
+    r"|(?:立即|及时|认真)?(?:组织|会同)[^，。；]{0,60}?(?:进行了?|开展了?)?(?:认真)?(?:研究讨论|研究|讨论|调查处理|调查核实|办理)"
+    r"|(?:该|本|此)件?(?:建议|提案|议案)由[^，。；]{0,30}?(?:主办|办理)|[^，。；]{0,30}?(?:会办|协办)(?=[，。；]|$)"
+    r"|对[^，。；]{0,30}?(?:具有|有)(?:积极|重要|现实)?(?:意义|作用)|反映了[^，。；]{0,30}?的?(?:突出|实际|现实)?问题"
     r"|(?:特此|专此)(?:答复|回复|函复)|此复|以上答复|欢迎(?:您)?(?:继续|再次|多提)[^，。！]{0,20}"
     r"|(?:祝您?|顺祝)[^，。！]{0,10}"
 )
@@ -52,16 +56,22 @@ def is_contact(sentence: str) -> bool:
     return _says_nothing_but(_CONTACT_PIECE, sentence)
 
 
-def is_framing(sentence: str) -> bool:
-    """A set phrase, contact details, or the signing office or date on its own: nothing of what the reply says."""
+def is_framing(sentence: str, title: str = "") -> bool:
+    """A set phrase, contact details, the signing office or date on its own, or the reply's own title heading it:
+    nothing of what the reply says."""
     line = sentence.strip()
-    return is_formula(line) or is_contact(line) or bool(DATE_LINE.match(line) or OFFICE_LINE.match(line))
+    return (
+        is_formula(line)
+        or is_contact(line)
+        or bool(DATE_LINE.match(line) or OFFICE_LINE.match(line))
+        or bool(title and line == title.strip())
+    )
 
 
-def says_little(passage: str) -> bool:
-    """Most of the passage frames the reply (its greeting and thanks, its contact and signature lines): fewer than half
-    its characters are in sentences that say something."""
+def says_little(passage: str, title: str = "") -> bool:
+    """Most of the passage frames the reply (its title, greeting and thanks, its contact and signature lines): fewer
+    than half its characters are in sentences that say something."""
     spans = sentence_spans(passage)
     total = sum(len(_CJK.findall(passage[s:e])) for s, e in spans)
-    substance = sum(len(_CJK.findall(passage[s:e])) for s, e in spans if not is_framing(passage[s:e]))
+    substance = sum(len(_CJK.findall(passage[s:e])) for s, e in spans if not is_framing(passage[s:e], title))
     return total > 0 and 2 * substance < total
