@@ -3,8 +3,8 @@ signature lines), and what showing its best substantive passage instead costs, f
 
     python -m eval.passage_choice [--half tune|test] [--index eval/runs/questions_teddy_blind_3_rows/index]
 
-The index is one python -m eval.questions builds for a set of Teddy rows (the corpus with those rows); each of those
-messages' subjects is a query, even rows tune, odd rows test. For each margin: the share of the replies listed whose
+The index is one `python -m eval run … --teddy-rows ROWS` builds under eval/runs/ (the corpus with those Teddy rows);
+each of those messages' subjects is a query, even rows tune, odd rows test. For each margin: the share of the replies listed whose
 first passage says little, how many passages were replaced, and the query-term coverage of the passages replaced and
 of those that replaced them (a replacement that covers the query as well says as much about it)."""
 
