@@ -236,7 +236,8 @@ class Searcher:
         for group in ranked:
             if (doc_id := group[0].chunk.doc_id) not in records:  # a document removed since the chunks were read
                 continue
-            shown = substance_first(group, SUBSTANCE_MARGIN)[:passages]
+            first, *others = substance_first(group, SUBSTANCE_MARGIN)
+            shown = [first, *(h for h in others if not _says_little(h))][:passages]  # a greeting is never second either
             found.append(
                 DocumentHit(
                     doc_id=doc_id,

@@ -339,13 +339,14 @@ def test_a_precedent_shows_its_substance_with_its_best_sentence_marked_and_a_new
     page.locator("#precedent-search").click()
     first = page.locator("#precedent-results .passage").first
     expect(first).to_contain_text("夜间经济", timeout=30_000)
-    excerpt = first.locator(".text").first.inner_text()
-    assert "尊敬的" not in excerpt and "感谢" not in excerpt, excerpt  # the reply's greeting scores best, its substance is shown
+    shown = first.locator(".text").all_inner_texts()
+    assert not any("尊敬的" in t or "感谢" in t for t in shown), shown  # the greeting scores best; its substance is shown
     first.locator("button.open").click()
     marked, paragraph = marked_paragraph(page, "#precedent-viewer")
     shaded = page.locator("#precedent-viewer .passage-shade").first.inner_text()
     assert marked in shaded and len(marked) < len(shaded) and "尊敬的" not in marked
     assert marked.count("。") <= 1 and len(marked) < len(paragraph)
+    time.sleep(1)  # the viewer scrolls smoothly to the mark
     shot(page, "precedent-best-sentence")
     page.locator("#precedent-query textarea").fill("加" * 20_001)
     page.locator("#precedent-search").click()
@@ -362,6 +363,8 @@ def test_a_chip_marks_one_sentence_a_new_question_clears_the_viewer_and_a_too_lo
     page.locator("#send").click()
     expect(page.get_by_text("没有提交").first).to_be_visible(timeout=10_000)
     assert page.locator("#conversation .msg").count() == 0
+    assert len(page.locator("#question textarea").input_value()) == 601  # left for the user to shorten
+    time.sleep(0.5)  # the toast slides in
     shot(page, "question-too-long")
     ask(page, "企业在高职院校设奖学金培养人才，区里最多支持多少？")
     answer = page.locator(ANSWERED).first
@@ -370,6 +373,7 @@ def test_a_chip_marks_one_sentence_a_new_question_clears_the_viewer_and_a_too_lo
     (chips if chips.count() else answer.locator("button.chip")).first.click()
     marked, paragraph = marked_paragraph(page, "#viewer")
     assert "50万元" in marked and marked.count("。") <= 1 and len(marked) < len(paragraph), (marked, paragraph)
+    time.sleep(1)  # the viewer scrolls smoothly to the mark
     shot(page, "chat-chip-one-sentence")
     ask(page, "区里对新能源汽车充电桩有什么补贴？")
     expect(page.locator("#viewer .document")).to_have_count(0, timeout=10_000)
