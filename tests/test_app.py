@@ -167,11 +167,14 @@ def test_a_passage_holding_the_cited_sentence_is_shaded_and_only_the_sentence_ma
 
 
 def test_a_new_question_empties_the_viewer_and_one_too_long_is_refused_whole():
+    import gradio as gr
+
     from ui.chat import Chat
 
     replies = list(Chat(FailingEngine(), None).respond("任何问题", [], "", "", "", Clicked()))
     assert replies[0][4] == ""  # the last question's passage goes at once
     too_long = "问" * (FailingEngine.settings.max_question_chars + 1)
     with pytest.warns(UserWarning, match="没有提交"):
-        assert list(Chat(FailingEngine(), None).respond(too_long, [], "", "", "", Clicked())) == []
+        (unchanged,) = list(Chat(FailingEngine(), None).respond(too_long, [], "", "", "", Clicked()))
+    assert all(output == gr.skip() for output in unchanged)  # the box, the conversation and the viewer stay as they were
     assert "不会自动截断" in render.limit_note("问题", 600) and "600" in render.limit_note("问题", 600)

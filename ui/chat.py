@@ -32,6 +32,8 @@ FAILED = "出错了：这个问题没有得到回答，请换一种问法或缩�
 # The question box refuses a question longer than settings.max_question_chars, all the engine reads; the API refuses one
 # longer than this and has the engine say that it read only the first max_question_chars.
 MAX_PASTE_CHARS = 5000
+# What a question not asked changes: nothing (a handler that yields nothing empties every output, the box too).
+_UNCHANGED = (gr.skip(),) * 5
 # A year range or an office is a few words: the years box takes no more, nor the API.
 FILTER_CHARS = 100
 
@@ -72,17 +74,20 @@ class Chat:
         message = (message or "").strip()
         if not message:
             gr.Info("请输入问题。")
+            yield _UNCHANGED
             return
         if len(message) > (limit := self.engine.settings.max_question_chars):  # refused whole, never cut short
             gr.Warning(
                 f"问题超过 {limit} 字（现有 {len(message)} 字），没有提交。请缩短后再问；"
                 "按整件建议查找先例请用“查找先例”，起草答复请用“起草答复”。"
             )
+            yield _UNCHANGED  # the question stays in the box to be shortened
             return
         try:
             filters = filters_from(year_text, kind, office)
         except ValueError as error:  # a year the filter cannot read: said, and nothing asked
             gr.Warning(render.esc(error))  # a toast renders HTML, and the error quotes what was typed
+            yield _UNCHANGED
             return
         turns = [*turns, {"question": message, "status": "正在检索答复……", "streamed": ""}]
         turn, evidence = turns[-1], render.evidence([], 0)
