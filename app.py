@@ -20,7 +20,7 @@ from text.kinds import KINDS
 from text.suggestions import MAX_CHARS, BadSuggestion
 from ui import render
 from ui.api_input import draft_arguments, question_arguments, search_arguments
-from ui.chat import EXAMPLES, FILTER_CHARS, MAX_PASTE_CHARS, Chat
+from ui.chat import EXAMPLES, FILTER_CHARS, Chat
 from ui.documents import TABLE_HEADERS, Documents
 from ui.drafting import BUSY, Drafting
 from ui.precedents import Precedents, precedent_rows
@@ -35,7 +35,7 @@ element.addEventListener('click', (event) => {
   if (!target) return;
   event.preventDefault();
   const d = target.dataset;
-  trigger('click', {action: d.action, turn: d.turn || '', n: d.n || '', doc: d.doc || ''});
+  trigger('click', {action: d.action, turn: d.turn || '', n: d.n || '', doc: d.doc || '', s: d.s || ''});
 });
 """
 SCROLL_TO_MARK = (
@@ -103,7 +103,7 @@ def stream_event(event: Retrieved | Quoted | Waiting | Token | Answer) -> dict:
 def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
     documents = Documents(settings, engine.searcher)
     chat = Chat(engine, documents)
-    precedents = Precedents(settings, engine.searcher)
+    precedents = Precedents(settings, engine.searcher, documents)
     drafting = Drafting(Drafter.sharing(engine), documents)
     offices = engine.searcher.values("signing_office")
     ask_limit = settings.llm_parallel + settings.llm_max_waiting
@@ -131,12 +131,12 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                             lines=1,
                             max_lines=6,
                             scale=5,
-                            max_length=MAX_PASTE_CHARS,
                             elem_id="question",
                         )
                         with gr.Column(scale=1, min_width=120):
                             send = gr.Button("提问", variant="primary", elem_id="send")
                             clear = gr.Button("清空对话", elem_id="clear")
+                    gr.HTML(render.limit_note("问题", settings.max_question_chars), elem_id="question-limit")
                     with gr.Row():
                         examples = [gr.Button(q, size="sm", elem_classes=["example"]) for q in EXAMPLES]
                     with gr.Accordion("筛选", open=False):
@@ -154,7 +154,7 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                 [question.submit, send.click, *(b.click for b in examples)],
                 chat.respond,
                 [question, turns, years, kind, office],
-                [conversation, evidence, question, turns],
+                [conversation, evidence, question, turns, viewer],
                 concurrency_limit=ask_limit,
                 concurrency_id="ask",
                 **private,
@@ -172,7 +172,8 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
 
         with gr.Tab("查找先例", id="precedents"):
             found, page = gr.State([]), gr.State(0)
-            query = gr.Textbox(label="关键词，或粘贴建议、提案全文", lines=3, max_length=MAX_CHARS, elem_id="precedent-query")
+            query = gr.Textbox(label="关键词，或粘贴建议、提案全文", lines=3, elem_id="precedent-query")
+            gr.HTML(render.limit_note("查找内容", MAX_CHARS), elem_id="precedent-query-limit")
             p_years, p_kind, p_office = filter_fields(offices)
             search = gr.Button("查找", variant="primary", elem_id="precedent-search")
             with gr.Row(equal_height=False):
@@ -188,9 +189,10 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
             searching = ([query, p_years, p_kind, p_office], [results, found, page, csv_file, xlsx_file])
             for trigger in (search.click, query.submit):
                 trigger(precedents.search, *searching, **private)
+                trigger(lambda: "", None, p_viewer, **private)  # the last search's reply goes with it
             previous.click(lambda f, p: precedents.turn(f, p, -1), [found, page], [results, page], **private)
             following.click(lambda f, p: precedents.turn(f, p, 1), [found, page], [results, page], **private)
-            results.click(chat.open, turns, p_viewer, **private)
+            results.click(precedents.open, found, p_viewer, **private)
 
         with gr.Tab("起草答复", id="draft"):
             progress = gr.State({})
@@ -200,9 +202,9 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                         label="新的建议、提案或留言（粘贴全文，或上传文件）",
                         lines=8,
                         max_lines=20,
-                        max_length=MAX_CHARS,
                         elem_id="suggestion",
                     )
+                    gr.HTML(render.limit_note("建议内容", MAX_CHARS), elem_id="suggestion-limit")
                     with gr.Row():
                         suggestion_file = gr.File(
                             label=f"上传（{'、'.join(SUGGESTION_SUFFIXES)}）",

@@ -223,8 +223,7 @@ class AnswerEngine:
             about = "，".join(str(fields[f]) for f in ("signing_office", "kind", "date") if fields.get(f))
             line = f"{n}. {fields.get('title') or '（无标题）'}" + (f"（{about}）" if about else "") + f"[{n}]\n"
             checked.sentences.append(Sentence(line, SUPPORTED, (n,)))
-            hit = document.passages[0]
-            checked.citations.append(citation(n, hit, [(0, len(hit.chunk.text))]))
+            checked.citations.append(citation(n, document.passages[0], document.sentences[:1]))  # its best sentence
         answer = self._answer(run, checked)
         answer.precedents = [{"n": n, "doc_id": d.doc_id, **d.metadata} for n, d in enumerate(documents, 1)]
         answer.passages = [Passage(n, hit, hit.chunk.text).to_dict(n) for n, hit in enumerate(hits, 1)]

@@ -25,7 +25,7 @@ class Ticket:
 
     @property
     def ahead(self) -> int:
-        """How many are served or waiting before this ticket (0: its turn)."""
+        """How many are being served or waiting before this ticket, as they are now (0: its turn)."""
         return self._turns.ahead(self)
 
     def wait(self, timeout: float | None = None) -> bool:
@@ -57,8 +57,7 @@ class Turns:
 
     def ahead(self, ticket: Ticket) -> int:
         with self._changed:
-            position = self._line.index(ticket) if ticket in self._line else 0
-            return max(0, position - self.capacity + 1)
+            return 0 if ticket not in self._line or self._served(ticket) else self._line.index(ticket)
 
     def wait(self, ticket: Ticket, timeout: float | None = None) -> bool:
         with self._changed:
@@ -75,12 +74,18 @@ class Turns:
 
 
 def wait_for_turn(turns: Turns) -> Generator[Waiting, None, Ticket]:
-    """Wait for the model, telling how many are ahead; the ticket whose turn it now is."""
+    """Wait for the model, telling how many are ahead, and that none are once its turn comes: the model then reads the
+    prompt for seconds before its first word, and a count left standing meanwhile would be one too many; the ticket
+    whose turn it now is."""
     ticket = turns.join()
     try:
+        waited = False
         while not ticket.wait(0):
             yield Waiting(ticket.ahead)
+            waited = True
             ticket.wait(_WAIT_UPDATE_S)
+        if waited:
+            yield Waiting(0)
     except BaseException:  # the user left while waiting: their place goes to the next
         ticket.leave()
         raise

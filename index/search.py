@@ -16,7 +16,9 @@ from index.embedder import Embedder, load_embedder
 from index.keywords import KeywordIndex, keyword_index, tokenize
 from index.store import ReplyStore, StoredChunk
 from settings import Settings
+from text.formulas import is_framing, says_little
 from text.offices import abbreviated
+from text.sentences import sentence_spans
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +26,9 @@ log = logging.getLogger(__name__)
 _RRF_K = 60
 # How long a searcher trusts its copy of the index before asking the store whether a build changed it.
 _RECHECK_S = 2.0
+# A reply's best passage that only frames it (greeting, thanks, contact lines) gives way to its best passage that says
+# something, if that one's fused score is within this share of it (python -m eval.passage_choice --half tune).
+SUBSTANCE_MARGIN = 0.2
 
 
 @dataclass(frozen=True)
@@ -226,17 +231,46 @@ class Searcher:
         ranked = list(by_doc.values())[:k]
         # Fields and sources from the manifest: a chunk keeps the source it was first indexed under.
         records = self.store.get_documents([group[0].chunk.doc_id for group in ranked])
-        return [
-            DocumentHit(
-                doc_id=doc_id,
-                metadata={**records[doc_id].fields, "source": ", ".join(records[doc_id].sources)},
-                score=group[0].score,
-                passages=group[:passages],
-                terms=[t for t in terms if any(t in h.chunk.text for h in group[:passages])],
+        weights = {t: self.keywords.idf(t) for t in terms}
+        found = []
+        for group in ranked:
+            if (doc_id := group[0].chunk.doc_id) not in records:  # a document removed since the chunks were read
+                continue
+            first, *others = substance_first(group, SUBSTANCE_MARGIN)
+            shown = [first, *(h for h in others if not _says_little(h))][:passages]  # a greeting is never second either
+            found.append(
+                DocumentHit(
+                    doc_id=doc_id,
+                    metadata={**records[doc_id].fields, "source": ", ".join(records[doc_id].sources)},
+                    score=group[0].score,
+                    passages=shown,
+                    terms=[t for t in terms if any(t in h.chunk.text for h in shown)],
+                    sentences=[best_sentence(h.chunk.text, weights, str(h.meta.get("title", ""))) for h in shown],
+                )
             )
-            for group in ranked
-            if (doc_id := group[0].chunk.doc_id) in records  # a document removed since the chunks were read
-        ]
+        return found
+
+
+def substance_first(hits: list[Hit], margin: float) -> list[Hit]:
+    """A reply's hits, best first, except that when the best only frames the reply (its greeting and thanks, its
+    contact or signature lines) its best hit that says something leads, if that one scores within margin of it."""
+    if not hits or not _says_little(hits[0]):
+        return hits
+    floor = hits[0].score * (1 - margin)
+    substantive = next((h for h in hits if h.score >= floor and not _says_little(h)), None)
+    return hits if substantive is None else [substantive, *(h for h in hits if h is not substantive)]
+
+
+def _says_little(hit: Hit) -> bool:
+    return says_little(hit.chunk.text, str(hit.meta.get("title", "")))
+
+
+def best_sentence(text: str, weights: dict[str, float], title: str = "") -> tuple[int, int]:
+    """(start, end) in text of the sentence holding most of the query's weighted terms, one that says something (not
+    the reply's title either) if any does; the first such sentence on a tie."""
+    spans = sentence_spans(text) or [(0, len(text))]
+    saying = [(s, e) for s, e in spans if not is_framing(text[s:e], title)] or spans
+    return max(saying, key=lambda span: covered(weights, text[span[0] : span[1]]))
 
 
 # The fields of a reply listed with each precedent.
@@ -263,6 +297,7 @@ class DocumentHit:
     score: float
     passages: list[Hit]
     terms: list[str]
+    sentences: list[tuple[int, int]]  # the best sentence of each passage, offsets into its text
 
     def to_dict(self, rank: int) -> dict:
         """The reply as the CLI (--docs --json), the app, its API and its export give it."""
@@ -279,8 +314,10 @@ class DocumentHit:
                     "end": h.meta.get("end"),
                     "text": h.chunk.text,
                     "marked": mark_terms(h.chunk.text, self.terms),
+                    "sentence_start": h.meta.get("start", 0) + s,
+                    "sentence_end": h.meta.get("start", 0) + e,
                 }
-                for h in self.passages
+                for h, (s, e) in zip(self.passages, self.sentences, strict=True)
             ],
         }
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from text.dates import CLOSING_DATE, DATE_LINE, iso_date
+from text.formulas import CONTACT
 from text.headings import heading_level
 from text.instructions import addresses_model, instructions
 from text.kinds import kind_of
@@ -19,7 +20,6 @@ _NUMBER = re.compile(r"第\s*(\d{4,})\s*号")
 _SESSION = re.compile(r"([区市省县][^，。\s关于]{0,4}?[一二三四五六七八九十\d]+届(?:人大|政协)?[^，。\s]{0,12}?会议)")
 _ADDRESSEE = re.compile(r"^尊敬的(.{1,12}?(?:代表|委员))[：:]", re.M)
 _SUBJECT = re.compile(r"“(关于[^”]{2,80}?的(?:建议|提案|意见))”")
-_CONTACT = re.compile(r"联系人[：:]\s*([^\s，,）)]+?)[\s，,]*(?:联系)?电话[：:]\s*([\d\-]+)")
 SIGNATURE_PATH = "落款"
 SAMPLE_NOTE_PATH = "样例说明"
 # Handling roles: one 主办 (lead) office answers a suggestion, 会办 (co-handling) offices contribute to it.
@@ -85,7 +85,7 @@ def paragraphs_with_offsets(text: str) -> list[tuple[int, int]]:
 
 def _is_signature(paragraph: str) -> bool:
     """The signing office, the date or the contact line that close a reply."""
-    return bool(OFFICE_LINE.match(paragraph) or DATE_LINE.match(paragraph) or _CONTACT.search(paragraph))
+    return bool(OFFICE_LINE.match(paragraph) or DATE_LINE.match(paragraph) or CONTACT.search(paragraph))
 
 
 def section_tree(text: str) -> list[Section]:
@@ -164,7 +164,7 @@ def parse_reply(text: str) -> ReplyFields:
     session = _SESSION.search(title)
     addressee = _ADDRESSEE.search(head)
     subject = _SUBJECT.search(head)
-    contact = _CONTACT.search("\n".join(tail))
+    contact = CONTACT.search("\n".join(tail))
     office = next((p for p in reversed(tail) if OFFICE_LINE.match(p)), "")
     date = next((iso_date(m.group(0)) for p in reversed(tail) if (m := CLOSING_DATE.search(p))), "")
     opening = _opening(body)

@@ -14,6 +14,8 @@ from answer.prompt import messages
 from answer.questions import read_question
 from answer.results import Answer
 from settings import PROJECT_ROOT
+from text.formulas import is_framing
+from text.sentences import sentence_spans
 
 SCHOLARSHIP = "企业在高职院校设奖学金培养人才，区里最多支持多少？"
 UNCOVERED = "区里对新能源汽车充电桩有什么补贴？"
@@ -263,6 +265,9 @@ def test_a_question_for_earlier_replies_lists_them_without_the_model(corpus_sett
     titles = [p["title"] for p in answer.precedents]
     assert sum("第20220089号" in t or "第20240207号" in t for t in titles) == 2, titles
     assert len(answer.citations) == len(answer.precedents) and "[1]" in answer.answer
+    # each cites its reply's best sentence, one that says something: a chip opens that, not a whole passage
+    assert all(len(sentence_spans(c.text)) == 1 and not is_framing(c.text, c.title) for c in answer.citations)
+    assert any("电梯" in c.text for c in answer.citations)
 
 
 def test_a_question_about_another_district_is_not_answered_with_this_ones_figures(corpus_settings, searcher):

@@ -78,6 +78,7 @@ def test_logins_are_read_from_settings():
 
 class FailingEngine:
     searcher = None
+    settings = load_settings()
 
     def stream(self, question, history=None, filters=None):
         raise RuntimeError("index is gone")
@@ -155,3 +156,25 @@ def test_a_drafts_left_out_sentences_are_listed_with_their_reasons_as_text():
     shown = render.draft({"points": [], "frame": frame, "sections": [section]})
     assert "未采用 1 句" in shown and '<span class="reason">金额 40万元 不在资料中</span>' in shown
     assert "<b>" not in shown and "&lt;b&gt;40万元&lt;/b&gt;" in shown
+
+
+def test_a_passage_holding_the_cited_sentence_is_shaded_and_only_the_sentence_marked():
+    text = "一、补贴\n\n区里按每台20万元补贴。验收合格后拨付。<b>"
+    sentence = (text.index("区里"), text.index("补贴。") + 3)
+    shown = render.document({"fields": {"title": "t"}}, text, [(6, len(text)), sentence])
+    assert '<span class="passage-shade">' in shown and "&lt;b&gt;</span>" in shown
+    assert '<mark class="cited first">区里按每台20万元补贴。</mark>' in shown and shown.count("<mark") == 1
+
+
+def test_a_new_question_empties_the_viewer_and_one_too_long_is_refused_whole():
+    import gradio as gr
+
+    from ui.chat import Chat
+
+    replies = list(Chat(FailingEngine(), None).respond("任何问题", [], "", "", "", Clicked()))
+    assert replies[0][4] == ""  # the last question's passage goes at once
+    too_long = "问" * (FailingEngine.settings.max_question_chars + 1)
+    with pytest.warns(UserWarning, match="没有提交"):
+        (unchanged,) = list(Chat(FailingEngine(), None).respond(too_long, [], "", "", "", Clicked()))
+    assert all(output == gr.skip() for output in unchanged)  # the box, the conversation and the viewer stay as they were
+    assert "不会自动截断" in render.limit_note("问题", 600) and "600" in render.limit_note("问题", 600)

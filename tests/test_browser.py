@@ -374,3 +374,60 @@ def test_suggestions_pasted_in_six_layouts_each_give_every_point_and_their_kind(
         expect(page.locator("#draft")).to_contain_text("已停止起草")
         expect(page.locator("#draft .section.pending")).to_have_count(0)
     shot(page, "draft-pasted-layouts")
+
+
+def marked_paragraph(page, viewer: str) -> tuple[str, str]:
+    """The first marked span in a viewer, and the paragraph of the reply it sits in."""
+    mark = page.locator(f"{viewer} mark.cited").first
+    expect(mark).to_be_visible(timeout=10_000)
+    marked = mark.inner_text()
+    paragraph = next(p for p in page.locator(f"{viewer} .doc-text").inner_text().split("\n") if marked[:12] in p)
+    return marked, paragraph
+
+
+def test_a_precedent_shows_its_substance_with_its_best_sentence_marked_and_a_new_search_clears_it(page):
+    page.get_by_role("tab", name="查找先例").click()
+    expect(page.locator("#precedent-query-limit")).to_contain_text("20000")
+    page.locator("#precedent-query textarea").fill("关于发展夜间经济、打造特色步行街区的建议")
+    page.locator("#precedent-search").click()
+    first = page.locator("#precedent-results .passage").first
+    expect(first).to_contain_text("夜间经济", timeout=30_000)
+    shown = first.locator(".text").all_inner_texts()
+    assert not any("尊敬的" in t or "感谢" in t for t in shown), shown  # the greeting scores best; its substance is shown
+    first.locator("button.open").click()
+    marked, paragraph = marked_paragraph(page, "#precedent-viewer")
+    shaded = page.locator("#precedent-viewer .passage-shade").first.inner_text()
+    assert marked in shaded and len(marked) < len(shaded) and "尊敬的" not in marked
+    assert marked.count("。") <= 1 and len(marked) < len(paragraph)
+    time.sleep(1)  # the viewer scrolls smoothly to the mark
+    shot(page, "precedent-best-sentence")
+    page.locator("#precedent-query textarea").fill("加" * 20_001)
+    page.locator("#precedent-search").click()
+    expect(page.locator("#precedent-results .notice")).to_contain_text("没有查找", timeout=10_000)
+    expect(page.locator("#precedent-viewer .document")).to_have_count(0, timeout=10_000)
+    assert len(page.locator("#precedent-query textarea").input_value()) == 20_001  # kept whole, not cut
+    shot(page, "precedent-query-too-long")
+
+
+def test_a_chip_marks_one_sentence_a_new_question_clears_the_viewer_and_a_too_long_question_is_told(page):
+    expect(page.locator("#question-limit")).to_contain_text("不会自动截断")
+    page.locator("#question textarea").fill("问" * 601)
+    assert len(page.locator("#question textarea").input_value()) == 601  # the box cuts nothing
+    page.locator("#send").click()
+    expect(page.get_by_text("没有提交").first).to_be_visible(timeout=10_000)
+    assert page.locator("#conversation .msg").count() == 0
+    assert len(page.locator("#question textarea").input_value()) == 601  # left for the user to shorten
+    time.sleep(0.5)  # the toast slides in
+    shot(page, "question-too-long")
+    ask(page, "企业在高职院校设奖学金培养人才，区里最多支持多少？")
+    answer = page.locator(ANSWERED).first
+    expect(answer).to_be_visible(timeout=SLOW)
+    chips = answer.locator(".summary button.chip")
+    (chips if chips.count() else answer.locator("button.chip")).first.click()
+    marked, paragraph = marked_paragraph(page, "#viewer")
+    assert "50万元" in marked and marked.count("。") <= 1 and len(marked) < len(paragraph), (marked, paragraph)
+    time.sleep(1)  # the viewer scrolls smoothly to the mark
+    shot(page, "chat-chip-one-sentence")
+    ask(page, "区里对新能源汽车充电桩有什么补贴？")
+    expect(page.locator("#viewer .document")).to_have_count(0, timeout=10_000)
+    shot(page, "chat-viewer-cleared")

@@ -40,4 +40,21 @@ def test_a_full_line_refuses_and_a_leaver_frees_a_place():
 def test_a_server_with_slots_serves_that_many_at_once():
     turns = Turns(capacity=2, max_waiting=5)
     a, b, c = turns.join(), turns.join(), turns.join()
-    assert a.wait(0) and b.wait(0) and not c.wait(0) and c.ahead == 1
+    assert a.wait(0) and b.wait(0) and not c.wait(0) and c.ahead == 2  # both being served are ahead of it
+
+
+def test_a_waiter_hears_it_is_its_turn_as_soon_as_it_comes_not_at_the_first_word():
+    from answer.results import Waiting
+    from answer.turns import wait_for_turn
+
+    turns = Turns(capacity=1, max_waiting=5)
+    serving = turns.join()
+    waiting = wait_for_turn(turns)
+    assert next(waiting) == Waiting(1)  # the one being served is ahead
+    serving.leave()
+    started = time.monotonic()
+    assert next(waiting) == Waiting(0)  # said at once: the model then reads the prompt for seconds before any word
+    assert time.monotonic() - started < 1.5
+    with pytest.raises(StopIteration) as done:
+        next(waiting)
+    assert done.value.value.wait(0)

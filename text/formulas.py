@@ -1,26 +1,77 @@
 """The set phrases that frame a reply without saying anything of its substance: the greeting, the thanks, the
-acknowledgement that the message arrived, the "现答复如下" that opens the answer and the "特此答复" that closes it."""
+acknowledgement that the message arrived, the "现答复如下" that opens the answer and the "特此答复" that closes it; and
+the lines that close it: contact details, the signing office, the date."""
 
 from __future__ import annotations
 
 import re
 
+from text.dates import DATE_LINE
+from text.offices import OFFICE_LINE
+from text.sentences import sentence_spans
+
 _FORMULA = re.compile(
     r"尊敬的[^，。：:！!]{0,15}[：:]"
     r"|(?:网友|市民|群众|先生|女士|同志)?[“\"]?[A-Za-z0-9]*[”\"]?[，,：:]?\s*(?:您好|你好)"
-    r"|(?:衷心|非常|十分|再次)?(?:表示)?感谢(?:您|你)?(?:对[^，。！]{0,30}的)?(?:关心|关注|支持|理解|信任|监督)?(?:和(?:关心|关注|支持|理解|信任|监督))*"
+    r"|(?:衷心|非常|十分|再次)?(?:表示)?感谢(?:您|你|代表|委员)?(?:对[^，。！]{0,30}的)?(?:关心|关注|支持|理解|信任|监督)?"
+    r"(?:[和与、](?:关心|关注|支持|理解|信任|监督))*"
+    r"|(?:您|你|代表|委员)?(?:提出|所提)的[“《\"][^”》\"]{0,80}[”》\"](?:的?(?:建议|提案))?"
+    r"|(?:内容)?(?:很|非常|十分)?(?:具有|有)(?:很强的)?(?:针对性|代表性|建设性|前瞻性|参考价值|指导意义)"
     r"|(?:您|你)?(?:的|所)?(?:来信|留言|来电|建议|提案|意见|反映的问题|反映的情况|诉求)(?:已)?(?:收悉|收到)"
     r"|(?:现|特)?(?:将|就|把)?(?:有关|相关)?(?:情况|问题)?(?:答复|回复|汇报|报告|反馈)如下"
+    r"|(?:我[局委办]|我们|[区市县]政府)?(?:对[^，。]{0,20}?)?(?:高度|非常|十分|极为)重视"
+    r"|(?:立即|及时|认真)?(?:组织|会同)[^，。；]{0,60}?(?:进行了?|开展了?)?(?:认真)?(?:研究讨论|研究|讨论|调查处理|调查核实|办理)"
+    r"|(?:该|本|此)件?(?:建议|提案|议案)由[^，。；]{0,30}?(?:主办|办理)|[^，。；]{0,30}?(?:会办|协办)(?=[，。；]|$)"
+    r"|对[^，。；]{0,30}?(?:具有|有)(?:积极|重要|现实)?(?:意义|作用)|反映了[^，。；]{0,30}?的?(?:突出|实际|现实)?问题"
     r"|(?:特此|专此)(?:答复|回复|函复)|此复|以上答复|欢迎(?:您)?(?:继续|再次|多提)[^，。！]{0,20}"
     r"|(?:祝您?|顺祝)[^，。！]{0,10}"
+)
+# Contact details that close a reply: who to call, the number, the address; and the phrases that offer them.
+CONTACT = re.compile(r"联系人[：:]\s*([^\s，,）)]+?)[\s，,]*(?:联系)?电话[：:]\s*([\d\-]+)")
+_CONTACT_PIECE = re.compile(
+    r"[^，。；\d]{0,20}?(?:电话|热线|手机|传真)[：:]?\s*[\d\-（）()转]{5,}"
+    r"|(?:联系人|联系电话|咨询电话|办公电话|服务热线|热线|电话|手机|传真|邮箱|电子邮件|电子邮箱|通讯地址|地址|邮编|邮政编码)"
+    r"[：:]?\s*[\w\-@.（）()、]*"
+    r"|(?:如(?:您)?(?:还|仍)?有(?:疑问|问题|其他问题|不明之处)|如需(?:进一步)?(?:了解|咨询))"
+    r"|(?:建议|欢迎|可|请)?(?:您)?(?:可)?(?:拨打|致电|来电|联系|咨询)|详询|咨询|联系"
 )
 # What must be left of a sentence without its set phrases for it to say something.
 _SUBSTANCE_CHARS = 8
 _CJK = re.compile(r"[\u3400-\u9fff\dA-Za-z]")
 
 
+def _says_nothing_but(pattern: re.Pattern[str], sentence: str) -> bool:
+    rest, found = pattern.subn("", sentence)
+    return found > 0 and len(_CJK.findall(rest)) < _SUBSTANCE_CHARS
+
+
 def is_formula(sentence: str) -> bool:
     """The sentence only frames the reply: a greeting, thanks, an acknowledgement, an opening or closing phrase, with
     next to nothing else ("您的留言已收悉。", "尊敬的王明代表：衷心感谢您对教育工作的关心和支持！")."""
-    rest, found = _FORMULA.subn("", sentence)
-    return found > 0 and len(_CJK.findall(rest)) < _SUBSTANCE_CHARS
+    return _says_nothing_but(_FORMULA, sentence)
+
+
+def is_contact(sentence: str) -> bool:
+    """The sentence only gives contact details ("联系人：王芳，联系电话：0755-8888", "如有疑问，请拨打咨询电话…详询。")."""
+    return _says_nothing_but(_CONTACT_PIECE, sentence)
+
+
+def is_framing(sentence: str, title: str = "") -> bool:
+    """A set phrase, contact details, the signing office or date on its own, or the reply's own title heading it:
+    nothing of what the reply says."""
+    line = sentence.strip()
+    return (
+        is_formula(line)
+        or is_contact(line)
+        or bool(DATE_LINE.match(line) or OFFICE_LINE.match(line))
+        or bool(title and line == title.strip())
+    )
+
+
+def says_little(passage: str, title: str = "") -> bool:
+    """Most of the passage frames the reply (its title, greeting and thanks, its contact and signature lines): fewer
+    than half its characters are in sentences that say something."""
+    spans = sentence_spans(passage)
+    total = sum(len(_CJK.findall(passage[s:e])) for s, e in spans)
+    substance = sum(len(_CJK.findall(passage[s:e])) for s, e in spans if not is_framing(passage[s:e], title))
+    return total > 0 and 2 * substance < total

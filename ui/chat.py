@@ -10,11 +10,13 @@ from pathlib import Path
 
 import gradio as gr
 
+from answer.citations import supporting_span
 from answer.engine import AnswerEngine
 from answer.results import Answer, Quoted, Retrieved, Token, Waiting
 from answer.word_file import answer_paper, write_docx
 from index.search import Filters
 from text.dates import years
+from text.markers import strip_markers
 from ui import render
 from ui.documents import Documents
 
@@ -27,9 +29,11 @@ EXAMPLES = [
     "以前有没有关于加装电梯的答复？",
 ]
 FAILED = "出错了：这个问题没有得到回答，请换一种问法或缩短问题再试。"
-# A question longer than settings.max_question_chars is cut by the engine, which says so; a paste longer than this is
-# refused by the box itself, and by the API.
+# The question box refuses a question longer than settings.max_question_chars, all the engine reads; the API refuses one
+# longer than this and has the engine say that it read only the first max_question_chars.
 MAX_PASTE_CHARS = 5000
+# What a question not asked changes: nothing (a handler that yields nothing empties every output, the box too).
+_UNCHANGED = (gr.skip(),) * 5
 # A year range or an office is a few words: the years box takes no more, nor the API.
 FILTER_CHARS = 100
 
@@ -38,6 +42,13 @@ def filters_from(year_text: str, kind: str, office: str) -> Filters | None:
     """Search filters from the filter fields; a year the filter cannot read is a ValueError saying how to write it."""
     chosen = Filters(*years(year_text), signing_office=(office or "").strip(), kind=kind or "")
     return chosen if chosen.where() else None
+
+
+def waiting_status(ahead: int) -> str:
+    """The place in line as a waiting user reads it; 0 once it is their turn and the model reads the passages."""
+    if ahead:
+        return f"排队中：前面还有 {ahead} 人在使用模型，请稍候……"
+    return "轮到您了：模型正在阅读资料……"
 
 
 def history_of(turns: list[dict]) -> list[tuple[str, str]]:
@@ -54,27 +65,34 @@ class Chat:
 
     def respond(
         self, message: str, turns: list[dict], year_text: str, kind: str, office: str, event: gr.EventData
-    ) -> Iterator[tuple[str, str, str, list[dict]]]:
-        """(conversation, evidence, textbox, turns) as the answer comes in: the passages, the place in line, the words,
-        then the checked answer. An example button asks its own question."""
+    ) -> Iterator[tuple[str, str, str, list[dict], str]]:
+        """(conversation, evidence, textbox, turns, viewer) as the answer comes in: the passages, the place in line, the
+        words, then the checked answer; the viewer is emptied of the last question's passage. An example button asks its
+        own question."""
         if isinstance(event.target, gr.Button) and event.target.value in EXAMPLES:
             message = event.target.value
         message = (message or "").strip()
         if not message:
             gr.Info("请输入问题。")
+            yield _UNCHANGED
             return
-        if len(message) > MAX_PASTE_CHARS:  # the box stops a paste there, but a request need not come through the box
-            gr.Warning(f"问题超过 {MAX_PASTE_CHARS} 字，请缩短后再问。")
+        if len(message) > (limit := self.engine.settings.max_question_chars):  # refused whole, never cut short
+            gr.Warning(
+                f"问题超过 {limit} 字（现有 {len(message)} 字），没有提交。请缩短后再问；"
+                "按整件建议查找先例请用“查找先例”，起草答复请用“起草答复”。"
+            )
+            yield _UNCHANGED  # the question stays in the box to be shortened
             return
         try:
             filters = filters_from(year_text, kind, office)
         except ValueError as error:  # a year the filter cannot read: said, and nothing asked
             gr.Warning(render.esc(error))  # a toast renders HTML, and the error quotes what was typed
+            yield _UNCHANGED
             return
         turns = [*turns, {"question": message, "status": "正在检索答复……", "streamed": ""}]
         turn, evidence = turns[-1], render.evidence([], 0)
         index = len(turns) - 1
-        yield render.conversation(turns), evidence, "", turns  # the box is emptied once, then left to the user
+        yield render.conversation(turns), evidence, "", turns, ""  # the box is emptied once, then left to the user
         try:
             for event in self.engine.stream(message, history_of(turns[:-1]), filters):
                 if isinstance(event, Retrieved):
@@ -85,7 +103,7 @@ class Chat:
                     turn["quotes"] = event.quotes
                     turn["status"] = "以上为答复原文，正在生成摘要……" if event.quotes else "正在核对……"
                 elif isinstance(event, Waiting):
-                    turn["status"] = f"排队中：前面还有 {event.ahead} 人在使用模型，请稍候……"
+                    turn["status"] = waiting_status(event.ahead)
                 elif isinstance(event, Token):
                     turn["status"] = "正在生成回答（尚未核对）……"
                     turn["streamed"] += event.text
@@ -93,11 +111,11 @@ class Chat:
                     turn["answer"] = event.to_dict()
                     turn["passages"] = event.passages or turn.get("passages", [])
                     evidence = render.evidence(turn["passages"], index)
-                yield render.conversation(turns), evidence, gr.skip(), turns
+                yield render.conversation(turns), evidence, gr.skip(), turns, gr.skip()
         except Exception:  # a bad question must never take the chat down
             log.exception("failed to answer %r", message[:100])
             turn["answer"] = Answer(message, FAILED, refused=True).to_dict()
-        yield render.conversation(turns), evidence, gr.skip(), turns
+        yield render.conversation(turns), evidence, gr.skip(), turns, gr.skip()
 
     def open(self, turns: list[dict], event: gr.EventData) -> str:
         """The passage a chip names inside its whole document, the cited span highlighted; or a document from a list."""
@@ -105,7 +123,7 @@ class Chat:
         try:
             if data.get("action") == "cite":
                 turn = turns[int(data["turn"])]
-                return self.cited(turn, int(data["n"]))
+                return self.cited(turn, int(data["n"]), sentence=int(data["s"]) if data.get("s") else None)
             if data.get("action") == "quote":  # a sentence of 答复原文, in its reply
                 quote = (turns[int(data["turn"])].get("answer") or turns[int(data["turn"])])["quotes"][int(data["n"])]
                 return self.documents.view(quote["doc_id"], [(quote["start"], quote["end"])], f"[{quote['n']}] 答复原文")
@@ -117,19 +135,25 @@ class Chat:
             pass
         return gr.skip()
 
-    def cited(self, turn: dict, n: int, whole: bool = False) -> str:
-        """Passage n of a turn in its document: the span the answer rests on marked (the whole passage when asked for it,
-        or when the answer does not cite it)."""
+    def cited(self, turn: dict, n: int, whole: bool = False, sentence: int | None = None) -> str:
+        """Passage n of a turn in its document, lightly shaded, and in it the sentence marked: the one the answer's
+        sentence (the chip's) rests on, within the span the answer cites; the one nearest the question when the whole
+        passage is asked for or the answer does not cite it."""
         answer = turn.get("answer") or {}
         passage = next((p for p in turn.get("passages", []) if p["n"] == n), None)
         citation = next((c for c in answer.get("citations", []) if c["n"] == n), None)
         if passage is None:
             return gr.skip()
+        sentences = answer.get("sentences") or []
+        claim = strip_markers(sentences[sentence]["text"]) if sentence is not None and sentence < len(sentences) else ""
         if citation is not None and not whole:
-            span, heading = (citation["start"], citation["end"]), f"[{n}] 回答所依据的原文"
+            at, text, heading = citation["start"], citation["text"], f"[{n}] 回答所依据的原文"
         else:
-            span, heading = (passage["start"], passage["end"]), f"[{n}] 检索到的段落"
-        return self.documents.view(passage["doc_id"], [span], heading)
+            at, text, heading = passage["start"], passage["text"], f"[{n}] 检索到的段落"
+            claim = claim or turn["question"]
+        start, end = supporting_span(claim, text) if claim else (0, len(text))
+        marks = [(passage["start"], passage["end"]), (at + start, at + end)]
+        return self.documents.view(passage["doc_id"], marks, heading)
 
     @staticmethod
     def export(turns: list[dict]) -> str | None:

@@ -20,6 +20,7 @@ from index.readers import UnreadableFile, read_file
 from index.store import IndexUnavailable
 from text.suggestions import BadSuggestion
 from ui import render
+from ui.chat import waiting_status
 from ui.documents import Documents, in_staff_words
 
 log = logging.getLogger("dafu.app")
@@ -66,7 +67,7 @@ class Drafting:
                 elif isinstance(event, SectionStarted):
                     progress["writing"] = {"heading": event.heading, "status": "正在起草（尚未核对）……", "text": ""}
                 elif isinstance(event, Waiting):
-                    progress["writing"]["status"] = f"排队中：前面还有 {event.ahead} 人在使用模型，请稍候……"
+                    progress["writing"]["status"] = waiting_status(event.ahead)
                 elif isinstance(event, Token):
                     progress["writing"]["status"] = "正在起草（尚未核对）……"
                     progress["writing"]["text"] += event.text

@@ -8,6 +8,8 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+import gradio as gr
+
 from answer.engine import UNREACHABLE
 from index.search import Filters, Searcher
 from index.store import IndexUnavailable
@@ -15,6 +17,7 @@ from settings import Settings
 from text.suggestions import MAX_CHARS
 from ui import render
 from ui.chat import filters_from
+from ui.documents import Documents
 
 # Replies fetched for one search (the most an API call may ask for), and shown on one page.
 FOUND = 50
@@ -30,17 +33,19 @@ def precedent_rows(searcher: Searcher, query: str, k: int, filters: Filters | No
 
 
 class Precedents:
-    def __init__(self, settings: Settings, searcher: Searcher) -> None:
+    def __init__(self, settings: Settings, searcher: Searcher, documents: Documents) -> None:
         self.settings = settings
         self.searcher = searcher
+        self.documents = documents
 
     def search(self, query: str, year_text: str, kind: str, office: str) -> tuple[str, list[dict], int, str | None, str | None]:
         """(first page, all found, page number, CSV, XLSX) for a query of a few words or a whole pasted suggestion."""
         query = (query or "").strip()
         if not query:
             return '<div class="empty">请输入关键词，或粘贴一份建议、提案的全文。</div>', [], 0, None, None
-        if len(query) > MAX_CHARS:  # the box stops a paste there, but a request need not come through the box
-            return f'<div class="notice">查找内容超过 {MAX_CHARS} 字，请缩短后再试。</div>', [], 0, None, None
+        if len(query) > MAX_CHARS:  # refused whole, never cut short
+            notice = f"查找内容超过 {MAX_CHARS} 字（现有 {len(query)} 字），没有查找。请缩短后再试。"
+            return f'<div class="notice">{notice}</div>', [], 0, None, None
         try:
             found = precedent_rows(self.searcher, query, FOUND, filters_from(year_text, kind, office))
         except ValueError as error:  # a year it cannot read
@@ -48,6 +53,16 @@ class Precedents:
         except IndexUnavailable:
             return f'<div class="notice">{UNREACHABLE}</div>', [], 0, None, None
         return self.page(found, 0), found, 0, *self.export(found, query)
+
+    def open(self, found: list[dict], event: gr.EventData) -> str:
+        """A reply of the list in full, its best passage lightly shaded and the passage's best sentence marked."""
+        data = getattr(event, "_data", None) or {}
+        try:
+            reply = found[int(data["n"])]
+        except (KeyError, IndexError, ValueError, TypeError):
+            return gr.skip()
+        marks = [(p[a], p[b]) for p in reply["passages"][:1] for a, b in (("start", "end"), ("sentence_start", "sentence_end"))]
+        return self.documents.view(reply["doc_id"], marks, "最相关的段落与句子" if marks else "")
 
     @staticmethod
     def page(found: list[dict], page: int) -> str:

@@ -22,10 +22,14 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def chips(text: str, turn: int) -> str:
-    """Escaped text with each [n] as a chip that opens passage n of this turn."""
+def chips(text: str, turn: int, sentence: int | None = None) -> str:
+    """Escaped text with each [n] as a chip that opens passage n of this turn (at the sentence of the answer it is in,
+    when it is in one)."""
+    within = f' data-s="{sentence}"' if sentence is not None else ""
     return MARKER.sub(
-        lambda m: f'<button class="chip" data-action="cite" data-turn="{turn}" data-n="{m.group(1)}">[{m.group(1)}]</button>',
+        lambda m: (
+            f'<button class="chip" data-action="cite" data-turn="{turn}" data-n="{m.group(1)}"{within}>[{m.group(1)}]</button>'
+        ),
         esc(text),
     )
 
@@ -38,6 +42,11 @@ def about(fields: dict) -> str:
 def _open_button(doc_id: str, label: str = "查看全文", turn: int | None = None, n: int | None = None) -> str:
     where = f' data-turn="{turn}" data-n="{n}"' if turn is not None and n is not None else ""
     return f'<button class="open" data-action="open" data-doc="{esc(doc_id)}"{where}>{label}</button>'
+
+
+def limit_note(what: str, limit: int) -> str:
+    """What a text box takes, said under it: the box never cuts a paste short, a text over the limit is refused."""
+    return f'<div class="limit-note">{esc(what)}最多 {limit} 字，超出时不予提交并提示缩短，不会自动截断。</div>'
 
 
 def conversation(turns: list[dict]) -> str:
@@ -85,7 +94,7 @@ def answer_html(turn: int, answer: dict) -> str:
         text = answer["answer"] or "没有回答。"
         return f'<div class="bubble refusal"><div class="refusal-text">{esc(text)}</div>{notice}{related}</div>'
     sentences = answer.get("sentences") or ([{"text": answer["answer"]}] if answer["answer"] else [])
-    summary = "".join(f"<span>{chips(s['text'], turn).replace(chr(10), '<br>')}</span>" for s in sentences)
+    summary = "".join(f"<span>{chips(s['text'], turn, i).replace(chr(10), '<br>')}</span>" for i, s in enumerate(sentences))
     summary = f'<div class="label">摘要</div><div class="summary">{summary}</div>' if summary else ""
     return f'<div class="bubble answer">{quotes(answer.get("quotes", []), turn)}{summary}{_dropped(answer)}{notice}</div>'
 
@@ -124,7 +133,8 @@ def evidence(passages: list[dict], turn: int) -> str:
 
 def document(record: dict, text: str, marks: list[tuple[int, int]] = (), heading: str = "") -> str:
     """A whole reply: title, its kind, office and date in a line, its other parsed fields folded, then its text with
-    the spans in marks highlighted (the first is scrolled into view)."""
+    the spans in marks highlighted (the first is scrolled into view); a span holding other marks is the passage they
+    sit in, lightly shaded."""
     fields = record.get("fields", {})
     rows = "".join(
         f'<div><span class="meta">{esc(label)}</span> {esc(fields[name])}</div>'
@@ -132,22 +142,38 @@ def document(record: dict, text: str, marks: list[tuple[int, int]] = (), heading
         if fields.get(name) not in (None, "", False) and name not in ("title", "question", "year", "is_sample", "instructions")
     )
     rows += f'<div><span class="meta">来源文件</span> {esc("、".join(record.get("sources", [])))}</div>'
-    pieces, at = [], 0
-    for n, (start, end) in enumerate(sorted(marks)):
-        if start < at:
-            continue
-        pieces.append(esc(text[at:start]))
-        pieces.append(f'<mark class="cited{" first" if n == 0 else ""}">{esc(text[start:end])}</mark>')
-        at = end
-    pieces.append(esc(text[at:]))
     heading = f'<div class="label">{esc(heading)}</div>' if heading else ""
     sample = '<div class="notice">样例文档：本项目编写的示例，不是真实答复。</div>' if fields.get("is_sample") else ""
     return (
         f'<div class="document"><div class="doc-head">{heading}<h3>{esc(fields.get("title") or "（无标题）")}</h3>'
         f'<div class="meta">{about(fields)}</div></div>{sample}{_orders(fields)}'
         f'<details class="fields"><summary>全部字段</summary>{rows}</details>'
-        f'<div class="doc-text">{"".join(pieces)}</div></div>'
+        f'<div class="doc-text">{_with_marks(text, list(marks))}</div></div>'
     )
+
+
+def _with_marks(text: str, marks: list[tuple[int, int]]) -> str:
+    """Escaped text with each mark highlighted, and each mark that holds others shaded around them instead."""
+    shades = sorted({m for m in marks if any(o != m and m[0] <= o[0] and o[1] <= m[1] for o in marks)})
+    cited = sorted(set(marks) - set(shades))
+    first = cited[0] if cited else None
+
+    def highlighted(start: int, end: int) -> str:
+        pieces, at = [], start
+        for s, e in cited:
+            if s < at or e > end:
+                continue
+            pieces += [esc(text[at:s]), f'<mark class="cited{" first" if (s, e) == first else ""}">{esc(text[s:e])}</mark>']
+            at = e
+        return "".join(pieces) + esc(text[at:end])
+
+    pieces, at = [], 0
+    for s, e in shades:
+        if s < at:
+            continue
+        pieces += [highlighted(at, s), f'<span class="passage-shade">{highlighted(s, e)}</span>']
+        at = e
+    return "".join(pieces) + highlighted(at, len(text))
 
 
 def _orders(fields: dict) -> str:
@@ -170,22 +196,22 @@ def precedents(documents: list[dict], first: int, total: int) -> str:
         cards.append(
             f'<div class="passage"><div class="head">{i}. <b>{esc(d.get("title") or "（无标题）")}</b></div>'
             f'<div class="meta">{about(d)}</div>{passages}'
-            f"{_open_button(d['doc_id'])}</div>"
+            f'<button class="open" data-action="precedent" data-doc="{esc(d["doc_id"])}" data-n="{i - 1}">查看全文</button></div>'
         )
     return f'<div class="label">共 {total} 件答复，第 {first}–{first + len(documents) - 1} 件</div>' + "".join(cards)
 
 
 def _passage_excerpt(passage: dict, terms: list[str]) -> str:
-    text = _marked(_around_terms(passage["text"], terms), terms)
+    best = passage.get("sentence_start", passage["start"]) - passage["start"]
+    text = _marked(_around(passage["text"], best), terms)
     return f'<div class="text"><span class="meta">{esc(passage["section"])}</span> {text}</div>'
 
 
-def _around_terms(text: str, terms: list[str], width: int = _EXCERPT_CHARS) -> str:
-    """A window of the text around the first of the terms it holds, so that a list of replies stays readable."""
+def _around(text: str, first: int, width: int = _EXCERPT_CHARS) -> str:
+    """A window of the text from its best sentence, so that a list of replies stays readable."""
     if len(text) <= width:
         return text
-    first = min((i for t in terms if (i := text.find(t)) >= 0), default=0)
-    start = max(0, min(first - width // 4, len(text) - width))
+    start = max(0, min(first, len(text) - width))
     return ("…" if start else "") + text[start : start + width] + ("…" if start + width < len(text) else "")
 
 
