@@ -47,7 +47,7 @@ class Drafting:
         try:
             return read_file(path)
         except UnreadableFile as error:
-            gr.Warning(render.esc(f"{path.name}：无法读取（{in_staff_words(error.reason, path.parent)}）。"))
+            gr.Warning(render.esc(f"{path.name}：无法读取（{in_staff_words(error.reason)}）。"))
             return gr.skip()
 
     def write(self, text: str, office: str, kind: str) -> Iterator[tuple[str, str, dict, str | None]]:
