@@ -174,7 +174,7 @@ def test_precedent_search_lists_replies_opens_one_and_exports_them(page):
 
 def test_an_upload_a_stopped_app_left_unfinished_is_indexed_when_it_starts_and_said(page):
     page.get_by_role("tab", name="文档库").click()
-    expect(page.locator("#last-build")).to_contain_text("启动时续完了上次中断的上传：图书馆开放答复.txt", timeout=10_000)
+    expect(page.locator("#build-history")).to_contain_text("启动时续完了上次中断的上传：图书馆开放答复.txt", timeout=10_000)
     expect(page.locator("#library-table")).to_contain_text("关于延长区图书馆周末开放时间的答复")
     shot(page, "library-finished-at-start")
 
