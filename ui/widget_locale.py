@@ -8,7 +8,8 @@ from pathlib import Path
 
 import gradio as gr
 
-# Gradio 6.31's zh-CN texts, flattened (templates/frontend/assets/zh-CN-*.js, read once with node).
+# Gradio 6.31's zh-CN texts, flattened (templates/frontend/assets/zh-CN-*.js, read once with node), and common.upload,
+# the upload button's label, which no locale of it has.
 _CHINESE = json.loads((Path(__file__).with_name("frontend_zh.json")).read_text(encoding="utf-8"))
 # Every locale the frontend of gradio 6.31 ships (one assets/<locale>-*.js each); a browser in any other falls back to en.
 _LOCALES = (
