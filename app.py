@@ -273,7 +273,7 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                 """The files chosen, less those the library cannot take, each named in a warning."""
                 refused = documents.unreadable(files or [])
                 for problem in refused.values():
-                    gr.Warning(render.esc(problem))
+                    gr.Warning(render.esc(problem), title="无法收录")
                 return [f for f in files or [] if f not in refused] or None
 
             def add_files(files: list[str] | None, contains: str, request: gr.Request) -> Iterator[tuple]:
