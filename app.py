@@ -208,7 +208,6 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                     with gr.Row():
                         suggestion_file = gr.File(
                             label=f"上传（{'、'.join(SUGGESTION_SUFFIXES)}）",
-                            file_types=list(SUGGESTION_SUFFIXES),
                             elem_id="suggestion-file",
                             scale=2,
                         )
