@@ -24,6 +24,7 @@ from ui.chat import EXAMPLES, FILTER_CHARS, Chat
 from ui.documents import TABLE_HEADERS, Documents
 from ui.drafting import BUSY, Drafting
 from ui.precedents import Precedents, precedent_rows
+from ui.widget_locale import chinese_widgets
 
 log = logging.getLogger("dafu.app")
 
@@ -57,8 +58,9 @@ watch('value', () => {
 });
 """
 )
-# The build's own progress bars (reading, embedding) shown on the upload.
-BUILD_PROGRESS = gr.Progress(track_tqdm=True)
+# Uploads and removals wait in the library's own queue (ui/build_queue.py), each watcher seeing its place: their events
+# run beside every other, so that a build never holds up the table, the filter, opening a reply or a question.
+LIBRARY_WATCHERS = 50
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 KIND_CHOICES = [("全部", ""), *((k, k) for k in KINDS)]
 
@@ -208,7 +210,6 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                     with gr.Row():
                         suggestion_file = gr.File(
                             label=f"上传（{'、'.join(SUGGESTION_SUFFIXES)}）",
-                            file_types=list(SUGGESTION_SUFFIXES),
                             elem_id="suggestion-file",
                             scale=2,
                         )
@@ -254,16 +255,17 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                     with gr.Row():
                         remove = gr.Button("删除选中的答复", variant="stop", elem_id="remove")
                         confirm = gr.Button("确认删除", variant="stop", visible=False, elem_id="confirm-remove")
-                    removed = gr.Textbox(label="删除结果", interactive=False)
+                    removed = gr.Textbox(label="删除结果", interactive=False, elem_id="removed")
+                    # No file_types: the browser's own refusal is an English toast; check_upload names the file in Chinese.
                     upload = gr.File(
                         label=f"上传答复（{'、'.join(READABLE_SUFFIXES)}，每个不超过 {settings.max_file_mb:g} MB）",
                         file_count="multiple",
-                        file_types=list(READABLE_SUFFIXES),
                         elem_id="upload",
                     )
                     add = gr.Button("收录上传的文件", variant="primary", elem_id="add")
+                    build_status = gr.HTML("", elem_id="build-status")
                     added = gr.Textbox(label="收录结果", interactive=False, lines=3, elem_id="added")
-                    last_build = gr.HTML(documents.last_build(), elem_id="last-build", padding=True)
+                    history = gr.HTML(documents.history(), elem_id="build-history", padding=True)
                 with gr.Column(scale=2):
                     l_viewer = gr.HTML("", elem_id="library-viewer", max_height=720, padding=True)
 
@@ -271,13 +273,31 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                 doc_id = str(event.row_value[-1]) if event.row_value else ""
                 return doc_id, documents.view(doc_id) if doc_id else "", gr.Button(visible=False)
 
-            def add_files(files: list[str] | None, progress: gr.Progress = BUILD_PROGRESS) -> tuple:
-                message = documents.add(files or [])
-                offices = gr.Dropdown(choices=["", *documents.offices()])
-                return message, documents.table(), documents.last_build(), None, offices, offices, offices
+            def check_upload(files: list[str] | None) -> list[str] | None:
+                """The files chosen, less those the library cannot take, each named in a warning."""
+                refused = documents.unreadable(files or [])
+                for problem in refused.values():
+                    gr.Warning(render.esc(problem), title="无法收录")
+                return [f for f in files or [] if f not in refused] or None
 
-            def remove_selected(doc_id: str) -> tuple:
-                return documents.remove(doc_id), documents.table(), "", "", gr.Button(visible=False)
+            def add_files(files: list[str] | None, contains: str, request: gr.Request) -> Iterator[tuple]:
+                """The status line while the upload waits and builds (the table again as batches become searchable),
+                then what happened, the table, the history; the selection stays until the build is over."""
+                shown = 0
+                for upload in documents.add(files or [], request.username or ""):
+                    if not upload.finished:
+                        table_now = documents.table(contains) if upload.searchable > shown else gr.skip()
+                        shown = upload.searchable
+                        yield upload.status, "", table_now, *(gr.skip(),) * 5
+                        continue
+                    offices = gr.Dropdown(choices=["", *documents.offices()])
+                    yield "", upload.message, documents.table(contains), documents.history(), None, offices, offices, offices
+
+            def remove_selected(doc_id: str, contains: str) -> Iterator[tuple]:
+                said = ""
+                for said in documents.remove(doc_id):
+                    yield said, gr.skip(), gr.skip(), gr.skip(), gr.Button(visible=False)
+                yield said, documents.table(contains), "", "", gr.Button(visible=False)
 
             contains.change(documents.table, contains, table, **private)
             table.select(pick, table, [selected, l_viewer, confirm], **private)
@@ -285,15 +305,22 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
             def ask_to_confirm(doc_id: str) -> tuple:
                 return gr.Button(visible=bool(doc_id)), "" if doc_id else "请先在表中选中一件答复。"
 
+            queued = {"concurrency_id": "library", "concurrency_limit": LIBRARY_WATCHERS, **private}
+            upload.upload(check_upload, upload, upload, **private)
             remove.click(ask_to_confirm, selected, [confirm, removed], **private)
-            confirm.click(remove_selected, selected, [removed, table, selected, l_viewer, confirm], **private)
-            add.click(add_files, upload, [added, table, last_build, upload, office, p_office, d_office], api_visibility="private")
+            confirm.click(remove_selected, [selected, contains], [removed, table, selected, l_viewer, confirm], **queued)
+            add.click(
+                add_files,
+                [upload, contains],
+                [build_status, added, table, history, upload, office, p_office, d_office],
+                **queued,
+            )
 
         def refresh() -> tuple:
             choices = gr.Dropdown(choices=["", *engine.searcher.values("signing_office")])
-            return choices, choices, choices, documents.table(), documents.last_build()
+            return choices, choices, choices, documents.table(), documents.history()
 
-        app.load(refresh, None, [office, p_office, d_office, table, last_build], **private)
+        app.load(refresh, None, [office, p_office, d_office, table, history], **private)
 
         # Every argument has a default, so that a call missing one reaches ui/api_input and is told which, in Chinese.
         def ask(
@@ -357,6 +384,7 @@ def main() -> None:
         auth=auth,
         max_file_size=f"{settings.max_file_mb:g}mb",
         footer_links=["api"],
+        i18n=chinese_widgets(),
         css=STYLE,
         ssr_mode=False,
         enable_monitoring=False,

@@ -68,7 +68,7 @@ def base_chunks() -> tuple[list[DocumentRecord], list[StoredChunk]]:
     """The Teddy replies as the builder reads and chunks them (under eval/runs/size-base, built once, no embedding)."""
     settings = teddy_settings().model_copy(update={"data_dir": RUNS / "size-base"})
     store = ReplyStore(settings)
-    IndexBuilder(settings, store, RandomEmbedder()).build([TEDDY], progress=False)
+    IndexBuilder(settings, store, RandomEmbedder()).build([TEDDY])
     return store.all_documents(with_text=True), store.committed_chunks()
 
 

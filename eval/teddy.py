@@ -8,6 +8,7 @@ from pathlib import Path
 
 from index.build import BuildReport, IndexBuilder
 from index.embedder import Embedder
+from index.progress_bars import ProgressBars
 from index.readers import table_rows
 from index.store import ReplyStore
 from settings import PROJECT_ROOT, Settings, TableColumns, load_settings
@@ -34,7 +35,9 @@ def build_teddy_index(
     if fresh and data_dir.exists():
         shutil.rmtree(data_dir)
     store = ReplyStore(settings)
-    report = IndexBuilder(settings, store, embedder).build([TEDDY])
+    bars = ProgressBars()
+    report = IndexBuilder(settings, store, embedder).build([TEDDY], on_progress=bars)
+    bars.close()
     return store, report
 
 

@@ -110,12 +110,16 @@ def run(argv: list[str] | None = None) -> int:
 
     if args.command == "build":
         from index.build import BuildInProgress, IndexBuilder
+        from index.progress_bars import ProgressBars
 
+        bars = ProgressBars()
         try:
-            report = IndexBuilder(settings).build(args.paths or None, prune=args.prune)
+            report = IndexBuilder(settings).build(args.paths or None, prune=args.prune, on_progress=bars)
         except (BuildInProgress, FileNotFoundError) as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
+        finally:
+            bars.close()
         print(report.summary())
         return 0
 

@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from filelock import FileLock, Timeout
-from tqdm import tqdm
 
 from index.chunker import CHUNKING, Chunk, chunk_document, chunk_id
 from index.embedder import Embedder, load_embedder
@@ -34,6 +33,12 @@ log = logging.getLogger(__name__)
 _LOCK_LEASE_S = 600
 # Embedding batch: large enough to keep both cores busy, small enough for steady progress.
 _EMBED_BATCH = 64
+# Documents committed are made searchable (keyword index saved, searchers told) at most this often: the first batch of
+# a long import can be asked about within half a minute, and at 5,000 chunks rebuilding the keyword index costs seconds.
+PUBLISH_EVERY_S = 20.0
+# Nor more often than this many times what publishing last cost: the keyword index is rebuilt whole and grows with
+# the index, so publishing stays under a fifth of the build.
+_PUBLISH_COST_SHARE = 4.0
 
 
 class BuildInProgress(RuntimeError):
@@ -41,6 +46,25 @@ class BuildInProgress(RuntimeError):
 
 
 STAGES = ("read", "parse", "chunk", "embed", "store", "keywords")
+
+
+@dataclass(frozen=True)
+class BuildProgress:
+    """Where a build stands, for whoever shows it: files read, then documents and chunks committed."""
+
+    stage: str  # "reading", then "embedding", then "keywords"
+    files_done: int = 0
+    files_total: int = 0
+    documents_done: int = 0  # new documents committed by this build
+    documents_total: int = 0
+    documents_searchable: int = 0  # of those, the ones searches see (published)
+    chunks_done: int = 0  # chunks stored, those an interrupted build left included
+    chunks_total: int = 0
+    seconds_left: float | None = None  # estimated from the embedding so far; None until a batch is done
+
+
+def no_progress(_: BuildProgress) -> None:
+    """For builds nobody watches."""
 
 
 @dataclass
@@ -55,8 +79,9 @@ class BuildReport:
     documents_added: int = 0
     chunks_added: int = 0  # the chunks of the documents committed
     chunks_reused: int = 0  # of those, stored by an interrupted build and not embedded again
-    note: str = ""  # why the build ran, when not at someone's request
+    note: str = ""  # who or what asked for the build (上传 2 个文件, 启动时续完…); empty: the command line
     seconds: float = 0.0
+    started: str = ""  # ISO times in UTC; the app shows them in the configured timezone
     finished: str = ""
     timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
 
@@ -73,11 +98,20 @@ class BuildReport:
         return "\n".join(lines)
 
     @classmethod
-    def last(cls, store: ReplyStore) -> BuildReport | None:
-        """The last build's report kept with the index (for `python -m index status` and the app), or None."""
-        data = store.last_report() or {}
+    def from_dict(cls, data: dict) -> BuildReport:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(**{**known, "failed": [tuple(item) for item in known.get("failed", [])]}) if known else None
+        return cls(**{**known, "failed": [tuple(item) for item in known.get("failed", [])]})
+
+    @classmethod
+    def last(cls, store: ReplyStore) -> BuildReport | None:
+        """The last build's report kept with the index (for `python -m index status`), or None."""
+        history = cls.history(store, 1)
+        return history[0] if history else None
+
+    @classmethod
+    def history(cls, store: ReplyStore, n: int) -> list[BuildReport]:
+        """The reports of the last n builds kept with the index, newest first."""
+        return [cls.from_dict(data) for data in store.reports(n)]
 
 
 @dataclass
@@ -176,6 +210,7 @@ class IndexBuilder:
         self.settings = settings
         self.store = store or ReplyStore(settings)
         self.embedder = embedder or load_embedder(settings)
+        self.publish_every_s = PUBLISH_EVERY_S
         self._lock_owner = ""  # who holds the lock kept in a Chroma server's index, while a build runs
 
     @contextmanager
@@ -199,10 +234,18 @@ class IndexBuilder:
         except Timeout:
             raise BuildInProgress(f"another index build is running (lock {lock_path}); try again when it ends") from None
 
-    def build(self, paths: list[Path] | None = None, prune: bool = False, progress: bool = True, note: str = "") -> BuildReport:
-        """Bring the index in line with these files and folders (default: the corpus); note says why, in the report."""
+    def build(
+        self,
+        paths: list[Path] | None = None,
+        prune: bool = False,
+        on_progress: Callable[[BuildProgress], None] = no_progress,
+        note: str = "",
+    ) -> BuildReport:
+        """Bring the index in line with these files and folders (default: the corpus), telling on_progress how far it
+        is after each file read and each batch embedded; note says who asked, in the report."""
         with self._alone():
-            report = self._build([self.settings.resolve(p) for p in (paths or self.settings.corpus_paths)], prune, progress)
+            roots = [self.settings.resolve(p) for p in (paths or self.settings.corpus_paths)]
+            report = self._build(roots, prune, on_progress)
             report.note = note
             self.store.save_report(asdict(report))
             return report
@@ -236,9 +279,9 @@ class IndexBuilder:
         keyword_index(self.store.keyword_folder, self.store.committed_chunks())
         self.store.mark_changed()
 
-    def _build(self, roots: list[Path], prune: bool, progress: bool) -> BuildReport:
+    def _build(self, roots: list[Path], prune: bool, on_progress: Callable[[BuildProgress], None]) -> BuildReport:
         started = time.perf_counter()
-        report = BuildReport()
+        report = BuildReport(started=datetime.now(UTC).isoformat(timespec="seconds"))
         clock = _Stopwatch(report.timings)
         records = {r.doc_id: r for r in self.store.all_documents()}
         indexed = self._indexed_files(records)
@@ -273,7 +316,8 @@ class IndexBuilder:
 
         new: dict[str, _NewDocument] = {}
         jobs: dict[str, _FileJob] = {}
-        for path in tqdm(files, desc="reading", unit="file", disable=not progress):
+        for done, path in enumerate(files):
+            on_progress(BuildProgress("reading", done, len(files)))
             name = display_path(path)
             try:
                 digest = file_hash(path, self.settings.max_file_mb)
@@ -331,10 +375,11 @@ class IndexBuilder:
                     if not jobs[name].waiting:
                         self._finish_file(name, jobs[name], records, clock)
 
-        self._embed_and_commit(list(new.values()), report, clock, progress, finish_files)
+        self._embed_and_commit(list(new.values()), report, clock, on_progress, finish_files)
         if prune:
             self._prune(present, under_roots, owners, records, report)
         if report.added or report.removed or report.documents_added:
+            on_progress(BuildProgress("keywords", len(files), len(files), report.documents_added, len(new)))
             with clock.stage("keywords"):
                 self._index_changed()
         report.seconds = time.perf_counter() - started
@@ -431,19 +476,39 @@ class IndexBuilder:
         documents: list[_NewDocument],
         report: BuildReport,
         clock: _Stopwatch,
-        progress: bool,
+        on_progress: Callable[[BuildProgress], None],
         committed: Callable[[list[DocumentRecord]], None],
     ) -> None:
         """Embed the chunks not yet stored, a batch at a time whatever the documents, and commit each document as soon
-        as all its chunks are stored: progress moves within a long document, and an interrupted build resumes there."""
+        as all its chunks are stored: progress moves within a long document, and an interrupted build resumes there.
+        What is committed is made searchable every PUBLISH_EVERY_S or so, not only at the end."""
         wanted = [c for d in documents for c in d.chunks]
         with clock.stage("store"):
             stored = self.store.stored_chunks([c.chunk_id for c in wanted])
         todo = [(d, c) for d in documents for c in d.chunks if stored.get(c.chunk_id) != (c.text, chunk_fields(d.record, c))]
         report.chunks_reused += len(wanted) - len(todo)
         unstored = Counter(d.record.doc_id for d, _ in todo)
-        bar = tqdm(total=len(wanted), initial=len(wanted) - len(todo), desc="embedding", unit="chunk", disable=not progress)
         self._commit([d for d in documents if not unstored[d.record.doc_id]], report, clock, committed)
+        started = published = time.perf_counter()
+        publish_cost, searchable = 0.0, 0
+
+        def tell(embedded: int) -> None:
+            per_chunk = (time.perf_counter() - started) / embedded if embedded else None
+            left = per_chunk * (len(todo) - embedded) if per_chunk is not None else None
+            done = len(wanted) - len(todo) + embedded
+            on_progress(
+                BuildProgress(
+                    "embedding",
+                    documents_done=report.documents_added,
+                    documents_total=len(documents),
+                    documents_searchable=searchable,
+                    chunks_done=done,
+                    chunks_total=len(wanted),
+                    seconds_left=left,
+                )
+            )
+
+        tell(0)
         for start in range(0, len(todo), _EMBED_BATCH):
             part = todo[start : start + _EMBED_BATCH]
             with clock.stage("embed"):
@@ -456,8 +521,15 @@ class IndexBuilder:
             self._commit(list(ready.values()), report, clock, committed)
             if self._lock_owner and not self.store.take_build_lock(self._lock_owner, _LOCK_LEASE_S, settle=False):
                 raise BuildInProgress("this build lost the index's lock to another machine; what it committed stays")
-            bar.update(len(part))
-        bar.close()
+            due = max(self.publish_every_s, _PUBLISH_COST_SHARE * publish_cost)
+            if report.documents_added > searchable and time.perf_counter() - published >= due and start + len(part) < len(todo):
+                began = time.perf_counter()
+                with clock.stage("keywords"):
+                    self._index_changed()
+                published = time.perf_counter()
+                publish_cost, searchable = published - began, report.documents_added
+                log.info("%d document(s) searchable while the build goes on", searchable)
+            tell(start + len(part))
 
     def _commit(
         self,

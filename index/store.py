@@ -19,8 +19,11 @@ from settings import Settings
 
 # Chroma caps how many records one call may carry.
 _BATCH = 4000
-# The records of the state collection.
+# The records of the state collection: the lock, and the reports of builds (each its own record; "last-build" is the
+# one report an index made before the history kept).
 _REPORT, _LOCK = "last-build", "build-lock"
+# Build reports kept with the index, the newest.
+_KEPT_REPORTS = 100
 # How long a build waits after writing its lock before reading it back.
 _SETTLE_S = 1.0
 
@@ -209,11 +212,24 @@ class ReplyStore:
     # Shared state ------------------------------------------------------------
 
     def save_report(self, report: dict) -> None:
-        self.state.upsert(ids=[_REPORT], embeddings=[[1.0]], documents=[json.dumps(report, ensure_ascii=False)])
+        """Keep a build's report beside the earlier ones; the oldest go past _KEPT_REPORTS."""
+        key = f"report-{uuid.uuid4().hex}"
+        document = json.dumps(report, ensure_ascii=False)
+        self.state.add(ids=[key], embeddings=[[1.0]], documents=[document], metadatas=[{"report": 1, "at": time.time()}])
+        got = self.state.get(where={"report": 1}, include=["metadatas"])
+        kept = sorted(zip(got["ids"], got["metadatas"], strict=True), key=lambda pair: -pair[1]["at"])
+        if len(kept) > _KEPT_REPORTS:
+            self.state.delete(ids=[key for key, _ in kept[_KEPT_REPORTS:]])
 
-    def last_report(self) -> dict | None:
-        got = self.state.get(ids=[_REPORT], include=["documents"])
-        return json.loads(got["documents"][0]) if got["ids"] and got["documents"][0] else None
+    def reports(self, n: int) -> list[dict]:
+        """The reports of the last n builds, newest first."""
+        got = self.state.get(where={"report": 1}, include=["documents", "metadatas"])
+        ordered = sorted(zip(got["documents"], got["metadatas"], strict=True), key=lambda pair: -pair[1]["at"])
+        found = [json.loads(document) for document, _ in ordered[:n]]
+        if len(found) < n:
+            legacy = self.state.get(ids=[_REPORT], include=["documents"])
+            found += [json.loads(legacy["documents"][0])] if legacy["ids"] and legacy["documents"][0] else []
+        return found
 
     def take_build_lock(self, owner: str, lease_s: float, settle: bool = True) -> bool:
         """Hold the index's build lock for lease_s seconds, unless another holds it: on a Chroma server two machines

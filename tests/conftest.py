@@ -21,6 +21,7 @@ from settings import PROJECT_ROOT, Settings, load_settings
 CORPUS = PROJECT_ROOT / "corpus"
 SEED = CORPUS / "futian_kechuang_2024_zhuban_20240221.txt"
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+TEDDY = SHARED_DATA / "teddy2020_replies.xlsx"
 
 
 def wait_for_progress(process: subprocess.Popen, bar: str, at_least: int = 1, timeout: float = 300) -> int:
@@ -32,6 +33,26 @@ def wait_for_progress(process: subprocess.Popen, bar: str, at_least: int = 1, ti
         if counts and counts[-1] >= at_least:
             return counts[-1]
     raise AssertionError(f"{bar!r} did not reach {at_least} before the build ended: {seen[-500:]!r}")
+
+
+def teddy_slice(path: Path, rows: int) -> set[str]:
+    """The first rows of the real Teddy export saved at path as one .xlsx with the same columns; the row ids it holds."""
+    from openpyxl import Workbook, load_workbook
+
+    if not TEDDY.exists():
+        pytest.skip(f"{TEDDY} is not here")
+    source = load_workbook(TEDDY, read_only=True).active.iter_rows(values_only=True)
+    header = next(source)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(header)
+    ids = set()
+    for _ in range(rows):
+        row = next(source)
+        sheet.append(row)
+        ids.add(str(row[header.index("留言编号")]))
+    book.save(path)
+    return ids
 
 
 def settings_for(data_dir: Path, **overrides: object) -> Settings:
@@ -62,7 +83,7 @@ def corpus_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def corpus_store(corpus_settings: Settings, embedder) -> ReplyStore:
     """corpus/ indexed once for the whole session."""
     store = ReplyStore(corpus_settings)
-    report = IndexBuilder(corpus_settings, store, embedder).build(progress=False)
+    report = IndexBuilder(corpus_settings, store, embedder).build()
     assert not report.failed, report.summary()
     return store
 

@@ -64,7 +64,7 @@ def main() -> int:
         "GRADIO_ANALYTICS_ENABLED": "False",
         "DO_NOT_TRACK": "1",
     }, telemetry
-    report = IndexBuilder(settings).build(progress=False)
+    report = IndexBuilder(settings).build()
     assert report.documents_added == 1 and not report.failed, report.summary()
     engine = AnswerEngine(settings)
     answer = engine.ask("企业在高职院校设奖学金培养人才，区里最多支持多少？")

@@ -27,7 +27,7 @@ def client(chroma, embedder, tmp_path_factory):
     """The app over corpus/ indexed in the Chroma server, and a client of its API."""
     data_dir = tmp_path_factory.mktemp("api-app")
     settings = settings_for(data_dir, chroma_host="127.0.0.1", chroma_port=chroma.port)
-    report = IndexBuilder(settings, ReplyStore(settings), embedder).build([CORPUS], progress=False)
+    report = IndexBuilder(settings, ReplyStore(settings), embedder).build([CORPUS])
     assert not report.failed and report.documents_added, report.summary()
     env = {
         "DAFU_CHROMA_HOST": "127.0.0.1",

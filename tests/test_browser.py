@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from eval.app_process import running_app
+from tests.conftest import teddy_slice
 
 pytestmark = [pytest.mark.browser, pytest.mark.llm]
 SHOTS = Path(__file__).parent / "screenshots"
@@ -173,7 +174,7 @@ def test_precedent_search_lists_replies_opens_one_and_exports_them(page):
 
 def test_an_upload_a_stopped_app_left_unfinished_is_indexed_when_it_starts_and_said(page):
     page.get_by_role("tab", name="文档库").click()
-    expect(page.locator("#last-build")).to_contain_text("启动时续完了上次中断的上传：图书馆开放答复.txt", timeout=10_000)
+    expect(page.locator("#build-history")).to_contain_text("启动时续完了上次中断的上传：图书馆开放答复.txt", timeout=10_000)
     expect(page.locator("#library-table")).to_contain_text("关于延长区图书馆周末开放时间的答复")
     shot(page, "library-finished-at-start")
 
@@ -431,3 +432,70 @@ def test_a_chip_marks_one_sentence_a_new_question_clears_the_viewer_and_a_too_lo
     ask(page, "区里对新能源汽车充电桩有什么补贴？")
     expect(page.locator("#viewer .document")).to_have_count(0, timeout=10_000)
     shot(page, "chat-viewer-cleared")
+
+
+def test_a_real_export_is_imported_with_chinese_progress_while_the_library_stays_usable_and_a_second_upload_queues(
+    browser, app_url, app_data, tmp_path
+):
+    export = tmp_path / "teddy前40行.xlsx"
+    teddy_slice(export, 40)
+    reply = tmp_path / "体育馆开放答复.txt"
+    reply.write_text(
+        "关于延长区体育馆夜间开放的答复\n\n尊敬的赵敏代表：\n\n您提出的建议收悉。区文化体育局决定自2025年10月1日起，"
+        "区体育馆每周二至周日夜间开放至十点。\n\n区文化体育局\n\n2025年9月10日\n",
+        encoding="utf-8",
+    )
+    clerks = []
+    for _ in range(2):  # two clerks, their browsers in English: the widgets are Chinese all the same
+        context = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="en-US")
+        opened = context.new_page()
+        opened.goto(app_url)
+        opened.get_by_role("tab", name="文档库").click()
+        expect(opened.locator("#upload")).to_contain_text("将文件拖放到此处", timeout=60_000)
+        clerks.append(opened)
+    first, second = clerks
+    assert "Drop File" not in first.locator("#upload").inner_text() and "点击上传" in first.locator("#upload").inner_text()
+
+    (tmp_path / "说明.zip").write_bytes(b"PK\x03\x04")
+    first.locator("#upload input[type=file]").set_input_files(str(tmp_path / "说明.zip"))
+    expect(first.get_by_text("说明.zip：不支持的文件类型").first).to_be_visible(timeout=20_000)  # named, in Chinese
+
+    first.locator("#upload input[type=file]").set_input_files(str(export))
+    expect(first.locator("#upload")).to_contain_text("teddy前40行", timeout=20_000)
+    second.locator("#upload input[type=file]").set_input_files(str(reply))
+    expect(second.locator("#upload")).to_contain_text("体育馆开放答复", timeout=20_000)
+    first.locator("#add").click()
+    status = first.locator("#build-status")
+    expect(status).to_contain_text(re.compile(r"正在(读取文件|收录|开始)"), timeout=30_000)
+    second.locator("#add").click()
+    expect(second.locator("#build-status")).to_contain_text("排在第 2 位，前面还有 1 个收录任务", timeout=30_000)
+    expect(second.locator("#upload")).to_contain_text("体育馆开放答复")  # the selection is kept while it waits
+    expect(status).to_contain_text(re.compile(r"正在收录：已完成 \d+ / 40 件答复（\d+ / \d+ 个段落）"), timeout=SLOW)
+    shot(first, "library-import-during")
+    shot(second, "library-import-queued")
+    # During the build the table is there, filterable, and under no progress overlay.
+    table = first.locator("#library-table")
+    expect(table).to_be_visible()
+    assert first.locator("#library-table .eta-bar, #library-table .progress-text").count() == 0
+    first.locator("#library-filter textarea").fill("图书馆")
+    expect(table).to_contain_text("关于延长区图书馆周末开放时间的答复", timeout=10_000)
+    building = first.locator("#build-status").inner_text() + second.locator("#build-status").inner_text()
+    assert "正在" in building or "排在" in building, "the filter answered while a build was running"
+
+    expect(first.locator("#added textarea")).to_have_value(re.compile("已收录 40 件新答复"), timeout=SLOW)
+    expect(second.locator("#added textarea")).to_have_value(re.compile("已收录 1 件新答复"), timeout=SLOW)
+    history = second.locator("#build-history")
+    expect(history).to_contain_text("上传 1 个文件：体育馆开放答复.txt")
+    expect(history).to_contain_text("上传 1 个文件：teddy前40行.xlsx")
+    assert history.inner_text().index("体育馆开放答复.txt") < history.inner_text().index("teddy前40行.xlsx")  # newest first
+    first.locator("#library-filter textarea").fill("景蓉")
+    expect(first.locator("#library-table")).to_contain_text("teddy前40行.xlsx 编号 2549", timeout=10_000)
+    for clerk in clerks:
+        shown = clerk.locator("#library-table, #build-status, #added, #build-history, #upload").all_inner_texts()
+        text = "\n".join(shown)
+        assert not re.search(r"/[A-Za-z_.][\w.\-]*/|uploads|\.dafu|corpus/", text) and str(app_data) not in text, text
+        assert not re.search(r"embedding|chunk|empty:|too large|binary|cannot|UTC", text), text  # no English
+    shot(first, "library-import-after")
+    shot(second, "library-import-second-after")
+    for clerk in clerks:
+        clerk.context.close()

@@ -37,7 +37,7 @@ def test_chunks_carry_doc_title_source_section_and_offsets_into_the_document(cor
 
 
 def test_a_second_build_skips_unchanged_files(corpus_settings, corpus_store, embedder):
-    report = IndexBuilder(corpus_settings, corpus_store, embedder).build(progress=False)
+    report = IndexBuilder(corpus_settings, corpus_store, embedder).build()
     assert report.added == [] and report.failed == []
     assert len(report.unchanged) == len(corpus_store.all_documents())
 
@@ -76,7 +76,7 @@ def test_a_bad_file_is_reported_and_the_rest_indexed(tmp_path: Path, small_corpu
     (small_corpus / "broken.docx").write_bytes(b"not a docx")
     (small_corpus / "empty.txt").write_text("")
     settings = settings_for(tmp_path / "data")
-    report = IndexBuilder(settings, embedder=embedder).build([small_corpus], progress=False)
+    report = IndexBuilder(settings, embedder=embedder).build([small_corpus])
     assert [Path(p).name for p in report.added] == ["seed.txt"]
     assert sorted((Path(p).name, reason.split(":")[0]) for p, reason in report.failed) == [
         ("broken.docx", "cannot be read as docx"),
@@ -89,13 +89,13 @@ def test_the_same_reply_under_two_names_is_stored_once_and_pruned_per_file(tmp_p
     settings = settings_for(tmp_path / "data")
     store = ReplyStore(settings)
     builder = IndexBuilder(settings, store, embedder)
-    builder.build([small_corpus], progress=False)
+    builder.build([small_corpus])
     [document] = store.all_documents()
     assert [Path(s).name for s in document.sources] == ["copy-of-seed.txt", "seed.txt"]
     chunks = store.chunks.count()
 
     (small_corpus / "copy-of-seed.txt").unlink()
-    report = builder.build([small_corpus], prune=True, progress=False)
+    report = builder.build([small_corpus], prune=True)
     assert [Path(p).name for p in report.removed] == ["copy-of-seed.txt"]
     [document] = store.all_documents(with_text=True)
     assert [Path(s).name for s in document.sources] == ["seed.txt"]
@@ -103,7 +103,7 @@ def test_the_same_reply_under_two_names_is_stored_once_and_pruned_per_file(tmp_p
     assert store.chunks.count() == chunks
 
     (small_corpus / "seed.txt").unlink()
-    builder.build([small_corpus], prune=True, progress=False)
+    builder.build([small_corpus], prune=True)
     assert store.all_documents() == [] and store.chunks.count() == 0
 
 
@@ -111,10 +111,10 @@ def test_a_changed_file_replaces_its_document(tmp_path: Path, small_corpus: Path
     settings = settings_for(tmp_path / "data")
     store = ReplyStore(settings)
     builder = IndexBuilder(settings, store, embedder)
-    builder.build([small_corpus], progress=False)
+    builder.build([small_corpus])
     path = small_corpus / "seed.txt"
     path.write_text(path.read_text(encoding="utf-8").replace("777 个", "888 个"), encoding="utf-8")
-    report = builder.build([small_corpus], progress=False)
+    report = builder.build([small_corpus])
     assert len(report.added) == 1
     [document] = store.all_documents(with_text=True)
     assert "888个" in document.text and "777个" not in document.text
@@ -139,7 +139,7 @@ def test_a_second_build_at_the_same_time_stops_with_a_clear_message(tmp_path: Pa
 
 def _build_catching(settings, folder, embedder, result):
     try:
-        IndexBuilder(settings, embedder=embedder).build([folder], progress=False)
+        IndexBuilder(settings, embedder=embedder).build([folder])
     except Exception as error:
         result.append(error)
 
@@ -147,7 +147,7 @@ def _build_catching(settings, folder, embedder, result):
 def test_an_oversized_file_is_reported_without_being_read(tmp_path: Path, small_corpus: Path, embedder):
     (small_corpus / "huge.txt").write_text("很长的文件。" * 200_000, encoding="utf-8")
     settings = settings_for(tmp_path / "data", max_file_mb=1.0)
-    report = IndexBuilder(settings, embedder=embedder).build([small_corpus], progress=False)
+    report = IndexBuilder(settings, embedder=embedder).build([small_corpus])
     assert [Path(p).name for p in report.added] == ["seed.txt"]
     [(path, reason)] = report.failed
     assert path.endswith("huge.txt") and reason.startswith("too large")
@@ -157,7 +157,7 @@ def test_a_build_killed_midway_leaves_the_previous_index_whole_and_the_next_buil
     tmp_path: Path, small_corpus: Path, embedder
 ):
     settings = settings_for(tmp_path / "data")
-    IndexBuilder(settings, embedder=embedder).build([small_corpus], progress=False)  # the previous index: the seed
+    IndexBuilder(settings, embedder=embedder).build([small_corpus])  # the previous index: the seed
     for sample in (CORPUS / "samples").iterdir():
         shutil.copy(sample, small_corpus)
     environment = {**os.environ, "DAFU_DATA_DIR": str(tmp_path / "data")}
@@ -177,7 +177,7 @@ def test_a_build_killed_midway_leaves_the_previous_index_whole_and_the_next_buil
     assert searcher.keywords.size == len(searcher.chunks) == sum(r.n_chunks for r in documents)
     assert "科汇通" in searcher.search("科汇通", k=1)[0].chunk.text
 
-    report = IndexBuilder(settings, store, embedder).build([small_corpus], progress=False)
+    report = IndexBuilder(settings, store, embedder).build([small_corpus])
     assert report.failed == [] and len(report.unchanged) == len(documents)  # what the killed build committed is kept
     documents = store.all_documents()
     assert len(documents) == 15 and store.chunks.count() == sum(r.n_chunks for r in documents)

@@ -9,37 +9,22 @@ import sys
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook, load_workbook
 
 from index.build import IndexBuilder, display_path
 from index.search import Searcher
 from index.store import ReplyStore
 from settings import PROJECT_ROOT
-from tests.conftest import CORPUS, SEED, SHARED_DATA, settings_for, wait_for_progress
+from tests.conftest import CORPUS, SEED, settings_for, teddy_slice, wait_for_progress
 from ui.documents import Documents
 
-TEDDY = SHARED_DATA / "teddy2020_replies.xlsx"
 ROWS = 300
 
 
 @pytest.fixture(scope="module")
 def export_of_300_rows(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, set[str]]:
     """The first 300 rows of the Teddy export saved as one .xlsx, and the row ids it holds."""
-    if not TEDDY.exists():
-        pytest.skip(f"{TEDDY} is not here")
-    rows = load_workbook(TEDDY, read_only=True).active.iter_rows(values_only=True)
-    header = next(rows)
-    book = Workbook()
-    sheet = book.active
-    sheet.append(header)
-    ids = set()
-    for _ in range(ROWS):
-        row = next(rows)
-        sheet.append(row)
-        ids.add(str(row[header.index("留言编号")]))
     path = tmp_path_factory.mktemp("export") / "teddy300.xlsx"
-    book.save(path)
-    return path, ids
+    return path, teddy_slice(path, ROWS)
 
 
 def start_build(path: Path, data_dir: Path) -> subprocess.Popen:
@@ -66,7 +51,7 @@ def test_a_spreadsheet_import_stopped_a_third_of_the_way_loses_no_row(tmp_path: 
     store = ReplyStore(settings)
     assert 0 < len(store.all_documents()) < ROWS
 
-    report = IndexBuilder(settings, store, embedder).build([export], progress=False)
+    report = IndexBuilder(settings, store, embedder).build([export])
     assert report.unchanged == [] and report.failed == []  # the file was not wholly indexed: it is read again
     assert report.chunks_reused > 0  # and what the stopped build had embedded is not embedded again
     documents = store.all_documents()
@@ -74,7 +59,7 @@ def test_a_spreadsheet_import_stopped_a_third_of_the_way_loses_no_row(tmp_path: 
     assert len(documents) == ROWS
     searcher = Searcher(settings, store, embedder)
     assert len(searcher.chunks) == store.chunks.count() == sum(d.n_chunks for d in documents)
-    again = IndexBuilder(settings, store, embedder).build([export], progress=False)
+    again = IndexBuilder(settings, store, embedder).build([export])
     assert len(again.unchanged) == 1 and again.documents_added == 0
 
 
@@ -101,7 +86,7 @@ def test_a_long_reply_is_stored_in_parts_and_a_build_killed_inside_it_resumes_th
     settings = settings_for(data_dir)
     store = ReplyStore(settings)
     assert store.all_documents() == []  # a document is indexed whole or not at all
-    report = IndexBuilder(settings, store, embedder).build([folder], progress=False)
+    report = IndexBuilder(settings, store, embedder).build([folder])
     [document] = store.all_documents()
     assert report.documents_added == 1 and report.chunks_added == document.n_chunks > 200
     assert report.chunks_reused >= embedded  # the parts stored before the kill are not embedded again
@@ -114,7 +99,7 @@ def test_a_file_longer_than_any_reply_is_refused_at_once_with_what_to_do(tmp_pat
     folder.mkdir()
     shutil.copy(SEED, folder / "seed.txt")
     (folder / "compilation.txt").write_text(long_reply(150_000), encoding="utf-8")
-    report = IndexBuilder(settings_for(tmp_path / "data"), embedder=embedder).build([folder], progress=False)
+    report = IndexBuilder(settings_for(tmp_path / "data"), embedder=embedder).build([folder])
     [(path, reason)] = report.failed
     assert path.endswith("compilation.txt")
     assert reason.startswith("too long for one reply") and "max_reply_chars" in reason and "split it" in reason
@@ -128,7 +113,7 @@ def test_uploads_and_removals_a_stopped_app_left_half_done_are_finished_at_start
     library = Documents(settings, Searcher(settings, store, embedder))
     samples = sorted((CORPUS / "samples").glob("*.txt"))
     # An upload that was indexed, then removed by an app stopped just after 确认删除 moved its file aside.
-    assert "已收录 1 件" in library.add([str(samples[0])])
+    assert "已收录 1 件" in list(library.add([str(samples[0])]))[-1].message
     [removed] = store.all_documents()
     (uploads / ".removing").mkdir()
     (uploads / samples[0].name).replace(uploads / ".removing" / samples[0].name)
@@ -141,7 +126,7 @@ def test_uploads_and_removals_a_stopped_app_left_half_done_are_finished_at_start
     assert sorted(Path(source).name for d in store.all_documents() for source in d.files) == [s.name for s in samples[1:3]]
     assert store.get_document(removed.doc_id) is None and not any((uploads / ".removing").iterdir())
     assert report is not None and report.documents_added == 2
-    shown = library.last_build()
+    shown = library.history()
     assert "启动时续完了上次中断的上传" in shown and samples[1].name in shown and str(uploads) not in shown
     assert library.finish_interrupted() is None  # nothing left to finish
 
@@ -152,11 +137,11 @@ def test_an_export_with_a_row_that_cannot_be_read_is_marked_indexed_and_a_remove
     export.write_text("留言编号,留言主题,答复意见\n" + "\n".join(rows) + "\n", encoding="utf-8")
     settings = settings_for(tmp_path / "data")
     store = ReplyStore(settings)
-    report = IndexBuilder(settings, store, embedder).build([export], progress=False)
+    report = IndexBuilder(settings, store, embedder).build([export])
     assert report.documents_added == 2 and [Path(p).name for p, _ in report.failed] == ["export.csv#2"]
     [lift] = [d for d in store.all_documents() if "电梯" in d.title]
     IndexBuilder(settings, store, embedder).remove([lift.doc_id])
-    again = IndexBuilder(settings, store, embedder).build([export], progress=False)
+    again = IndexBuilder(settings, store, embedder).build([export])
     assert again.unchanged == [display_path(export)] and len(store.all_documents()) == 1
 
 

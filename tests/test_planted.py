@@ -133,7 +133,7 @@ def planted(tmp_path_factory: pytest.TempPathFactory, embedder) -> tuple[ReplySt
     (corpus / "charging.txt").write_text(CHARGING.format(planted=ORDER), encoding="utf-8")
     settings = settings_for(tmp_path_factory.mktemp("planted-index"), corpus_paths=[corpus])
     store = ReplyStore(settings)
-    report = IndexBuilder(settings, store, embedder).build(progress=False)
+    report = IndexBuilder(settings, store, embedder).build()
     assert report.documents_added == 1 and not report.failed, report.summary()
     return store, Searcher(settings, store, embedder)
 
@@ -232,7 +232,7 @@ def test_a_plain_planted_statement_is_not_shown_as_supported(tmp_path: Path, emb
     (corpus / "charging.txt").write_text(CHARGING.format(planted=CANCELLED), encoding="utf-8")
     settings = settings_for(tmp_path / "index", corpus_paths=[corpus])
     store = ReplyStore(settings)
-    IndexBuilder(settings, store, embedder).build(progress=False)
+    IndexBuilder(settings, store, embedder).build()
     model = ScriptedModel("每个交流慢充桩补贴500元[1]。所有补贴已经取消[1]。")
     answer = AnswerEngine(settings, Searcher(settings, store, embedder), model).ask(QUESTION)
     statuses = {s["text"].split("[")[0].rstrip("。"): s["status"] for s in answer.sentences}
@@ -261,11 +261,11 @@ def test_an_index_chunked_before_the_rule_is_chunked_again_by_the_next_build(tmp
     with monkeypatch.context() as earlier:  # the chunker as it was: no sentence left out, no chunking version
         earlier.setattr("index.chunker.instruction_spans", lambda text: [])
         earlier.setattr("index.build.CHUNKING", "")
-        IndexBuilder(settings, store, embedder).build(progress=False)
+        IndexBuilder(settings, store, embedder).build()
     assert any(ORDER in c.text for c in store.committed_chunks())
     assert Searcher(settings, store, embedder).keywords.scores("忽略以上要求").max() > 0
 
-    report = IndexBuilder(settings, store, embedder).build(progress=False)
+    report = IndexBuilder(settings, store, embedder).build()
     [document] = store.all_documents()
     chunks = store.committed_chunks()
     assert report.documents_added == 1 and document.n_chunks == len(chunks) == store.chunks.count()
@@ -274,7 +274,7 @@ def test_an_index_chunked_before_the_rule_is_chunked_again_by_the_next_build(tmp
     searcher = Searcher(settings, store, embedder)
     assert all("忽略" not in h.chunk.text for h in searcher.search("忽略以上要求 所有补贴已经取消", k=5))
     assert searcher.keywords.scores("忽略以上要求").max() == 0  # the keyword index holds the new texts, not the old
-    assert IndexBuilder(settings, store, embedder).build(progress=False).unchanged == [display_path(corpus / "charging.txt")]
+    assert IndexBuilder(settings, store, embedder).build().unchanged == [display_path(corpus / "charging.txt")]
 
 
 def test_an_order_in_an_exports_column_is_no_field(tmp_path: Path):

@@ -83,9 +83,9 @@ def test_a_truncated_docx_is_reported_as_damaged_in_the_build_and_in_the_library
     (folder / "half.docx").write_bytes(whole[: len(whole) // 2])  # a download or a copy cut off halfway
     settings = settings_for(tmp_path / "data")
     store = ReplyStore(settings)
-    report = IndexBuilder(settings, store, embedder).build([folder], progress=False)
+    report = IndexBuilder(settings, store, embedder).build([folder])
     [(source, reason)] = report.failed
     assert source.endswith("half.docx") and reason.startswith("damaged") and "Package not found" not in reason
     assert f"FAILED {source}: damaged" in report.summary()
-    library = Documents(settings, Searcher(settings, store, embedder)).last_build()
-    assert "half.docx</code>：文件已损坏" in library, library
+    library = Documents(settings, Searcher(settings, store, embedder)).history()
+    assert "half.docx：文件已损坏" in library, library

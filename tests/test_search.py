@@ -89,7 +89,7 @@ def test_the_keyword_index_is_saved_with_the_build_and_rebuilt_when_the_chunks_c
     folder.mkdir()
     shutil.copy(SEED, folder / "seed.txt")
     settings = settings_for(tmp_path / "data")
-    IndexBuilder(settings, embedder=embedder).build([folder], progress=False)
+    IndexBuilder(settings, embedder=embedder).build([folder])
     assert (tmp_path / "data" / "keywords" / settings.collection / "about.json").exists()
 
     built = []
@@ -98,7 +98,7 @@ def test_the_keyword_index_is_saved_with_the_build_and_rebuilt_when_the_chunks_c
     assert Searcher(settings, embedder=embedder).search("科汇通", k=1)
     assert built == []  # loaded from disk
     (folder / "seed.txt").write_text(SEED.read_text(encoding="utf-8").replace("777 个", "888 个"), encoding="utf-8")
-    IndexBuilder(settings, embedder=embedder).build([folder], progress=False)
+    IndexBuilder(settings, embedder=embedder).build([folder])
     assert len(built) == 1  # the build replaced it, once
     assert "888个" in Searcher(settings, embedder=embedder).search("888个", k=1)[0].chunk.text
     assert len(built) == 1

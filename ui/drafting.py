@@ -44,12 +44,13 @@ class Drafting:
             return gr.skip()
         path = Path(file)
         if path.suffix.lower() not in SUGGESTION_SUFFIXES:
-            gr.Warning(render.esc(f"{path.name}：不支持的文件类型，请上传 {'、'.join(SUGGESTION_SUFFIXES)} 文件。"))
+            kinds = "、".join(SUGGESTION_SUFFIXES)
+            gr.Warning(render.esc(f"{path.name}：不支持的文件类型，请上传 {kinds} 文件。"), title="无法读取")
             return gr.skip()
         try:
             return read_file(path)
         except UnreadableFile as error:
-            gr.Warning(render.esc(f"{path.name}：无法读取（{in_staff_words(error.reason, path.parent)}）。"))
+            gr.Warning(render.esc(f"{path.name}：无法读取（{in_staff_words(error.reason)}）。"), title="无法读取")
             return gr.skip()
 
     def write(self, text: str, office: str, kind: str) -> Iterator[tuple[str, str, dict, str | None]]:

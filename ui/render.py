@@ -4,8 +4,11 @@ message is escaped: shown as the characters it is, never run or formatted."""
 from __future__ import annotations
 
 import html
+import math
 import re
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from answer.check import STATUS_LABELS
 from answer.draft import COVERED, MISSING, POINT_STATUS, RELATED, UNVERIFIED
@@ -141,7 +144,7 @@ def document(record: dict, text: str, marks: list[tuple[int, int]] = (), heading
         for name, label in FIELD_LABELS.items()
         if fields.get(name) not in (None, "", False) and name not in ("title", "question", "year", "is_sample", "instructions")
     )
-    rows += f'<div><span class="meta">来源文件</span> {esc("、".join(record.get("sources", [])))}</div>'
+    rows += f'<div><span class="meta">来源文件</span> {esc("、".join(map(source_label, record.get("sources", []))))}</div>'
     heading = f'<div class="label">{esc(heading)}</div>' if heading else ""
     sample = '<div class="notice">样例文档：本项目编写的示例，不是真实答复。</div>' if fields.get("is_sample") else ""
     return (
@@ -227,20 +230,86 @@ def _marked(text: str, terms: list[str]) -> str:
     return "".join(pieces) + esc(text[at:])
 
 
-def build_report(report: dict | None) -> str:
-    """The last build: what it did, and each file it could not read with the reason."""
-    if not report:
+def source_label(source: str) -> str:
+    """Where a reply came from, as staff name it: the file's name, and the row of an export; never a server path."""
+    name = Path(file_of(source)).name
+    row = source[len(file_of(source)) + 1 :]
+    if not row:
+        return name
+    number, _, position = row.partition("@row")
+    if position:  # an id given twice: the id and the row it is on
+        return f"{name} 编号 {number}（第 {position} 行）"
+    return f"{name} 第 {number[3:]} 行" if number.startswith("row") and number[3:].isdigit() else f"{name} 编号 {number}"
+
+
+def local_time(iso: str, zone: str) -> str:
+    """A stored UTC time as the clock on the office wall shows it (YYYY-MM-DD HH:MM)."""
+    if not iso:
+        return ""
+    moment = datetime.fromisoformat(iso)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+
+
+def minutes(seconds: float) -> str:
+    """Whole minutes, rounded up, in words: 12 分钟, 1 小时 5 分钟."""
+    n = math.ceil(seconds / 60)
+    return f"{n} 分钟" if n < 60 else f"{n // 60} 小时 {n % 60} 分钟"
+
+
+def time_left(seconds: float | None) -> str:
+    if seconds is None:
+        return "正在估算剩余时间"
+    return "剩不到 1 分钟" if seconds < 60 else f"约剩 {minutes(seconds)}"
+
+
+def took(seconds: float) -> str:
+    return f"{seconds:.0f} 秒" if seconds < 60 else minutes(seconds)
+
+
+def build_status(state: str, place: int, progress: dict | None) -> str:
+    """One line on where an upload's build stands: its place in the queue, then documents done of all and time left."""
+    if state in ("waiting", "blocked") and place > 1:
+        line = f"排在第 {place} 位，前面还有 {place - 1} 个收录任务；轮到时自动开始，文件已保存。"
+        return f'<div class="build-status waiting">{line}</div>'
+    if state == "blocked":
+        line = "另一处（命令行或另一台服务器）正在更新答复库，等它完成后自动开始；文件已保存。"
+        return f'<div class="build-status waiting">{line}</div>'
+    if not progress:
+        return '<div class="build-status">正在开始收录……</div>'
+    if progress["stage"] == "reading":
+        line, share = f"正在读取文件：{progress['files_done']} / {progress['files_total']}", 0.0
+    elif progress["stage"] == "keywords":
+        line, share = "正在更新检索索引，马上完成……", 1.0
+    else:
+        line = (
+            f"正在收录：已完成 {progress['documents_done']} / {progress['documents_total']} 件答复"
+            f"（{progress['chunks_done']} / {progress['chunks_total']} 个段落），{time_left(progress['seconds_left'])}"
+        )
+        if progress["documents_searchable"]:
+            line += f"；其中 {progress['documents_searchable']} 件已可在问答中检索"
+        share = progress["chunks_done"] / progress["chunks_total"] if progress["chunks_total"] else 0.0
+    bar = f'<div class="build-bar"><div style="width: {share * 100:.0f}%"></div></div>'
+    return f'<div class="build-status running">{esc(line)}{bar}</div>'
+
+
+def build_history(reports: list[dict], zone: str) -> str:
+    """构建记录: each build, newest first, with who or what asked, what it did, and each failure with its reason."""
+    if not reports:
         return '<div class="empty">还没有构建记录。</div>'
-    failed = "".join(f"<li><code>{esc(path)}</code>：{esc(reason)}</li>" for path, reason in report.get("failed", []))
-    when = esc(report.get("finished", "")[:16].replace("T", " "))
-    summary = (
-        f"最近一次构建（{when} UTC）：新增 {report.get('documents_added', 0)} 件答复、"
-        f"{report.get('chunks_added', 0)} 个段落，未变 {len(report.get('unchanged', []))} 个文件，"
-        f"移除 {len(report.get('removed', []))} 个来源，失败 {len(report.get('failed', []))} 个。"
-    )
-    files = "、".join(dict.fromkeys(Path(file_of(source)).name for source in report.get("added", [])))
-    note = f"（{esc(report['note'])}{'：' + esc(files) if files else ''}）" if report.get("note") else ""
-    return f'<div class="label">{summary}{note}</div>' + (f'<ul class="failed">{failed}</ul>' if failed else "")
+    items = []
+    for report in reports:
+        files = "、".join(dict.fromkeys(Path(file_of(source)).name for source in report.get("added", [])))
+        who = esc(report.get("note") or "命令行构建") + (f"：{esc(files)}" if files else "")
+        when = local_time(report.get("started") or report.get("finished", ""), zone)
+        failed = report.get("failed", [])
+        line = (
+            f'<span class="when">{esc(when)}</span> {who}。新增 {report.get("documents_added", 0)} 件答复，'
+            f"未变 {len(report.get('unchanged', []))} 个文件，失败 {len(failed)} 个，用时 {took(report.get('seconds', 0.0))}。"
+        )
+        reasons = "".join(f"<li>{esc(source_label(source))}：{esc(reason)}</li>" for source, reason in failed)
+        items.append(f"<li>{line}" + (f'<ul class="failed">{reasons}</ul>' if reasons else "") + "</li>")
+    return f'<div class="label">构建记录（最近 {len(reports)} 次，新的在前）</div><ol class="build-history">{"".join(items)}</ol>'
 
 
 # The colour each point's status is shown in.
