@@ -155,3 +155,23 @@ def test_a_drafts_left_out_sentences_are_listed_with_their_reasons_as_text():
     shown = render.draft({"points": [], "frame": frame, "sections": [section]})
     assert "未采用 1 句" in shown and '<span class="reason">金额 40万元 不在资料中</span>' in shown
     assert "<b>" not in shown and "&lt;b&gt;40万元&lt;/b&gt;" in shown
+
+
+def test_every_answer_has_its_own_export_button_and_exports_that_answer_in_two_copies():
+    import docx
+    import gradio as gr
+
+    from ui.chat import Chat
+
+    turns = [
+        {"question": f"问题{n}", "answer": answer(question=f"问题{n}", answer=f"回答{n}[1]。", citations=[])} for n in (1, 2)
+    ]
+    turns.append({"question": "问题3", "answer": answer(question="问题3", answer="答复中没有相关内容。", refused=True)})
+    shown = render.conversation(turns)
+    assert shown.count('data-action="export"') == 2, "a refusal has nothing to send"
+    assert 'data-action="export" data-turn="0">导出 Word</button>' in shown
+    files = Chat.export(turns, gr.EventData(None, {"action": "export", "turn": "0"}))
+    assert [Path(f).name for f in files] == ["《关于“问题1”的回答》核对稿.docx", "《关于“问题1”的回答》清稿.docx"]
+    checking, clean = ([p.text for p in docx.Document(f).paragraphs] for f in files)
+    assert "回答1[1]。" in checking and "回答1。" in clean
+    assert isinstance(Chat.export(turns, gr.EventData(None, {"action": "cite", "turn": "0", "n": "1"})), type(gr.skip()))
