@@ -179,3 +179,13 @@ def test_a_second_level_heading_is_set_in_kaiti_and_a_long_title_names_a_short_f
     assert east_asian(paragraph(document, "（一）补助标准")) == {("楷体_GB2312", 16)}
     checking = copy_paths(tmp_path, paper.title)[0]
     assert len(checking.stem) < 50 and "/" not in checking.name and checking.stem.endswith("…》核对稿")
+
+
+def test_the_command_line_writes_the_checking_copy_where_asked_and_the_clean_copy_beside_it(tmp_path: Path):
+    from answer.__main__ import write_word
+
+    assert write_word(draft_paper(DRAFT), tmp_path / "草稿.docx") == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["草稿.docx", "草稿_清稿.docx"]
+    assert "资料来源" in texts(docx.Document(str(tmp_path / "草稿.docx")))
+    assert "附件" in texts(docx.Document(str(tmp_path / "草稿_清稿.docx")))
+    assert write_word(draft_paper(DRAFT), tmp_path / "草稿.docx" / "x.docx") == 2, "a path that cannot be written is said"
