@@ -29,7 +29,7 @@ from ui.widget_locale import chinese_widgets
 log = logging.getLogger("dafu.app")
 
 STYLE = (Path(__file__).parent / "ui" / "style.css").read_text(encoding="utf-8")
-# Buttons inside the rendered HTML (chips, 查看全文) tell the server what was clicked; the HTML itself runs nothing.
+# Buttons inside the rendered HTML (chips, 查看全文, 导出 Word) tell the server what was clicked; the HTML itself runs nothing.
 CLICKS = """
 element.addEventListener('click', (event) => {
   const target = event.target.closest('[data-action]');
@@ -143,9 +143,11 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                         examples = [gr.Button(q, size="sm", elem_classes=["example"]) for q in EXAMPLES]
                     with gr.Accordion("筛选", open=False):
                         years, kind, office = filter_fields(offices)
-                    with gr.Row():
-                        export_answer = gr.Button("导出最新回答为 Word", size="sm", elem_id="export-answer")
-                        answer_file = gr.File(label="Word 文件", elem_id="answer-docx")
+                    answer_file = gr.File(
+                        label="导出的 Word 文件（点回答下方的“导出 Word”：核对稿带标注，清稿可直接发出）",
+                        file_count="multiple",
+                        elem_id="answer-docx",
+                    )
                 with gr.Column(scale=2):
                     evidence = gr.HTML(
                         render.evidence([], 0), js_on_load=CLICKS, elem_id="evidence", max_height=420, padding=True
@@ -169,7 +171,7 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                 **private,
             )
             conversation.click(chat.open, turns, viewer, **private)
-            export_answer.click(chat.export, turns, answer_file, **private)
+            conversation.click(chat.export, turns, answer_file, **private)
             evidence.click(chat.open, turns, viewer, **private)
 
         with gr.Tab("查找先例", id="precedents"):
@@ -222,7 +224,11 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                                 write = gr.Button("起草答复", variant="primary", elem_id="write-draft")
                                 stop = gr.Button("停止", elem_id="stop-draft")
                     draft_view = gr.HTML(render.draft({}), js_on_load=CLICKS, elem_id="draft", padding=True)
-                    draft_file = gr.File(label="导出 Word（草稿写完后生成）", elem_id="draft-docx")
+                    draft_file = gr.File(
+                        label="导出 Word（草稿写完后生成：核对稿带标注，清稿可直接发出）",
+                        file_count="multiple",
+                        elem_id="draft-docx",
+                    )
                 with gr.Column(scale=2):
                     d_sources = gr.HTML(render.evidence([], 0), js_on_load=CLICKS, elem_id="draft-sources", max_height=420)
                     d_viewer = gr.HTML("", js_on_load=SCROLL_TO_MARK, elem_id="draft-viewer", max_height=520, padding=True)
@@ -247,7 +253,6 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                     table = gr.Dataframe(
                         value=documents.table(),
                         headers=TABLE_HEADERS,
-                        interactive=False,
                         wrap=True,
                         max_height=420,
                         elem_id="library-table",

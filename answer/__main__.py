@@ -8,8 +8,12 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from settings import load_settings
+
+if TYPE_CHECKING:
+    from answer.word_file import Paper
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("question")
     parser.add_argument("--json", action="store_true", help="print the whole answer as JSON")
-    parser.add_argument("--docx", type=Path, help="also write the answer and its sources as a Word document")
+    parser.add_argument("--docx", type=Path, help="also write the answer as Word: to check at FILE, to send at FILE_清稿.docx")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
@@ -42,9 +46,10 @@ def main(argv: list[str] | None = None) -> int:
             answer = event
     assert answer is not None
     if args.docx:
-        from answer.word_file import answer_paper, write_docx
+        from answer.word_file import answer_paper
 
-        write_docx(answer_paper(answer.to_dict()), args.docx)
+        if error := write_word(answer_paper(answer.to_dict()), args.docx):
+            return error
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -77,7 +82,7 @@ def draft(argv: list[str]) -> int:
     parser.add_argument("--office", default="", help="the office that will sign the reply")
     parser.add_argument("--kind", choices=KINDS, default="", help="what is answered (read from the text when not given)")
     parser.add_argument("--json", action="store_true", help="print the whole draft as JSON")
-    parser.add_argument("--docx", type=Path, help="also write the draft as a Word document")
+    parser.add_argument("--docx", type=Path, help="also write the draft as Word: to check at FILE, to send at FILE_清稿.docx")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
@@ -122,13 +127,10 @@ def draft(argv: list[str]) -> int:
         return 2
     assert done is not None
     if args.docx:
-        from answer.word_file import draft_paper, write_docx
+        from answer.word_file import draft_paper
 
-        try:
-            write_docx(draft_paper(done.to_dict()), args.docx)
-        except OSError as error:
-            print(f"error: {args.docx}: cannot write the Word file: {error}", file=sys.stderr)
-            return 2
+        if error := write_word(draft_paper(done.to_dict()), args.docx):
+            return error
     if args.json:
         print(json.dumps(done.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -138,6 +140,19 @@ def draft(argv: list[str]) -> int:
         for sentence in section["dropped"]:
             print(f"     未采用：{sentence['text']}（{sentence['reason']}）")
     print(f"\n{done.timings}")
+    return 0
+
+
+def write_word(paper: Paper, path: Path) -> int:
+    """The checking copy at path and the clean copy to send beside it (FILE_清稿.docx); 2, said, if either cannot be
+    written."""
+    from answer.word_file import CLEAN, write_copies
+
+    try:
+        write_copies(paper, path, path.with_name(f"{path.stem}_{CLEAN}{path.suffix or '.docx'}"))
+    except OSError as error:
+        print(f"error: {path}: cannot write the Word file: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

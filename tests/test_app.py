@@ -178,3 +178,23 @@ def test_a_new_question_empties_the_viewer_and_one_too_long_is_refused_whole():
         (unchanged,) = list(Chat(FailingEngine(), None).respond(too_long, [], "", "", "", Clicked()))
     assert all(output == gr.skip() for output in unchanged)  # the box, the conversation and the viewer stay as they were
     assert "不会自动截断" in render.limit_note("问题", 600) and "600" in render.limit_note("问题", 600)
+
+
+def test_every_answer_has_its_own_export_button_and_exports_that_answer_in_two_copies():
+    import docx
+    import gradio as gr
+
+    from ui.chat import Chat
+
+    turns = [
+        {"question": f"问题{n}", "answer": answer(question=f"问题{n}", answer=f"回答{n}[1]。", citations=[])} for n in (1, 2)
+    ]
+    turns.append({"question": "问题3", "answer": answer(question="问题3", answer="答复中没有相关内容。", refused=True)})
+    shown = render.conversation(turns)
+    assert shown.count('data-action="export"') == 2, "a refusal has nothing to send"
+    assert 'data-action="export" data-turn="0">导出 Word</button>' in shown
+    files = Chat.export(turns, gr.EventData(None, {"action": "export", "turn": "0"}))
+    assert [Path(f).name for f in files] == ["核对稿《关于“问题1”的回答》.docx", "清稿《关于“问题1”的回答》.docx"]
+    checking, clean = ([p.text for p in docx.Document(f).paragraphs] for f in files)
+    assert "回答1[1]。" in checking and "回答1。" in clean
+    assert isinstance(Chat.export(turns, gr.EventData(None, {"action": "cite", "turn": "0", "n": "1"})), type(gr.skip()))

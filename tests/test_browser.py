@@ -117,12 +117,46 @@ def test_evidence_comes_first_then_the_replys_words_then_a_summary_whose_chips_o
     assert in_view, "the cited span is scrolled into view"
     assert "科技创新局" in page.locator("#viewer").inner_text() or "科创局" in page.locator("#viewer").inner_text()
     shot(page, "chat-citation-opened")
-    page.locator("#export-answer").click()
-    with page.expect_download() as download:
-        page.locator("#answer-docx a").first.click(timeout=30_000)
-    paragraphs = [p.text for p in docx.Document(download.value.path()).paragraphs]
+    answer.locator("button.export").click()
+    checking = downloaded(page, "#answer-docx")[0]
+    paragraphs = [p.text for p in checking.paragraphs]
     assert paragraphs[0] == "关于“企业在高职院校设奖学金培养人才，区里最多支持多少？”的回答"
     assert paragraphs[1] == "答复原文" and "50万元" in paragraphs[2] and "资料来源" in paragraphs
+
+
+def downloaded(page, files: str) -> tuple[docx.document.Document, docx.document.Document]:
+    """The two Word files an export offers, downloaded as a user would: the 核对稿 and the 清稿."""
+    expect(page.locator(f"{files} a")).to_have_count(2, timeout=30_000)
+    copies = []
+    for copy in ("核对稿", "清稿"):
+        with page.expect_download() as download:
+            page.locator(f"{files} tr", has_text=copy).locator("a").click()  # the row names the file, its link downloads it
+        assert download.value.suggested_filename.startswith(f"{copy}《"), download.value.suggested_filename
+        copies.append(docx.Document(download.value.path()))
+    return copies[0], copies[1]
+
+
+def test_any_answer_of_the_conversation_exports_to_word_as_a_checking_and_a_clean_copy(page):
+    first = "企业在高职院校设奖学金培养人才，区里最多支持多少？"
+    ask(page, first)
+    expect(page.locator(ANSWER).first).to_be_visible(timeout=SLOW)
+    ask(page, "河套合作区布局了哪些科研平台？")
+    expect(page.locator(ANSWER).nth(1)).to_be_visible(timeout=SLOW)
+    assert page.locator(ANSWERED).count() == 2, "both questions are answered from the corpus"
+    expect(page.locator(f"{ANSWERED} button.export")).to_have_count(2)
+    page.locator(ANSWERED).first.locator("button.export").click()
+    checking, clean = downloaded(page, "#answer-docx")
+    shot(page, "chat-export-first-answer")
+    for document in (checking, clean):
+        said = [p.text for p in document.paragraphs]
+        assert said[0] == f"关于“{first}”的回答", "the first question's answer, not the latest"
+        assert "50万元" in "".join(said)
+        section = document.sections[0]
+        assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297), "A4"
+    checked, sent = [p.text for p in checking.paragraphs], [p.text for p in clean.paragraphs]
+    assert re.search(r"\[\d+\]", "".join(checked)) and "资料来源" in checked
+    assert not re.search(r"\[\d+\]", "".join(sent)), "the clean copy has no [n]"
+    assert "附件：资料来源" in sent and sent[sent.index("附件") + 1] == "资料来源"
 
 
 def test_a_follow_up_in_the_page_is_read_with_the_conversation(page):
@@ -318,10 +352,12 @@ def test_a_suggestion_uploaded_as_word_is_drafted_section_by_section_and_exporte
     expect(page.locator("#draft-viewer mark.cited").first).to_be_visible(timeout=10_000)
     assert "电梯" in page.locator("#draft-viewer").inner_text()
     shot(page, "draft-citation-opened")
-    with page.expect_download() as download:
-        page.locator("#draft-docx a").first.click()
-    paragraphs = [p.text for p in docx.Document(download.value.path()).paragraphs]
+    checking, clean = downloaded(page, "#draft-docx")
+    paragraphs = [p.text for p in checking.paragraphs]
     assert paragraphs[0].startswith("南湖区住房和建设局关于") and "资料来源" in paragraphs
+    sent = [p.text for p in clean.paragraphs]
+    assert sent[0] == paragraphs[0] and not re.search(r"\[\d+\]", "".join(sent)) and "附件" in sent
+    assert any(p.startswith("【待补充") and "充电桩" in p for p in sent), "the placeholder stays in the copy to send"
 
 
 # Suggestions as clerks paste them: (text, greeting the draft opens with, the points read).

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import gradio as gr
@@ -13,7 +12,7 @@ import gradio as gr
 from answer.citations import supporting_span
 from answer.engine import AnswerEngine
 from answer.results import Answer, Quoted, Retrieved, Token, Waiting
-from answer.word_file import answer_paper, write_docx
+from answer.word_file import answer_paper, copy_paths, write_copies
 from index.search import Filters
 from text.dates import years
 from text.markers import strip_markers
@@ -156,11 +155,16 @@ class Chat:
         return self.documents.view(passage["doc_id"], marks, heading)
 
     @staticmethod
-    def export(turns: list[dict]) -> str | None:
-        """The latest answer with its sources as a Word document."""
-        answered = [t["answer"] for t in turns if t.get("answer")]
-        if not answered:
-            gr.Info("还没有可以导出的回答。")
-            return None
+    def export(turns: list[dict], event: gr.EventData) -> list[str] | None:
+        """The answer whose 导出 Word was clicked, as Word files: the copy to check and the clean copy to send."""
+        data = getattr(event, "_data", None) or {}
+        if data.get("action") != "export":
+            return gr.skip()
+        try:
+            answer = turns[int(data["turn"])]["answer"]
+        except (KeyError, IndexError, ValueError, TypeError):
+            gr.Info("这条回答已不在对话中，请重新提问后再导出。")
+            return gr.skip()
+        paper = answer_paper(answer)
         folder = Path(tempfile.mkdtemp(prefix="dafu-answer-"))
-        return str(write_docx(answer_paper(answered[-1]), folder / f"回答_{date.today():%Y%m%d}.docx"))
+        return [str(p) for p in write_copies(paper, *copy_paths(folder, paper.title))]

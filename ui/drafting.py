@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import gradio as gr
@@ -15,7 +14,7 @@ from answer.draft import SUGGESTION_SUFFIXES, Draft, Drafter, DraftPlan, DraftSe
 from answer.engine import UNREACHABLE
 from answer.results import Token, Waiting
 from answer.turns import QueueFull
-from answer.word_file import draft_paper, write_docx
+from answer.word_file import copy_paths, draft_paper, write_copies
 from index.readers import UnreadableFile, read_file
 from index.store import IndexUnavailable
 from text.suggestions import BadSuggestion
@@ -53,7 +52,7 @@ class Drafting:
             gr.Warning(render.esc(f"{path.name}：无法读取（{in_staff_words(error.reason)}）。"), title="无法读取")
             return gr.skip()
 
-    def write(self, text: str, office: str, kind: str) -> Iterator[tuple[str, str, dict, str | None]]:
+    def write(self, text: str, office: str, kind: str) -> Iterator[tuple[str, str, dict, list[str] | None]]:
         """(draft, sources, progress, Word file) as the draft comes in: the points and precedents, each section as the
         model writes it and as checked, then the whole draft and its .docx. A failure keeps the sections already
         checked and says what happened in place of the one being written."""
@@ -110,9 +109,11 @@ class Drafting:
         return render.evidence(progress.get("passages", []), 0)
 
     @staticmethod
-    def docx(draft: dict) -> str:
+    def docx(draft: dict) -> list[str]:
+        """The draft as Word files: the copy to check and the clean copy to send."""
+        paper = draft_paper(draft)
         folder = Path(tempfile.mkdtemp(prefix="dafu-draft-"))
-        return str(write_docx(draft_paper(draft), folder / f"答复草稿_{date.today():%Y%m%d}.docx"))
+        return [str(p) for p in write_copies(paper, *copy_paths(folder, paper.title))]
 
     def open(self, progress: dict, event: gr.EventData) -> str:
         """The passage a chip names inside its whole reply, the span the draft rests on marked."""

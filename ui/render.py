@@ -86,7 +86,8 @@ def quotes(found: list[dict], turn: int) -> str:
 
 
 def answer_html(turn: int, answer: dict) -> str:
-    """A checked answer: sentences with chips, those without support marked in place; a refusal looks like one."""
+    """A checked answer: sentences with chips, those without support marked in place, and a button that exports it to
+    Word; a refusal looks like one, with nothing to send."""
     notice = f'<div class="notice">{esc(answer["notice"])}</div>' if answer.get("notice") else ""
     if answer["refused"]:
         related = "".join(
@@ -99,7 +100,8 @@ def answer_html(turn: int, answer: dict) -> str:
     sentences = answer.get("sentences") or ([{"text": answer["answer"]}] if answer["answer"] else [])
     summary = "".join(f"<span>{chips(s['text'], turn, i).replace(chr(10), '<br>')}</span>" for i, s in enumerate(sentences))
     summary = f'<div class="label">摘要</div><div class="summary">{summary}</div>' if summary else ""
-    return f'<div class="bubble answer">{quotes(answer.get("quotes", []), turn)}{summary}{_dropped(answer)}{notice}</div>'
+    export = f'<div class="actions"><button class="export" data-action="export" data-turn="{turn}">导出 Word</button></div>'
+    return f'<div class="bubble answer">{quotes(answer.get("quotes", []), turn)}{summary}{_dropped(answer)}{notice}{export}</div>'
 
 
 def _dropped(answer: dict) -> str:
