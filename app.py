@@ -164,9 +164,9 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                 **private,
             )
             clear.click(
-                lambda: (render.conversation([]), render.evidence([], 0), "", [], ""),
+                lambda: (render.conversation([]), render.evidence([], 0), "", [], "", None),
                 None,
-                [conversation, evidence, question, turns, viewer],
+                [conversation, evidence, question, turns, viewer, answer_file],
                 cancels=[answering],
                 **private,
             )

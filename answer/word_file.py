@@ -50,11 +50,11 @@ def draft_paper(draft: dict) -> Paper:
     paper.add(BODY, draft["salutation"], draft["opening"])
     for section in draft["sections"]:
         paper.add(HEADING, section["heading"])
-        if section["status"] != COVERED:
+        if section["status"] != COVERED:  # before what a related precedent offers, for staff to weigh
             paper.add(BODY, section["placeholder"])
-            continue
-        paper.paragraphs.append((BODY, [(s["text"], bool(s.get("stale"))) for s in section["sentences"]]))
-        paper.add(NOTE, *section["notes"])
+        if section["sentences"]:
+            paper.paragraphs.append((BODY, [(s["text"], bool(s.get("stale"))) for s in section["sentences"]]))
+            paper.add(NOTE, *section["notes"])
     heading, *plans = draft["next_steps"]
     paper.add(HEADING, heading)
     paper.add(BODY, *plans, draft["closing"])

@@ -67,6 +67,10 @@ def no_progress(_: BuildProgress) -> None:
     """For builds nobody watches."""
 
 
+# What a build that stopped on an error says in its report; the documents it committed before stay indexed.
+BUILD_FAILED = "build failed half-way"
+
+
 @dataclass
 class BuildReport:
     """What a build did, source by source, and where its time went."""
@@ -245,8 +249,14 @@ class IndexBuilder:
         is after each file read and each batch embedded; note says who asked, in the report."""
         with self._alone():
             roots = [self.settings.resolve(p) for p in (paths or self.settings.corpus_paths)]
-            report = self._build(roots, prune, on_progress)
-            report.note = note
+            report = BuildReport(started=datetime.now(UTC).isoformat(timespec="seconds"), note=note)
+            try:
+                self._build(roots, prune, on_progress, report)
+            except Exception:  # the history keeps a build that failed half-way too: what it committed stays
+                report.finished = datetime.now(UTC).isoformat(timespec="seconds")
+                report.failed.append(("", BUILD_FAILED))
+                self.store.save_report(asdict(report))
+                raise
             self.store.save_report(asdict(report))
             return report
 
@@ -279,9 +289,10 @@ class IndexBuilder:
         keyword_index(self.store.keyword_folder, self.store.committed_chunks())
         self.store.mark_changed()
 
-    def _build(self, roots: list[Path], prune: bool, on_progress: Callable[[BuildProgress], None]) -> BuildReport:
+    def _build(
+        self, roots: list[Path], prune: bool, on_progress: Callable[[BuildProgress], None], report: BuildReport
+    ) -> BuildReport:
         started = time.perf_counter()
-        report = BuildReport(started=datetime.now(UTC).isoformat(timespec="seconds"))
         clock = _Stopwatch(report.timings)
         records = {r.doc_id: r for r in self.store.all_documents()}
         indexed = self._indexed_files(records)

@@ -11,6 +11,7 @@ import math
 import os
 import re
 import shutil
+import uuid
 from collections.abc import Iterable
 from functools import cache, lru_cache
 from pathlib import Path
@@ -108,7 +109,8 @@ class KeywordIndex:
 
     def save(self, folder: Path, fingerprint: str, terms: list[str]) -> None:
         """Written beside Chroma into a fresh folder, then swapped in, so a crash leaves the old one or none."""
-        partial = folder.with_name(f"{folder.name}.partial-{os.getpid()}")
+        # One folder per save: the build and a search of the same process may save at once.
+        partial = folder.with_name(f"{folder.name}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         shutil.rmtree(partial, ignore_errors=True)
         partial.mkdir(parents=True)
         if self.bm25 is not None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from index.build import BuildProgress, IndexBuilder
+from index.build import BuildProgress, BuildReport, IndexBuilder
 from index.readers import UnreadableFile
 from index.search import Searcher
 from index.store import ReplyStore
@@ -70,6 +70,23 @@ def test_a_search_finds_a_reply_of_the_first_batch_while_the_build_goes_on(tmp_p
     assert done < total == report.documents_added  # asked while the build was still running
     assert hits and hits[0].chunk.doc_id in searchable
     assert hits[0].chunk.metadata["source"].endswith("teddy80.xlsx#2549")
+
+
+def test_a_build_that_fails_half_way_is_kept_in_the_history_with_what_it_committed(tmp_path: Path, embedder, export_of_80_rows):
+    settings = settings_for(tmp_path / "data")
+    store = ReplyStore(settings)
+    builder = IndexBuilder(settings, store, embedder)
+    builder.publish_every_s = 0
+
+    def fail_after_the_first_batch(progress: BuildProgress) -> None:
+        if progress.documents_searchable:
+            raise RuntimeError("the disk is full")
+
+    with pytest.raises(RuntimeError):
+        builder.build([export_of_80_rows], on_progress=fail_after_the_first_batch, note="上传 1 个文件")
+    [kept] = BuildReport.history(store, 5)
+    assert kept.note == "上传 1 个文件" and kept.finished and kept.documents_added > 0
+    assert [in_staff_words(reason) for _, reason in kept.failed] == ["构建中途出错：此前已收录的答复保留，其余文件可重新上传"]
 
 
 def watch(statuses: list, run) -> threading.Thread:

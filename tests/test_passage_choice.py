@@ -78,7 +78,7 @@ def searcher(tmp_path_factory, embedder) -> Searcher:
     reply.write_text(LONG_GREETING, encoding="utf-8")
     settings = settings_for(folder / "index", corpus_paths=[rows, reply], table_columns=REPLY_ONLY)
     store = ReplyStore(settings)
-    report = IndexBuilder(settings, store, embedder).build(progress=False)
+    report = IndexBuilder(settings, store, embedder).build()
     assert not report.failed, report.summary()
     return Searcher(settings, store, embedder)
 
@@ -113,3 +113,19 @@ def test_only_a_passage_scoring_within_the_margin_replaces_the_greeting(searcher
     assert substance_first(constructed, 0.0)[0] is constructed[0]  # no margin: the greeting stays
     assert substance_first(constructed, SUBSTANCE_MARGIN)[0] is not constructed[0]
     assert substance_first(constructed[:1], SUBSTANCE_MARGIN) == constructed[:1]  # nothing better found: kept as it is
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "电话费补贴标准为每月50元。",
+        "手机充电桩已覆盖全部站点。",
+        "地址选定在北湖区新城路以东，占地约50亩。",
+        "传真机和打印机已配备到位。",
+        "邮政编码调整工作已于去年完成。",
+        "该项目建成后对缓解交通拥堵有重要作用。",
+        "我局组织专家对加装电梯方案进行了论证研究。",
+    ],
+)
+def test_a_finding_that_names_a_phone_an_address_or_a_study_is_not_framing(sentence):
+    assert not is_framing(sentence)

@@ -190,3 +190,22 @@ def test_the_command_line_writes_the_checking_copy_where_asked_and_the_clean_cop
     assert "资料来源" in texts(docx.Document(str(tmp_path / "草稿.docx")))
     assert "附件" in texts(docx.Document(str(tmp_path / "草稿_清稿.docx")))
     assert write_word(draft_paper(DRAFT), tmp_path / "草稿.docx" / "x.docx") == 2, "a path that cannot be written is said"
+
+
+def test_a_related_section_keeps_what_the_precedent_offers_under_its_placeholder(tmp_path: Path):
+    related = {
+        "heading": "二、关于“减免外摆商户占道费”的有关情况",
+        "status": "related",
+        "sentences": [{"text": "湖滨路步行街划定临时外摆区域22处[1]。", "stale": False, "markers": [1]}],
+        "notes": [],
+        "dropped": [],
+        "placeholder": "【待补充：已找到的先例[1]只谈到相关情况，没有直接回应“减免外摆商户占道费”。以下内容供参考。】",
+    }
+    checking, clean = both(draft_paper({**DRAFT, "sections": [DRAFT["sections"][0], related]}), tmp_path)
+    for document, sentence in (
+        (checking, "湖滨路步行街划定临时外摆区域22处[1]。"),
+        (clean, "湖滨路步行街划定临时外摆区域22处。"),
+    ):
+        said = texts(document)
+        placeholder = next(i for i, t in enumerate(said) if t.startswith("【待补充：已找到的先例"))
+        assert said[placeholder + 1] == sentence, "what is offered follows the mark, for staff to weigh"

@@ -78,6 +78,13 @@ class BuildQueue:
             return bool(self._tasks)
 
     def _work(self) -> None:
+        try:
+            self._serve()
+        finally:  # whatever ended it, the next task starts a new worker instead of waiting for this one
+            with self._lock:
+                self._worker = None
+
+    def _serve(self) -> None:
         while True:
             self._wake.wait()
             with self._lock:
@@ -88,7 +95,8 @@ class BuildQueue:
             self._run(task)
             with self._lock:
                 self._tasks.popleft()
-            for waiting in list(self._tasks):  # each waiting task's place moved up
+                waiting_tasks = list(self._tasks)
+            for waiting in waiting_tasks:  # each waiting task's place moved up
                 waiting._set()
 
     def _run(self, task: Task) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -166,15 +166,19 @@ class Documents:
         return "\n".join(lines + problems) or "没有新的答复。"
 
     def _copy_in(self, path: Path) -> Path:
-        """The upload under its own name in the uploads folder; a different file of the same name keeps both."""
+        """The upload under its own name in the uploads folder; a different file of the same name keeps both, even when
+        two clerks upload one name at once (a name is claimed before the copy is written)."""
         self.uploads.mkdir(parents=True, exist_ok=True)
-        target = self.uploads / path.name
-        n = 1
-        while target.exists() and target.read_bytes() != path.read_bytes():
-            target = self.uploads / f"{path.stem}-{n}{path.suffix}"
-            n += 1
-        shutil.copyfile(path, target)
-        return target
+        content = path.read_bytes()
+        for n in itertools.count():
+            target = self.uploads / (path.name if n == 0 else f"{path.stem}-{n}{path.suffix}")
+            try:
+                with target.open("xb") as claimed:
+                    claimed.write(content)
+                return target
+            except FileExistsError:
+                if target.read_bytes() == content:
+                    return target
 
     def offices(self) -> list[str]:
         return self.searcher.values("signing_office")
@@ -234,6 +238,7 @@ _REASONS = [
     (r"empty: no sentences after normalisation", "整理后没有成句的文字"),
     (r"too large: ([\d.]+) MB over the ([\d.]+) MB limit", "文件过大：\\1 MB，超过 \\2 MB 的上限"),
     (r"cannot be opened", "文件无法打开（可能已被移走或无权读取）"),
+    (r"build failed half-way", "构建中途出错：此前已收录的答复保留，其余文件可重新上传"),
     (
         r"too long for one reply: ([\d,]+) characters, over the ([\d,]+)",
         "篇幅 \\1 字，超过一件答复的上限 \\2 字，请按每件答复一个文件拆分后上传",
