@@ -72,20 +72,21 @@ class Chat:
             message = event.target.value
         message = (message or "").strip()
         if not message:
-            gr.Info("请输入问题。")
+            gr.Info("请输入问题。", title="提示")
             yield _UNCHANGED
             return
         if len(message) > (limit := self.engine.settings.max_question_chars):  # refused whole, never cut short
             gr.Warning(
                 f"问题超过 {limit} 字（现有 {len(message)} 字），没有提交。请缩短后再问；"
-                "按整件建议查找先例请用“查找先例”，起草答复请用“起草答复”。"
+                "按整件建议查找先例请用“查找先例”，起草答复请用“起草答复”。",
+                title="没有提交",
             )
             yield _UNCHANGED  # the question stays in the box to be shortened
             return
         try:
             filters = filters_from(year_text, kind, office)
         except ValueError as error:  # a year the filter cannot read: said, and nothing asked
-            gr.Warning(render.esc(error))  # a toast renders HTML, and the error quotes what was typed
+            gr.Warning(render.esc(error), title="提示")  # a toast renders HTML, and the error quotes what was typed
             yield _UNCHANGED
             return
         turns = [*turns, {"question": message, "status": "正在检索答复……", "streamed": ""}]
@@ -163,7 +164,7 @@ class Chat:
         try:
             answer = turns[int(data["turn"])]["answer"]
         except (KeyError, IndexError, ValueError, TypeError):
-            gr.Info("这条回答已不在对话中，请重新提问后再导出。")
+            gr.Info("这条回答已不在对话中，请重新提问后再导出。", title="提示")
             return gr.skip()
         paper = answer_paper(answer)
         folder = Path(tempfile.mkdtemp(prefix="dafu-answer-"))

@@ -57,7 +57,7 @@ class Drafting:
         model writes it and as checked, then the whole draft and its .docx. A failure keeps the sections already
         checked and says what happened in place of the one being written."""
         if not (text or "").strip():
-            gr.Info("请先粘贴建议、提案或留言的内容，或上传文件。")
+            gr.Info("请先粘贴建议、提案或留言的内容，或上传文件。", title="提示")
             return
         progress: dict = {}
         try:
@@ -81,7 +81,7 @@ class Drafting:
                     return
                 yield render.draft(progress), self.sources(progress), progress, gr.skip()
         except BadSuggestion as error:
-            gr.Warning(render.esc(error))
+            gr.Warning(render.esc(error), title="提示")
             return
         except QueueFull:
             failure = BUSY
@@ -94,7 +94,7 @@ class Drafting:
             progress |= {"writing": None, "error": failure}
             yield render.draft(progress), self.sources(progress), progress, gr.skip()
         else:
-            gr.Warning(failure)
+            gr.Warning(failure, title="提示")
 
     @staticmethod
     def stopped(progress: dict) -> str:
