@@ -233,7 +233,7 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                     d_sources = gr.HTML(render.evidence([], 0), js_on_load=CLICKS, elem_id="draft-sources", max_height=420)
                     d_viewer = gr.HTML("", js_on_load=SCROLL_TO_MARK, elem_id="draft-viewer", max_height=520, padding=True)
             suggestion_file.upload(drafting.read_upload, suggestion_file, suggestion, **private)
-            writing = write.click(
+            write.click(
                 drafting.write,
                 [suggestion, d_office, d_kind],
                 [draft_view, d_sources, progress, draft_file],
@@ -241,7 +241,7 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                 concurrency_id="ask",
                 **private,
             )
-            stop.click(drafting.stopped, progress, draft_view, cancels=[writing], **private)
+            stop.click(drafting.stop, None, None, **private)
             draft_view.click(drafting.open, progress, d_viewer, **private)
             d_sources.click(drafting.open, progress, d_viewer, **private)
 

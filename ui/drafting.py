@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,6 +36,8 @@ class Drafting:
     def __init__(self, drafter: Drafter, documents: Documents) -> None:
         self.drafter = drafter
         self.documents = documents
+        # The stop asked for, by session: a draft ends itself at its next step and gives the model back at once.
+        self._stops: dict[str, threading.Event] = {}
 
     @staticmethod
     def read_upload(file: str | None) -> str:
@@ -52,7 +55,9 @@ class Drafting:
             gr.Warning(render.esc(f"{path.name}：无法读取（{in_staff_words(error.reason)}）。"), title="无法读取")
             return gr.skip()
 
-    def write(self, text: str, office: str, kind: str) -> Iterator[tuple[str, str, dict, list[str] | None]]:
+    def write(
+        self, text: str, office: str, kind: str, request: gr.Request | None = None
+    ) -> Iterator[tuple[str, str, dict, list[str] | None]]:
         """(draft, sources, progress, Word file) as the draft comes in: the points and precedents, each section as the
         model writes it and as checked, then the whole draft and its .docx. A failure keeps the sections already
         checked and says what happened in place of the one being written."""
@@ -60,8 +65,14 @@ class Drafting:
             gr.Info("请先粘贴建议、提案或留言的内容，或上传文件。", title="提示")
             return
         progress: dict = {}
+        session = getattr(request, "session_hash", None) or ""
+        stop = self._stops[session] = threading.Event()
+        events = self.drafter.stream(text, office or "", kind or "")
         try:
-            for event in self.drafter.stream(text, office or "", kind or ""):
+            for event in events:
+                if stop.is_set():
+                    failure = STOPPED
+                    break
                 if isinstance(event, DraftPlan):
                     progress = {"points": event.points, "passages": event.passages, "frame": event.frame, "sections": []}
                 elif isinstance(event, SectionStarted):
@@ -90,18 +101,20 @@ class Drafting:
         except Exception:  # a bad suggestion must never take the app down
             log.exception("failed to draft from %r", (text or "")[:100])
             failure = FAILED
+        finally:  # a stopped draft leaves the model's line now, not when it is collected
+            events.close()
+            if self._stops.get(session) is stop:
+                del self._stops[session]
         if progress:  # what was checked stays; the unchecked section being written goes
             progress |= {"writing": None, "error": failure}
             yield render.draft(progress), self.sources(progress), progress, gr.skip()
         else:
             gr.Warning(failure, title="提示")
 
-    @staticmethod
-    def stopped(progress: dict) -> str:
-        """The draft as it stood when the user stopped it: the sections checked stay, the one being written goes."""
-        if not progress or progress.get("draft"):
-            return gr.skip()
-        return render.draft(progress | {"writing": None, "error": STOPPED})
+    def stop(self, request: gr.Request | None = None) -> None:
+        """Ask this session's draft to stop: it keeps the sections checked and says it was stopped."""
+        if stop := self._stops.get(getattr(request, "session_hash", None) or ""):
+            stop.set()
 
     @staticmethod
     def sources(progress: dict) -> str:
