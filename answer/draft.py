@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
@@ -18,10 +18,11 @@ from answer.passages import Passage, number_passages
 from answer.prompt import messages
 from answer.prompts import render, template
 from answer.questions import LIST, shaped
-from answer.quotes import QuoteFinder
+from answer.quotes import QuoteFinder, term_weights
 from answer.results import Token, Waiting
 from answer.turns import Ticket, wait_for_turn
-from index.search import Searcher
+from index.keywords import tokenize
+from index.search import Searcher, covered
 from settings import Settings
 from text.dates import NAMED_YEAR, chinese_date, parsed_date
 from text.kinds import KINDS, SALUTATIONS, WRITINGS
@@ -43,6 +44,11 @@ SUGGESTION_SUFFIXES = (".txt", ".docx", ".pdf")
 MAX_SECTIONS = 8
 # A figure from a reply older than this many years may have changed since: the draft says so beside it.
 _STALE_YEARS = 2
+# A point is answered only when the quotes found for it hold this share of its own words (weighted by rarity), those
+# its suggestion's title does not name: a quote on the subject every point shares holds the title's words, not these.
+MIN_OWN_SHARE = 0.27
+# At most this many of a point's own words that no quote holds are named in its placeholder, for the clerk to look up.
+_UNMENTIONED_WORDS = 3
 # Why a sentence whose 我局 names no office of its cited precedents is left out.
 _UNKNOWN_SIGNER = "句中的“我局”不能确定是哪个单位"
 COVERED, RELATED, UNVERIFIED, MISSING = "covered", "related", "unverified", "missing"
@@ -119,6 +125,16 @@ def section_text(section: dict) -> str:
     return section["placeholder"] + written
 
 
+@dataclass(frozen=True)
+class Precedents:
+    """What was found for one point: the passages shown to the model, the numbers of those that answer the point, and
+    the point's own words that none of them holds."""
+
+    shown: list[Passage]
+    answering: set[int]
+    unmentioned: list[str]
+
+
 class Drafter:
     """Drafts replies with the chat's searcher, model (through the same line) and answer check."""
 
@@ -157,8 +173,8 @@ class Drafter:
         drafted = suggestion.points[:MAX_SECTIONS]
         found = [self._precedents(point, suggestion.title, numbered) for point in drafted]
         passages = sorted(numbered.values(), key=lambda p: p.n)
-        points = [_point_dict(point, shown) for point, (shown, _) in zip(drafted, found, strict=True)]
-        points += [_point_dict(point, []) for point in suggestion.points[MAX_SECTIONS:]]
+        points = [_point_dict(point, precedents) for point, precedents in zip(drafted, found, strict=True)]
+        points += [_point_dict(point, Precedents([], set(), [])) for point in suggestion.points[MAX_SECTIONS:]]
         frame = _frame(suggestion.title, suggestion.kind, office)
         timings = {"plan_s": round(time.perf_counter() - started, 3)}
         yield DraftPlan(suggestion.kind, points, [p.to_dict(p.n) for p in passages], frame)
@@ -167,8 +183,7 @@ class Drafter:
             heading = render("draft_heading", n=chinese_numeral(index + 1), point=point.label)
             if index < MAX_SECTIONS:
                 yield SectionStarted(heading)
-                shown, answering = found[index]
-                section = yield from self._section(point, heading, shown, answering, spans, office, today or date.today())
+                section = yield from self._section(point, heading, found[index], spans, office, today or date.today())
             else:
                 section = _placeholder(point, heading, render("draft_beyond", limit=str(MAX_SECTIONS)))
             sections.append(section)
@@ -192,16 +207,16 @@ class Drafter:
         )
         log.info("drafted %d sections (%d covered) in %s", len(sections), sum(s["status"] == COVERED for s in sections), timings)
 
-    def _precedents(self, point: Point, title: str, numbered: dict[str, Passage]) -> tuple[list[Passage], set[int]]:
+    def _precedents(self, point: Point, title: str, numbered: dict[str, Passage]) -> Precedents:
         """The passages that speak to a point, searched with the suggestion's title (which names the subject and the
         place that a point such as "加强巡查" leaves out) and numbered on from those found for earlier points (a passage
-        found again keeps its number), none when the best of them shares too little with the point; and the numbers of
-        those holding a sentence that answers the point, as a quote answers a chat question (the rest speak only of
-        related matters)."""
+        found again keeps its number), none when the best of them shares too little with the point; which of them hold
+        a sentence answering the point, as a quote answers a chat question, and hold enough of the point's own words
+        (the rest speak only of related matters); and the point's words that none of them holds."""
         query = f"{title} {point.text}".strip()
         hits = self.searcher.search(query, self.settings.top_k)
         if not hits or max(h.coverage for h in hits) < self.settings.min_relevance:
-            return [], set()
+            return Precedents([], set(), [])
         # What a point asks for is what a list question does: the measures taken on it; a sum or a date is not required.
         question = replace(shaped(point.text, point.text), kind=LIST, measure="")
         local = about_the_question(query, number_passages(question, hits, self.settings.list_context_chars))
@@ -216,15 +231,19 @@ class Drafter:
             if chunk not in numbered or not numbered[chunk].shown:  # the sources panel shows what a prompt showed
                 numbered[chunk] = renumbered
             shown.append(renumbered)
+        own = own_words(point, title, self.searcher.keywords.idf)
+        quoted_text = "".join(q.text for q in quotes)
+        unmentioned = _unmentioned(own, point.label, quoted_text or "".join(p.shown for p in shown))
+        if covered(own, quoted_text) < MIN_OWN_SHARE:
+            return Precedents(shown, set(), unmentioned)
         quoted = {q.hit.chunk.chunk_id for q in quotes}
-        return shown, {p.n for p in shown if p.hit.chunk.chunk_id in quoted}
+        return Precedents(shown, {p.n for p in shown if p.hit.chunk.chunk_id in quoted}, unmentioned)
 
     def _section(
         self,
         point: Point,
         heading: str,
-        shown: list[Passage],
-        answering: set[int],
+        precedents: Precedents,
         spans: dict[int, list[tuple[int, int]]],
         office: str,
         today: date,
@@ -232,6 +251,7 @@ class Drafter:
         """The checked section for one point: the model writes from the point's passages, the sentences no passage
         supports are dropped (and listed), figures from old replies are noted; a placeholder when nothing is left, and
         before the sentences when none of them rests on a passage that answers the point (they speak of related matters)."""
+        shown = precedents.shown
         if not any(p.shown for p in shown):
             return _placeholder(point, heading, render("draft_missing", point=point.label))
         ticket: Ticket = yield from wait_for_turn(self.llm.turns)
@@ -275,9 +295,30 @@ class Drafter:
         cited = "".join(f"[{p.n}]" for p in shown if p.shown)
         if not section["sentences"]:
             section |= {"status": UNVERIFIED, "placeholder": render("draft_unverified", cited=cited, point=point.label)}
-        elif not any(set(s["markers"]) & answering for s in section["sentences"]):
-            section |= {"status": RELATED, "placeholder": render("draft_related", cited=cited, point=point.label)}
+        elif not any(set(s["markers"]) & precedents.answering for s in section["sentences"]):
+            unmentioned = "".join(f"“{word}”" for word in precedents.unmentioned)  # quoted items take no 顿号 (GB/T 15834)
+            unmentioned = render("draft_unmentioned", words=unmentioned) if unmentioned else ""
+            placeholder = render("draft_related", cited=cited, point=point.label, unmentioned=unmentioned)
+            section |= {"status": RELATED, "placeholder": placeholder}
         return section
+
+
+def own_words(point: Point, title: str, idf: Callable[[str], float]) -> dict[str, float]:
+    """The point's words that name what it asks for, weighted by rarity, less the title's: the subject every point of
+    the suggestion shares."""
+    shared = set(tokenize(title))
+    return {word: weight for word, weight in term_weights(point.text, idf).items() if word not in shared}
+
+
+def _unmentioned(own: dict[str, float], label: str, text: str) -> list[str]:
+    """The rarest of the point's own words in its label (what the clerk reads) that the text does not hold, rarest
+    first; of overlapping words ("升学压力", "升学"), the longer."""
+    missing = sorted((w for w in own if w in label.lower() and w not in text.lower()), key=lambda w: (-own[w], -len(w)))
+    named: list[str] = []
+    for word in missing:
+        if len(named) < _UNMENTIONED_WORDS and not any(word in n or n in word for n in named):
+            named.append(word)
+    return named
 
 
 def _frame(title: str, kind: str, office: str) -> dict[str, str]:
@@ -301,14 +342,22 @@ def _placeholder(point: Point, heading: str, placeholder: str) -> dict:
     return _blank(point, heading) | {"placeholder": placeholder}
 
 
-def _point_dict(point: Point, shown: list[Passage]) -> dict:
-    """A point as the plan lists it: its label and text, and the replies its passages come from."""
+def _point_dict(point: Point, precedents: Precedents) -> dict:
+    """A point as the plan lists it: its label and text, the replies its passages come from, whether one of them
+    answers it, and its words none of them holds."""
     replies: dict[str, dict] = {}
-    for p in shown:
+    for p in precedents.shown:
         meta = p.hit.meta
         fields = {f: meta.get(f, "") for f in ("title", "signing_office", "date", "kind")}
         replies.setdefault(p.hit.chunk.doc_id, {"doc_id": p.hit.chunk.doc_id, "n": p.n, **fields})
-    return {"label": point.label, "text": point.text, "status": "", "precedents": list(replies.values())}
+    return {
+        "label": point.label,
+        "text": point.text,
+        "status": "",
+        "precedents": list(replies.values()),
+        "answerable": bool(precedents.answering),
+        "unmentioned": precedents.unmentioned,
+    }
 
 
 def _signers(cited: list[Passage]) -> set[str]:

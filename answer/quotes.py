@@ -122,9 +122,9 @@ class QuoteFinder:
         """(quote, rare-word share, similarity) of every candidate, best score first."""
         asked = self.embedder.embed_query(text)
         similarity = vectors @ asked
-        weights = _term_weights(text, idf)
+        weights = term_weights(text, idf)
         # A follow-up is answered about what its own words ask ("那资金方面呢？": funds) as much as about what it leans on.
-        own = _term_weights(question.asked, idf) if question.follow_up else {}
+        own = term_weights(question.asked, idf) if question.follow_up else {}
         scored = []
         for candidate, dense in zip(candidates, similarity, strict=True):
             share = covered(weights, candidate.text)
@@ -165,8 +165,8 @@ def about_another(question: str, sentence: str) -> bool:
     return bool(asked and named and not asked & named)
 
 
-def _term_weights(text: str, idf: Callable[[str], float]) -> dict[str, float]:
-    """The question's words that name what it asks about, each weighted by its rarity."""
+def term_weights(text: str, idf: Callable[[str], float]) -> dict[str, float]:
+    """The words of a question (or a point) that name what it asks about, each weighted by its rarity."""
     framing = framing_words(text)
     return {t: idf(t) for t in set(tokenize(text)) if t not in framing}
 

@@ -111,6 +111,11 @@ def drafter_with(settings, searcher, model) -> Drafter:
         ),
         ("关于加强老旧小区停车管理的建议", "代表建议", ["加强老旧小区停车管理"]),  # a title alone: its subject
         ("我建议在小区门口加装路灯。", "群众留言", ["我建议在小区门口加装路灯"]),  # a citizen may 建议 too
+        (  # the closing courtesy asks nothing of its own
+            "尊敬的领导：\n希望在小区门口加装路灯。另外希望加装监控。恳请领导重视，谢谢！",
+            "群众留言",
+            ["希望在小区门口加装路灯", "另外希望加装监控"],
+        ),
         (
             "关于增加公交线路的建议\n1.增开城北至高铁站的公交线路。\n2.延长末班车时间。\n3.优化站点设置。",
             "代表建议",
@@ -208,6 +213,7 @@ def test_a_point_the_precedents_only_touch_on_is_marked_for_staff_not_called_ans
     assert books["status"] == COVERED
     assert fees["status"] == RELATED and fees["placeholder"].startswith("【待补充")
     assert "减免城市道路占用费" in fees["placeholder"] and "外摆区域22处" in fees["sentences"][0]["text"]
+    assert "（先例中没有提到“城市道路”“占用费”“减免”）" in fees["placeholder"], "the clerk is told what to look up"
     assert draft.text.index("【待补充") < draft.text.index("外摆区域22处"), "the mark comes before what is offered"
 
 

@@ -36,6 +36,12 @@ _CONTACT_PIECE = re.compile(
     r"|(?:如(?:您)?(?:还|仍)?有(?:疑问|问题|其他问题|不明之处)|如需(?:进一步)?(?:了解|咨询))"
     r"|(?:建议|欢迎|可|请)?(?:您)?(?:可)?(?:拨打|致电|来电|联系|咨询)|详询|咨询|联系"
 )
+# How a writer closes a suggestion or message, asking nothing of its own: "恳请领导重视，谢谢！", "望采纳", "盼复".
+_COURTESY = re.compile(
+    r"(?:恳请|敬请|请|望|希望|盼)?(?:各级|有关|相关)?(?:领导|部门|政府)?(?:予以|给予)?(?:高度)?"
+    r"(?:重视|关注|采纳|考虑|支持|回复|答复|批示|审阅)"
+    r"|(?:非常|十分)?(?:谢谢|感谢)(?:您|你|领导)?|盼复|为盼|为感|此致|敬礼|妥否|以上建议"
+)
 # What must be left of a sentence without its set phrases for it to say something.
 _SUBSTANCE_CHARS = 8
 _CJK = re.compile(r"[\u3400-\u9fff\dA-Za-z]")
@@ -50,6 +56,11 @@ def is_formula(sentence: str) -> bool:
     """The sentence only frames the reply: a greeting, thanks, an acknowledgement, an opening or closing phrase, with
     next to nothing else ("您的留言已收悉。", "尊敬的王明代表：衷心感谢您对教育工作的关心和支持！")."""
     return _says_nothing_but(_FORMULA, sentence)
+
+
+def is_courtesy(sentence: str) -> bool:
+    """The sentence only closes a suggestion or message politely ("恳请领导重视，谢谢！", "以上建议妥否，请审阅。")."""
+    return _says_nothing_but(_COURTESY, sentence)
 
 
 def is_contact(sentence: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from text.formulas import is_courtesy
 from text.headings import ENUMERATOR, ENUMERATOR_AFTER_COMMA, LEVELS, numbered
 from text.kinds import KINDS, kind_of, unknown_kind
 from text.normalize import normalize_line
@@ -115,7 +116,7 @@ def _inline_points(part: list[str]) -> list[str]:
 def _asking_sentences(part: list[str], least: int) -> list[str]:
     """Without numbers, each sentence that asks for something is a point (at least `least` of them, else none)."""
     text = " ".join(part)
-    asking = [text[s:e].strip() for s, e in sentence_spans(text) if _ASKS.search(text[s:e])]
+    asking = [text[s:e].strip() for s, e in sentence_spans(text) if _ASKS.search(text[s:e]) and not is_courtesy(text[s:e])]
     return asking if len(asking) >= least else []
 
 
