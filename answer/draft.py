@@ -304,10 +304,11 @@ class Drafter:
 
 
 def own_words(point: Point, title: str, idf: Callable[[str], float]) -> dict[str, float]:
-    """The point's words that name what it asks for, weighted by rarity, less the title's: the subject every point of
-    the suggestion shares."""
+    """The point's words that name what it asks for, weighted by rarity, less the title's (the subject every point of
+    the suggestion shares) unless the point says nothing else: a title read as the only point."""
+    words = term_weights(point.text, idf)
     shared = set(tokenize(title))
-    return {word: weight for word, weight in term_weights(point.text, idf).items() if word not in shared}
+    return {word: weight for word, weight in words.items() if word not in shared} or words
 
 
 def _unmentioned(own: dict[str, float], label: str, text: str) -> list[str]:

@@ -15,7 +15,7 @@ import docx
 import pytest
 
 from answer.check import AnswerCheck
-from answer.draft import COVERED, RELATED, Draft, Drafter, DraftPlan
+from answer.draft import COVERED, RELATED, Draft, Drafter, DraftPlan, own_words
 from answer.llm import shared
 from answer.paraphrase import ParaphraseCheck
 from answer.word_file import answer_paper, write_docx
@@ -365,3 +365,12 @@ def test_a_suggestion_file_is_drafted_by_the_real_model_and_exported_to_word(cor
     sources = paragraphs[paragraphs.index("资料来源") + 1 :]
     assert len(sources) == len(cited)
     assert all(c["text"].strip()[:20] in line for c, line in zip(draft["citations"], sources, strict=True))
+
+
+def test_a_points_own_words_leave_out_the_subject_its_title_names_unless_nothing_else_is_left():
+    title = "关于加强老旧小区停车管理和增设充电设施的建议"
+    suggestion = read_suggestion(f"{title}：一是挖掘小区周边停车资源，二是规范小区内停车收费。", "代表建议")
+    fees = own_words(suggestion.points[1], suggestion.title, lambda word: 1.0)
+    assert "收费" in fees and "停车" not in fees and "小区" not in fees
+    alone = read_suggestion("关于加强老旧小区停车管理的建议", "代表建议")
+    assert "停车" in own_words(alone.points[0], alone.title or "关于加强老旧小区停车管理的建议", lambda word: 1.0)
