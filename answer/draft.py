@@ -390,14 +390,17 @@ def _planned_in_an_earlier_year(sentence: str, cited: list[Passage], today: date
     plain = normalize_line(strip_markers(sentence))
     if not PLAN.search(plain) or any(int(year) >= today.year for year in NAMED_YEAR.findall(plain)):
         return ""
-    dated = [parsed_date(str(p.hit.meta.get("date", ""))) for p in cited]
-    return max((str(d) for d in dated if d and d.year < today.year), default="")
+    return _newest_before(cited, date(today.year, 1, 1))
 
 
 def _stale_since(sentence: str, cited: list[Passage], today: date) -> str:
     """The date of the newest reply more than two years old among those that state one of the sentence's figures."""
     figures = numbers(strip_markers(sentence))
     cutoff = date(today.year - _STALE_YEARS, today.month, min(today.day, 28))  # a leap day has no twin two years on
-    dated = [(parsed_date(str(p.hit.meta.get("date", ""))), p) for p in cited]
-    old = [str(d) for d, p in dated if d and d < cutoff and figures & numbers(p.hit.chunk.text)]
-    return max(old, default="")
+    return _newest_before(cited, cutoff, lambda text: bool(figures & numbers(text)))
+
+
+def _newest_before(cited: list[Passage], cutoff: date, holds: Callable[[str], bool] = lambda text: True) -> str:
+    """The date of the newest cited reply dated before the cutoff whose passage holds what is asked."""
+    dated = ((parsed_date(str(p.hit.meta.get("date", ""))), p) for p in cited)
+    return max((str(d) for d, p in dated if d and d < cutoff and holds(p.hit.chunk.text)), default="")
