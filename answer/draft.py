@@ -31,6 +31,7 @@ from text.normalize import normalize_line
 from text.numbers import chinese_numeral, numbers
 from text.offices import in_own_voice, names_own_signer, naming_own_signer, same_office
 from text.plans import PLAN
+from text.sentences import sentence_spans, without_terminal
 from text.suggestions import Point, read_suggestion
 
 if TYPE_CHECKING:
@@ -127,12 +128,13 @@ def section_text(section: dict) -> str:
 
 @dataclass(frozen=True)
 class Precedents:
-    """What was found for one point: the passages shown to the model, the numbers of those that answer the point, and
-    the point's own words that none of them holds."""
+    """What was found for one point: the passages shown to the model, the numbers of those that answer the point, the
+    point's own words that none of them holds, and the sentences quoted from each passage (by its number)."""
 
     shown: list[Passage]
     answering: set[int]
     unmentioned: list[str]
+    quoted: dict[int, list[str]] = field(default_factory=dict)
 
 
 class Drafter:
@@ -234,10 +236,12 @@ class Drafter:
         own = own_words(point, title, self.searcher.keywords.idf)
         quoted_text = "".join(q.text for q in quotes)
         unmentioned = _unmentioned(own, point.label, quoted_text or "".join(p.shown for p in shown))
-        if covered(own, quoted_text) < MIN_OWN_SHARE:
-            return Precedents(shown, set(), unmentioned)
-        quoted = {q.hit.chunk.chunk_id for q in quotes}
-        return Precedents(shown, {p.n for p in shown if p.hit.chunk.chunk_id in quoted}, unmentioned)
+        number = {p.hit.chunk.chunk_id: p.n for p in shown}
+        quoted: dict[int, list[str]] = {}
+        for quote in sorted(quotes, key=lambda q: (number[q.hit.chunk.chunk_id], q.start)):
+            quoted.setdefault(number[quote.hit.chunk.chunk_id], []).append(quote.text)
+        answering = set(quoted) if covered(own, quoted_text) >= MIN_OWN_SHARE else set()
+        return Precedents(shown, answering, unmentioned, quoted)
 
     def _section(
         self,
@@ -269,9 +273,41 @@ class Drafter:
         written = "".join(reply)
         section = _blank(point, heading) | {"status": COVERED}
         section |= {"seconds": round(time.perf_counter() - writing, 3), "pieces": len(reply)}
+        self._keep_checked(section, "" if is_refusal(written) else written, by_number, spans, office, today)
+        if not section["sentences"] and precedents.quoted:
+            # The model's sentences all failed the check: the precedents' own sentences on the point stand in for them.
+            self._keep_checked(section, _in_their_words(precedents.quoted), by_number, spans, office, today)
+            if section["sentences"]:
+                section["notes"] = sorted({*section["notes"], template("draft_quoted")})
+        cited = "".join(f"[{p.n}]" for p in shown if p.shown)
+        if not section["sentences"]:
+            section |= {"status": UNVERIFIED, "placeholder": render("draft_unverified", cited=cited, point=point.label)}
+        elif not any(set(s["markers"]) & precedents.answering for s in section["sentences"]):
+            unmentioned = "".join(f"“{word}”" for word in precedents.unmentioned)  # quoted items take no 顿号 (GB/T 15834)
+            unmentioned = render("draft_unmentioned", words=unmentioned) if unmentioned else ""
+            placeholder = render("draft_related", cited=cited, point=point.label, unmentioned=unmentioned)
+            section |= {"status": RELATED, "placeholder": placeholder}
+        return section
+
+    def _keep_checked(
+        self,
+        section: dict,
+        written: str,
+        by_number: dict[int, Passage],
+        spans: dict[int, list[tuple[int, int]]],
+        office: str,
+        today: date,
+    ) -> None:
+        """Into the section, the written sentences the check finds supported by the passages they cite (in the office's
+        own voice, plans and figures from old replies noted), the rest listed as dropped with the check's reason; the
+        spans of the passages the kept sentences rest on into spans."""
+        if not written.strip():
+            return
+        shown = list(by_number.values())
         # Checked against a question that names nothing: the suggestion's own words are what it asks for, not facts.
-        checked = self.check(_in_signers_words(written, by_number, office), asked, shown) if not is_refusal(written) else None
-        for sentence in checked.sentences if checked else []:
+        checked = self.check(_in_signers_words(written, by_number, office), template("draft_check"), shown)
+        kept_before = len(section["sentences"])
+        for sentence in checked.sentences:
             cited = [by_number[n] for n in sentence.markers]
             if sentence.status != SUPPORTED or (names_own_signer(sentence.text) and not _signed_by(cited, office)):
                 why = sentence.reason if sentence.status != SUPPORTED else _UNKNOWN_SIGNER
@@ -287,20 +323,11 @@ class Drafter:
             if notes:
                 section["sentences"][-1]["stale"] = True
                 section["notes"] = sorted({*section["notes"], *notes})
-        kept = {n for s in section["sentences"] for n in s["markers"]}
-        for c in checked.citations if checked else []:
+        kept = {n for s in section["sentences"][kept_before:] for n in s["markers"]}
+        for c in checked.citations:
             if c.n in kept:
                 offset = int(by_number[c.n].hit.meta.get("start", 0))
                 spans.setdefault(c.n, []).append((c.start - offset, c.end - offset))
-        cited = "".join(f"[{p.n}]" for p in shown if p.shown)
-        if not section["sentences"]:
-            section |= {"status": UNVERIFIED, "placeholder": render("draft_unverified", cited=cited, point=point.label)}
-        elif not any(set(s["markers"]) & precedents.answering for s in section["sentences"]):
-            unmentioned = "".join(f"“{word}”" for word in precedents.unmentioned)  # quoted items take no 顿号 (GB/T 15834)
-            unmentioned = render("draft_unmentioned", words=unmentioned) if unmentioned else ""
-            placeholder = render("draft_related", cited=cited, point=point.label, unmentioned=unmentioned)
-            section |= {"status": RELATED, "placeholder": placeholder}
-        return section
 
 
 def own_words(point: Point, title: str, idf: Callable[[str], float]) -> dict[str, float]:
@@ -320,6 +347,16 @@ def _unmentioned(own: dict[str, float], label: str, text: str) -> list[str]:
         if len(named) < _UNMENTIONED_WORDS and not any(word in n or n in word for n in named):
             named.append(word)
     return named
+
+
+def _in_their_words(quoted: dict[int, list[str]]) -> str:
+    """The quoted sentences of the precedents as a section would cite them, each with its passage's marker."""
+    cited = []
+    for n, quotes in quoted.items():
+        for sentence in (quote[start:end].strip() for quote in quotes for start, end in sentence_spans(quote)):
+            body = without_terminal(sentence)
+            cited.append(f"{body}[{n}]{sentence[len(body) :]}")  # the marker before the full stop, as the model puts it
+    return "".join(cited)
 
 
 def _frame(title: str, kind: str, office: str) -> dict[str, str]:

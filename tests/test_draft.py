@@ -374,3 +374,14 @@ def test_a_points_own_words_leave_out_the_subject_its_title_names_unless_nothing
     assert "收费" in fees and "停车" not in fees and "小区" not in fees
     alone = read_suggestion("关于加强老旧小区停车管理的建议", "代表建议")
     assert "停车" in own_words(alone.points[0], alone.title or "关于加强老旧小区停车管理的建议", lambda word: 1.0)
+
+
+def test_when_the_check_keeps_none_of_the_models_sentences_the_precedents_own_sentences_stand_in(corpus_settings, searcher):
+    """The model invents a figure for 城市书房: the check drops it, and the reply's own sentence on the point is cited."""
+    model = CitingModel(("城市书房", "目前已建成24小时自助“城市书房”99家[{n}]。"))
+    draft = drafter_with(corpus_settings, searcher, model).draft(NIGHTS, CULTURE, today=date(2021, 7, 1))
+    books = draft.sections[0]
+    assert books["status"] == COVERED
+    assert any("15家" in s["text"] for s in books["sentences"]), "the precedent's own figure, cited"
+    assert not any("99家" in s["text"] for s in books["sentences"]) and "99家" in books["dropped"][0]["text"]
+    assert "（本节摘自先例答复原文，请按本单位口吻核改。）" in books["notes"]
