@@ -21,7 +21,7 @@ from answer.questions import LIST, shaped
 from answer.quotes import QuoteFinder, term_weights
 from answer.results import Token, Waiting
 from answer.turns import Ticket, wait_for_turn
-from index.keywords import tokenize
+from index.keywords import naming_words, tokenize
 from index.search import Searcher, covered
 from settings import Settings
 from text.dates import NAMED_YEAR, chinese_date, parsed_date
@@ -32,7 +32,7 @@ from text.numbers import chinese_numeral, numbers
 from text.offices import in_own_voice, names_own_signer, naming_own_signer, same_office
 from text.plans import PLAN
 from text.sentences import sentence_spans, without_terminal
-from text.suggestions import Point, read_suggestion
+from text.suggestions import ASKS, Point, read_suggestion
 
 if TYPE_CHECKING:
     from answer.engine import AnswerEngine
@@ -47,7 +47,7 @@ MAX_SECTIONS = 8
 _STALE_YEARS = 2
 # A point is answered only when the quotes found for it hold this share of its own words (weighted by rarity), those
 # its suggestion's title does not name: a quote on the subject every point shares holds the title's words, not these.
-MIN_OWN_SHARE = 0.27
+MIN_OWN_SHARE = 0.23
 # At most this many of a point's own words that no quote holds are named in its placeholder, for the clerk to look up.
 _UNMENTIONED_WORDS = 3
 # Why a sentence whose 我局 names no office of its cited precedents is left out.
@@ -234,14 +234,14 @@ class Drafter:
                 numbered[chunk] = renumbered
             shown.append(renumbered)
         own = own_words(point, title, self.searcher.keywords.idf)
-        quoted_text = "".join(q.text for q in quotes)
-        unmentioned = _unmentioned(own, point.label, quoted_text or "".join(p.shown for p in shown))
         number = {p.hit.chunk.chunk_id: p.n for p in shown}
         quoted: dict[int, list[str]] = {}
         for quote in sorted(quotes, key=lambda q: (number[q.hit.chunk.chunk_id], q.start)):
             quoted.setdefault(number[quote.hit.chunk.chunk_id], []).append(quote.text)
-        answering = set(quoted) if covered(own, quoted_text) >= MIN_OWN_SHARE else set()
-        return Precedents(shown, answering, unmentioned, quoted)
+        # Each passage on its own quotes: two near misses do not add up to an answer.
+        answering = {n for n, texts in quoted.items() if covered(own, "\n".join(texts)) >= MIN_OWN_SHARE}
+        seen = "\n".join(t for texts in quoted.values() for t in texts) or "\n".join(p.shown for p in shown)
+        return Precedents(shown, answering, _unmentioned(own, point.label, seen), quoted)
 
     def _section(
         self,
@@ -339,14 +339,12 @@ def own_words(point: Point, title: str, idf: Callable[[str], float]) -> dict[str
 
 
 def _unmentioned(own: dict[str, float], label: str, text: str) -> list[str]:
-    """The rarest of the point's own words in its label (what the clerk reads) that the text does not hold, rarest
-    first; of overlapping words ("升学压力", "升学"), the longer."""
-    missing = sorted((w for w in own if w in label.lower() and w not in text.lower()), key=lambda w: (-own[w], -len(w)))
-    named: list[str] = []
-    for word in missing:
-        if len(named) < _UNMENTIONED_WORDS and not any(word in n or n in word for n in named):
-            named.append(word)
-    return named
+    """Up to three words of the label (what the clerk reads) naming things that are the point's own and that the text
+    does not hold: the rarest, in the label's order."""
+    words = [w for w in dict.fromkeys(naming_words(label)) if w.lower() in own and w.lower() not in text.lower()]
+    words = [w for w in words if not ASKS.search(w)]
+    rarest = set(sorted(words, key=lambda w: (-own[w.lower()], words.index(w)))[:_UNMENTIONED_WORDS])
+    return [w for w in words if w in rarest]
 
 
 def _in_their_words(quoted: dict[int, list[str]]) -> str:
@@ -393,7 +391,7 @@ def _point_dict(point: Point, precedents: Precedents) -> dict:
         "text": point.text,
         "status": "",
         "precedents": list(replies.values()),
-        "answerable": bool(precedents.answering),
+        "quotes_answer": bool(precedents.answering),
         "unmentioned": precedents.unmentioned,
     }
 

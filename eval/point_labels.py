@@ -2,7 +2,7 @@
 is found that answers it (the label 已依据先例作答 can only follow from one) or only touches it, beside the writer's
 covered / not covered. It measures the rule that tells an answer from a near miss, in a minute and a half.
 
-    python -m eval.point_labels [--sets 1 2 3] [--out eval/results/point_labels.json]
+    python -m eval.point_labels [--sets 1 2 3] [--show] [--out eval/results/point_labels.json]
 
 Set N is eval/data/suggestions_blind_N.jsonl (set 1: suggestions_blind.jsonl) with its _index_rows.txt. The figures
 are printed beside the run saved in --out before, and saved there for the next run.
@@ -43,25 +43,27 @@ def planned(suggestions: Path, rows: Path) -> list[dict]:
         assert isinstance(plan, DraftPlan)
         expected = suggestion["expected"] if len(suggestion["expected"]) == len(plan.points) else [""] * len(plan.points)
         for point, label in zip(plan.points, expected, strict=True):
-            kept = {k: point[k] for k in ("label", "answerable", "unmentioned")}
+            kept = {k: point[k] for k in ("label", "quotes_answer", "unmentioned")} | {"found": bool(point["precedents"])}
             points.append({"id": suggestion["id"], "expected": label, **kept})
     return points
 
 
 def figures(points: list[dict]) -> dict:
+    """How many points the plan labels as their writers did: covered ones answered by a quote, the rest not."""
     covered = [p for p in points if p["expected"] == "covered"]
     missed = [p for p in points if p["expected"] == "not covered"]
     return {
         "points": len(points),
         "unaligned": sum(not p["expected"] for p in points),
-        "covered_answerable": f"{sum(p['answerable'] for p in covered)}/{len(covered)}",
-        "not_covered_marked": f"{sum(not p['answerable'] for p in missed)}/{len(missed)}",
+        "covered_answerable": f"{sum(p['quotes_answer'] for p in covered)}/{len(covered)}",
+        "not_covered_marked": f"{sum(not p['quotes_answer'] for p in missed)}/{len(missed)}",
     }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.point_labels", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", nargs="+", default=["1", "2", "3"])
+    parser.add_argument("--show", action="store_true", help="print the points labelled otherwise (not for a blind set)")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "eval" / "results" / "point_labels.json")
     args = parser.parse_args(argv)
     earlier = load_earlier(args.out if args.out.exists() else None) or {}
@@ -72,10 +74,10 @@ def main(argv: list[str] | None = None) -> int:
         rows[f"set {name}"] = results[f"set {name}"]
         if f"set {name}" in earlier:
             rows[f"set {name} (earlier run)"] = earlier[f"set {name}"]
-        for point in points:
-            if point["expected"] == "not covered" or (point["expected"] == "covered" and not point["answerable"]):
-                said = "answerable" if point["answerable"] else "related (" + "".join(point["unmentioned"]) + ")"
-                print(f"  {point['id']} {point['expected']:12} {said:30} {point['label']}")
+        for point in points if args.show else []:
+            if point["expected"] == "not covered" or (point["expected"] == "covered" and not point["quotes_answer"]):
+                said = "answered" if point["quotes_answer"] else "related" if point["found"] else "no precedent"
+                print(f"  {point['id']} {point['expected']:12} {said:12} {'、'.join(point['unmentioned']):24} {point['label']}")
     print_table("point labels", rows, ["points", "unaligned", "covered_answerable", "not_covered_marked"])
     save(args.out, {**earlier, **results})
     return 0

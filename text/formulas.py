@@ -1,6 +1,7 @@
 """The set phrases that frame a reply without saying anything of its substance: the greeting, the thanks, the
 acknowledgement that the message arrived, the "现答复如下" that opens the answer and the "特此答复" that closes it; and
-the lines that close it: contact details, the signing office, the date."""
+the lines that close it: contact details, the signing office, the date. Also the courtesy that closes a suggestion or
+message ("恳请领导重视，谢谢！"), which asks nothing of a reply."""
 
 from __future__ import annotations
 
@@ -38,18 +39,19 @@ _CONTACT_PIECE = re.compile(
 )
 # How a writer closes a suggestion or message, asking nothing of its own: "恳请领导重视，谢谢！", "望采纳", "盼复".
 _COURTESY = re.compile(
-    r"(?:恳请|敬请|请|望|希望|盼)?(?:各级|有关|相关)?(?:领导|部门|政府)?(?:予以|给予)?(?:高度)?"
-    r"(?:重视|关注|采纳|考虑|支持|回复|答复|批示|审阅)"
-    r"|(?:非常|十分)?(?:谢谢|感谢)(?:您|你|领导)?|盼复|为盼|为感|此致|敬礼|妥否|以上建议"
+    r"(?:恳请|敬请|请|望|希望|盼望|盼)?(?:各级|有关|相关)?(?:领导|部门|政府|[^，。！]{0,4}部门)?(?:予以|给予)?(?:高度)?"
+    r"(?:重视|关注|采纳|考虑|支持|回复|答复|批示|审阅|得到答复)(?:此事|这个问题|一下|起来)?"
+    r"|(?:并|并且)?(?:尽快|早日)?(?:给予|予以)?(?:答复|回复|解决|处理|落实)"
+    r"|(?:非常|十分)?(?:谢谢|感谢)(?:您|你|领导)?|不胜感激|盼复|为盼|为感|此致|敬礼|妥否|以上建议"
 )
 # What must be left of a sentence without its set phrases for it to say something.
 _SUBSTANCE_CHARS = 8
 _CJK = re.compile(r"[\u3400-\u9fff\dA-Za-z]")
 
 
-def _says_nothing_but(pattern: re.Pattern[str], sentence: str) -> bool:
+def _says_nothing_but(pattern: re.Pattern[str], sentence: str, least: int = _SUBSTANCE_CHARS) -> bool:
     rest, found = pattern.subn("", sentence)
-    return found > 0 and len(_CJK.findall(rest)) < _SUBSTANCE_CHARS
+    return found > 0 and len(_CJK.findall(rest)) < least
 
 
 def is_formula(sentence: str) -> bool:
@@ -59,8 +61,9 @@ def is_formula(sentence: str) -> bool:
 
 
 def is_courtesy(sentence: str) -> bool:
-    """The sentence only closes a suggestion or message politely ("恳请领导重视，谢谢！", "以上建议妥否，请审阅。")."""
-    return _says_nothing_but(_COURTESY, sentence)
+    """The sentence only closes a suggestion or message politely ("恳请领导重视，谢谢！", "以上建议妥否，请审阅。"): nothing
+    at all is left without its courtesy, as a request names its subject however short ("希望关注留守儿童")."""
+    return _says_nothing_but(_COURTESY, sentence, least=1)
 
 
 def is_contact(sentence: str) -> bool:

@@ -18,7 +18,7 @@ _SUGGESTIONS_BEGIN = re.compile(
 # What leads in to a point and is no part of it: "建议：", "为此，建议", "希望".
 _LEAD_IN = re.compile(r"^(?:[为因]此|特)?[，,]?(?:建议|希望|呼吁)(?:如下)?[：:，,]\s*")
 # A sentence that asks for something, when the points are not numbered.
-_ASKS = re.compile(r"建议|希望|呼吁|请求|恳请|应当|应该|尽快|加快|加大|完善|加强")
+ASKS = re.compile(r"建议|希望|呼吁|请求|恳请|应当|应该|尽快|加快|加大|完善|加强")
 _TITLE = re.compile(r"^关于.{2,80}(?:建议|提案|留言|意见|反映|问题)$")
 # A title's frame around its subject: "关于…的建议".
 _ABOUT = re.compile(r"^关于(.{2,80}?)的(?:建议|提案|意见)$")
@@ -28,6 +28,8 @@ _TITLE_AND_TEXT = re.compile(r"^(关于.{2,80}?(?:建议|提案|意见))[：:]\s
 _GREETING = re.compile(r"^(?:尊敬的.{0,20}|.{0,12}(?:您好|你好))[：:，,！!。]?$")
 # A numbered line this short that leads in to the suggestions is their heading, not one of them.
 _HEADING_CHARS = 12
+# The last clause or sentence of a point, with the mark before it.
+_LAST_CLAUSE = re.compile(r"(?:^|[，,。！？；!?])([^，,。！？；!?]+)[，,。！？；!?]*$")
 # A point's label is its first clause, so long.
 _LABEL_CHARS = 40
 # Longer than this, a pasted text is not one suggestion.
@@ -40,7 +42,8 @@ class BadSuggestion(ValueError):
 
 @dataclass(frozen=True)
 class Point:
-    """One thing the suggestion asks for: a short label for the heading, and its whole text for the search."""
+    """One thing the suggestion asks for: a short label for the heading, and its whole text (without its number or
+    lead-in) for the search."""
 
     label: str
     text: str
@@ -76,7 +79,8 @@ def read_suggestion(text: str, kind: str = "") -> Suggestion:
     part = _suggestions_part(body)
     points = _numbered_points(part) or _inline_points(part) or _asking_sentences(part, 1 if part is not body else 2)
     points = points or [" ".join(body)]
-    return Suggestion(title, kind, [Point(_label(p), p) for p in points], "\n".join(lines))
+    bare = [b for b in (_bare(p) for p in points) if b] or [" ".join(body)]
+    return Suggestion(title, kind, [Point(_label(b), b) for b in bare], "\n".join(lines))
 
 
 def _suggestions_part(body: list[str]) -> list[str]:
@@ -116,16 +120,23 @@ def _inline_points(part: list[str]) -> list[str]:
 def _asking_sentences(part: list[str], least: int) -> list[str]:
     """Without numbers, each sentence that asks for something is a point (at least `least` of them, else none)."""
     text = " ".join(part)
-    asking = [text[s:e].strip() for s, e in sentence_spans(text) if _ASKS.search(text[s:e]) and not is_courtesy(text[s:e])]
+    asking = [text[s:e].strip() for s, e in sentence_spans(text) if ASKS.search(text[s:e]) and not is_courtesy(text[s:e])]
     return asking if len(asking) >= least else []
 
 
-def _label(point: str) -> str:
-    """The point without its number or lead-in, to its first full stop or colon, cut short."""
+def _bare(point: str) -> str:
+    """The point without its number or lead-in ("1.", "一是", "建议："), nor a closing courtesy after it."""
     bare = ENUMERATOR.sub("", point, count=1)
     for level in LEVELS:
         bare = level.sub("", bare, count=1)
     bare = _LEAD_IN.sub("", bare.strip())
+    while (tail := _LAST_CLAUSE.search(bare)) and is_courtesy(tail.group(1)):  # "…，谢谢！", "…。恳请领导重视。"
+        bare = bare[: tail.start()]
+    return bare.strip()
+
+
+def _label(bare: str) -> str:
+    """The bare point to its first full stop or colon, cut short."""
     bare = _ABOUT.sub(r"\1", bare)  # a title made the point: "关于加强停车管理的建议" is about 加强停车管理
     first = re.split(r"[。；：:！？]", bare, maxsplit=1)[0]
     if len(first) > _LABEL_CHARS:  # cut at the last clause that fits, not inside a word
