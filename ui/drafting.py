@@ -69,6 +69,7 @@ class Drafting:
         with self.stops.running(request) as run:
             if run is None:
                 gr.Info(DRAFTING, title="提示")
+                yield (gr.skip(),) * 4  # the draft being written stays: a handler that yields nothing empties every output
                 return
             yield from self._write(text, office, kind, run)
 
