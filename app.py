@@ -137,9 +137,8 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                         )
                         with gr.Column(scale=1, min_width=120):
                             send = gr.Button("提问", variant="primary", elem_id="send")
-                            with gr.Row():
-                                stop_answer = gr.Button("停止", size="sm", min_width=50, elem_id="stop-answer")
-                                clear = gr.Button("清空对话", size="sm", min_width=70, elem_id="clear")
+                            stop_answer = gr.Button("停止", size="sm", elem_id="stop-answer")
+                            clear = gr.Button("清空对话", size="sm", elem_id="clear")
                     gr.HTML(render.limit_note("问题", settings.max_question_chars), elem_id="question-limit")
                     with gr.Row():
                         examples = [gr.Button(q, size="sm", elem_classes=["example"]) for q in EXAMPLES]

@@ -203,6 +203,9 @@ def test_stopping_while_the_model_reads_keeps_the_replys_words_and_the_next_ques
     assert page.locator("#conversation .bubble.pending").count() == 0
     assert page.locator("#question textarea").input_value() == "", "the second question was asked, not left in the box"
     shot(page, "chat-stopped-then-answered")
+    stopped.scroll_into_view_if_needed()  # the conversation follows the newest answer: back up to the stopped one
+    time.sleep(0.5)
+    shot(page, "chat-stopped-turn")
     page.locator("#stop-answer").click()  # nothing running: nothing happens
     time.sleep(1)
     expect(page.locator(ANSWERED)).to_have_count(1)
