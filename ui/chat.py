@@ -137,7 +137,8 @@ class Chat:
         try:  # closed at once when stopped: the model's turn goes to the next in line now, not when collected
             with closing(self.engine.stream(message, history_of(turns[:-1]), filters)) as events:
                 for event in events:
-                    if run.stopped and not isinstance(event, Answer):  # an answer already checked costs nothing more: kept
+                    # An answer already checked costs nothing more: kept when stopped, not when cleared.
+                    if run.stopped and (run.cleared or not isinstance(event, Answer)):
                         turns[-1] = stopped(turn)
                         break
                     if isinstance(event, Retrieved):
