@@ -137,7 +137,8 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                         )
                         with gr.Column(scale=1, min_width=120):
                             send = gr.Button("提问", variant="primary", elem_id="send")
-                            clear = gr.Button("清空对话", elem_id="clear")
+                            stop_answer = gr.Button("停止", size="sm", elem_id="stop-answer")
+                            clear = gr.Button("清空对话", size="sm", elem_id="clear")
                     gr.HTML(render.limit_note("问题", settings.max_question_chars), elem_id="question-limit")
                     with gr.Row():
                         examples = [gr.Button(q, size="sm", elem_classes=["example"]) for q in EXAMPLES]
@@ -153,23 +154,20 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                         render.evidence([], 0), js_on_load=CLICKS, elem_id="evidence", max_height=420, padding=True
                     )
                     viewer = gr.HTML("", js_on_load=SCROLL_TO_MARK, elem_id="viewer", max_height=520, padding=True)
-            # One event however a question is asked, so that one session never has two answers running at once.
-            answering = gr.on(
+            # One event however a question is asked; the chat itself runs one answer at a time in a session (ui/stops.py),
+            # so that a question asked just after 停止 or 清空对话 waits for the stopped answer instead of being dropped.
+            gr.on(
                 [question.submit, send.click, *(b.click for b in examples)],
                 chat.respond,
                 [question, turns, years, kind, office],
                 [conversation, evidence, question, turns, viewer],
                 concurrency_limit=ask_limit,
                 concurrency_id="ask",
+                trigger_mode="multiple",
                 **private,
             )
-            clear.click(
-                lambda: (render.conversation([]), render.evidence([], 0), "", [], "", None),
-                None,
-                [conversation, evidence, question, turns, viewer, answer_file],
-                cancels=[answering],
-                **private,
-            )
+            stop_answer.click(chat.stop, None, None, **private)
+            clear.click(chat.clear, None, [conversation, evidence, question, turns, viewer, answer_file], **private)
             conversation.click(chat.open, turns, viewer, **private)
             conversation.click(chat.export, turns, answer_file, **private)
             evidence.click(chat.open, turns, viewer, **private)
@@ -239,6 +237,7 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                 [draft_view, d_sources, progress, draft_file],
                 concurrency_limit=ask_limit,
                 concurrency_id="ask",
+                trigger_mode="multiple",  # as the chat's: one draft at a time in a session, kept by ui/stops.py
                 **private,
             )
             stop.click(drafting.stop, None, None, **private)

@@ -169,6 +169,49 @@ def test_a_follow_up_in_the_page_is_read_with_the_conversation(page):
     assert any(name in second for name in ("香港大学", "香港中文大学", "香港科技大学")), second
 
 
+def test_clearing_while_the_answer_streams_frees_the_model_and_the_next_question_is_answered_alone(page):
+    ask(page, "企业在高职院校设奖学金培养人才，区里最多支持多少？")
+    expect(page.locator("#conversation .bubble.pending .streamed")).to_be_visible(timeout=SLOW)  # the model writing
+    shot(page, "chat-streaming-before-clear")
+    page.locator("#clear").click()
+    expect(page.locator("#conversation .msg")).to_have_count(0, timeout=5_000)
+    expect(page.locator("#evidence .passage")).to_have_count(0)
+    shot(page, "chat-cleared-while-streaming")
+    asked = time.monotonic()
+    ask(page, "河套合作区布局了哪些科研平台？")  # at once: it waits for the cleared answer to let go of the model
+    expect(page.locator(ANSWERED)).to_have_count(1, timeout=SLOW)
+    answered_after = time.monotonic() - asked
+    shot(page, "chat-answered-after-clear")
+    users = page.locator("#conversation .msg.user")
+    expect(users).to_have_count(1)
+    expect(users.first).to_have_text("河套合作区布局了哪些科研平台？")
+    assert "奖学金" not in page.locator("#conversation").inner_text(), "nothing of the cleared answer came back"
+    assert page.locator("#conversation .bubble.pending, #conversation .bubble.stopped").count() == 0
+    assert answered_after < SLOW / 1000 / 2, f"the next answer took {answered_after:.0f} s: the model was held"
+
+
+def test_stopping_while_the_model_reads_keeps_the_replys_words_and_the_next_question_is_answered(page):
+    ask(page, "企业在高职院校设奖学金培养人才，区里最多支持多少？")
+    expect(page.locator("#conversation .bubble.pending .quotes")).to_be_visible(timeout=SLOW)  # before the model's words
+    page.locator("#stop-answer").click()
+    ask(page, "河套合作区布局了哪些科研平台？")  # at once: it waits for the stopped answer instead of being dropped
+    stopped = page.locator("#conversation .bubble.stopped")
+    expect(stopped).to_contain_text("已停止回答", timeout=SLOW)
+    assert "50万元" in stopped.inner_text(), "the reply's own sentences shown before the stop stay"
+    expect(page.locator(ANSWERED)).to_have_count(1, timeout=SLOW)
+    expect(page.locator("#conversation .msg.user")).to_have_count(2)
+    assert page.locator("#conversation .bubble.pending").count() == 0
+    assert page.locator("#question textarea").input_value() == "", "the second question was asked, not left in the box"
+    shot(page, "chat-stopped-then-answered")
+    stopped.scroll_into_view_if_needed()  # the conversation follows the newest answer: back up to the stopped one
+    time.sleep(0.5)
+    shot(page, "chat-stopped-turn")
+    page.locator("#stop-answer").click()  # nothing running: nothing happens
+    time.sleep(1)
+    expect(page.locator(ANSWERED)).to_have_count(1)
+    expect(page.locator("#conversation .msg.user")).to_have_count(2)
+
+
 def test_the_users_own_message_is_shown_as_text(page):
     typed = "<img src=x onerror=alert(1)> [链接](http://example.com) $$x^2$$ **粗体** it's"
     ask(page, typed)

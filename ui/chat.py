@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import gradio as gr
@@ -18,6 +19,7 @@ from text.dates import years
 from text.markers import strip_markers
 from ui import render
 from ui.documents import Documents
+from ui.stops import Run, Stops
 
 log = logging.getLogger("dafu.app")
 
@@ -28,6 +30,9 @@ EXAMPLES = [
     "以前有没有关于加装电梯的答复？",
 ]
 FAILED = "出错了：这个问题没有得到回答，请换一种问法或缩短问题再试。"
+STOPPED = "已停止回答。"
+UNCHECKED = "下面是停止前写出的摘要，未经核对。"
+ANSWERING = "上一个问题还没有回答完：请等它答完，或点“停止”后再问。"
 # The question box refuses a question longer than settings.max_question_chars, all the engine reads; the API refuses one
 # longer than this and has the engine say that it read only the first max_question_chars.
 MAX_PASTE_CHARS = 5000
@@ -50,6 +55,22 @@ def waiting_status(ahead: int) -> str:
     return "轮到您了：模型正在阅读资料……"
 
 
+def stopped(turn: dict) -> dict:
+    """A turn whose answer was stopped: what it showed stays, said to be unchecked."""
+    return {**turn, "stopped": True, "status": STOPPED + (UNCHECKED if turn.get("streamed") else "")}
+
+
+def settled(turns: list[dict]) -> list[dict]:
+    """The turns a question follows. A turn without its answer was stopped: a question asked at once can be sent before
+    the stopped answer's last words reach the page."""
+    return [t if "answer" in t or t.get("stopped") else stopped(t) for t in turns]
+
+
+def _emptied(box: str) -> tuple[str, str, str, list[dict], str]:
+    """An empty conversation: (conversation, evidence, textbox, turns, viewer)."""
+    return render.conversation([]), render.evidence([], 0), box, [], ""
+
+
 def history_of(turns: list[dict]) -> list[tuple[str, str]]:
     """The conversation so far as (question, answer) pairs, from the turns kept in the session, not from the page."""
     return [(t["question"], t["answer"]["answer"]) for t in turns if t.get("answer")]
@@ -61,13 +82,21 @@ class Chat:
     def __init__(self, engine: AnswerEngine, documents: Documents) -> None:
         self.engine = engine
         self.documents = documents
+        self.stops = Stops()
 
     def respond(
-        self, message: str, turns: list[dict], year_text: str, kind: str, office: str, event: gr.EventData
+        self,
+        message: str,
+        turns: list[dict],
+        year_text: str,
+        kind: str,
+        office: str,
+        event: gr.EventData,
+        request: gr.Request | None = None,
     ) -> Iterator[tuple[str, str, str, list[dict], str]]:
         """(conversation, evidence, textbox, turns, viewer) as the answer comes in: the passages, the place in line, the
         words, then the checked answer; the viewer is emptied of the last question's passage. An example button asks its
-        own question."""
+        own question. One answer at a time in a session: a question asked while the last one is stopping waits for it."""
         if isinstance(event.target, gr.Button) and event.target.value in EXAMPLES:
             message = event.target.value
         message = (message or "").strip()
@@ -89,33 +118,63 @@ class Chat:
             gr.Warning(render.esc(error), title="提示")  # a toast renders HTML, and the error quotes what was typed
             yield _UNCHANGED
             return
+        with self.stops.running(request) as run:
+            if run is None:
+                gr.Info(ANSWERING, title="提示")
+                yield _UNCHANGED  # the question stays in the box, to be asked when the last one is answered
+                return
+            yield from self._answer(message, [] if run.after_clear else settled(turns), filters, run)
+
+    def _answer(
+        self, message: str, turns: list[dict], filters: Filters | None, run: Run
+    ) -> Iterator[tuple[str, str, str, list[dict], str]]:
+        """The answer to a question asked, as respond yields it; asked to stop, it keeps what was shown and says it was
+        stopped, or, cleared, shows nothing more than an empty conversation."""
         turns = [*turns, {"question": message, "status": "正在检索答复……", "streamed": ""}]
         turn, evidence = turns[-1], render.evidence([], 0)
         index = len(turns) - 1
         yield render.conversation(turns), evidence, "", turns, ""  # the box is emptied once, then left to the user
-        try:
-            for event in self.engine.stream(message, history_of(turns[:-1]), filters):
-                if isinstance(event, Retrieved):
-                    turn["passages"] = event.passages
-                    turn["status"] = "已找到相关段落，正在查找答复原文……" if event.passages else "没有找到相关段落。"
-                    evidence = render.evidence(event.passages, index)
-                elif isinstance(event, Quoted):
-                    turn["quotes"] = event.quotes
-                    turn["status"] = "以上为答复原文，正在生成摘要……" if event.quotes else "正在核对……"
-                elif isinstance(event, Waiting):
-                    turn["status"] = waiting_status(event.ahead)
-                elif isinstance(event, Token):
-                    turn["status"] = "正在生成回答（尚未核对）……"
-                    turn["streamed"] += event.text
-                elif isinstance(event, Answer):
-                    turn["answer"] = event.to_dict()
-                    turn["passages"] = event.passages or turn.get("passages", [])
-                    evidence = render.evidence(turn["passages"], index)
-                yield render.conversation(turns), evidence, gr.skip(), turns, gr.skip()
+        try:  # closed at once when stopped: the model's turn goes to the next in line now, not when collected
+            with closing(self.engine.stream(message, history_of(turns[:-1]), filters)) as events:
+                for event in events:
+                    # An answer already checked costs nothing more: kept when stopped, not when cleared.
+                    if run.stopped and (run.cleared or not isinstance(event, Answer)):
+                        turns[-1] = stopped(turn)
+                        break
+                    if isinstance(event, Retrieved):
+                        turn["passages"] = event.passages
+                        turn["status"] = "已找到相关段落，正在查找答复原文……" if event.passages else "没有找到相关段落。"
+                        evidence = render.evidence(event.passages, index)
+                    elif isinstance(event, Quoted):
+                        turn["quotes"] = event.quotes
+                        turn["status"] = "以上为答复原文，正在生成摘要……" if event.quotes else "正在核对……"
+                    elif isinstance(event, Waiting):
+                        turn["status"] = waiting_status(event.ahead)
+                    elif isinstance(event, Token):
+                        turn["status"] = "正在生成回答（尚未核对）……"
+                        turn["streamed"] += event.text
+                    elif isinstance(event, Answer):
+                        turn["answer"] = event.to_dict()
+                        turn["passages"] = event.passages or turn.get("passages", [])
+                        evidence = render.evidence(turn["passages"], index)
+                    yield render.conversation(turns), evidence, gr.skip(), turns, gr.skip()
         except Exception:  # a bad question must never take the chat down
             log.exception("failed to answer %r", message[:100])
             turn["answer"] = Answer(message, FAILED, refused=True).to_dict()
-        yield render.conversation(turns), evidence, gr.skip(), turns, gr.skip()
+        if run.cleared:  # last, so that nothing this answer sent before can stand over the emptied page
+            yield _emptied(gr.skip())
+        else:
+            yield render.conversation(turns), evidence, gr.skip(), turns, gr.skip()
+
+    def stop(self, request: gr.Request | None = None) -> None:
+        """停止: the session's answer ends at its next step, keeping what it has shown, marked as stopped."""
+        self.stops.stop(request)
+
+    def clear(self, request: gr.Request | None = None) -> tuple[str, str, str, list[dict], str, None]:
+        """清空对话: the session's answer is stopped and shows nothing more; the conversation, the passages, the box, the
+        viewer and the Word files are emptied."""
+        self.stops.stop(request, clear=True)
+        return *_emptied(""), None
 
     def open(self, turns: list[dict], event: gr.EventData) -> str:
         """The passage a chip names inside its whole document, the cited span highlighted; or a document from a list."""

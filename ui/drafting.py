@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import logging
 import tempfile
-import threading
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import gradio as gr
@@ -22,11 +22,13 @@ from text.suggestions import BadSuggestion
 from ui import render
 from ui.chat import waiting_status
 from ui.documents import Documents, in_staff_words
+from ui.stops import Run, Stops
 
 log = logging.getLogger("dafu.app")
 
 FAILED = "出错了：草稿没有写完，请稍后再试，或缩短建议内容。"
 BUSY = "现在排队等候的人太多，请稍后再起草。"
+DRAFTING = "上一份草稿还没有写完：请等它写完，或点“停止”后再起草。"
 STOPPED = "已停止起草：上面是停止前已核对的部分，正在写的一节没有保留。"
 
 
@@ -36,8 +38,7 @@ class Drafting:
     def __init__(self, drafter: Drafter, documents: Documents) -> None:
         self.drafter = drafter
         self.documents = documents
-        # The stop asked for, by session: a draft ends itself at its next step and gives the model back at once.
-        self._stops: dict[str, threading.Event] = {}
+        self.stops = Stops()
 
     @staticmethod
     def read_upload(file: str | None) -> str:
@@ -60,37 +61,45 @@ class Drafting:
     ) -> Iterator[tuple[str, str, dict, list[str] | None]]:
         """(draft, sources, progress, Word file) as the draft comes in: the points and precedents, each section as the
         model writes it and as checked, then the whole draft and its .docx. A failure keeps the sections already
-        checked and says what happened in place of the one being written."""
+        checked and says what happened in place of the one being written. One draft at a time in a session: one asked for
+        while the last is stopping waits for it."""
         if not (text or "").strip():
             gr.Info("请先粘贴建议、提案或留言的内容，或上传文件。", title="提示")
             return
+        with self.stops.running(request) as run:
+            if run is None:
+                gr.Info(DRAFTING, title="提示")
+                yield (gr.skip(),) * 4  # the draft being written stays: a handler that yields nothing empties every output
+                return
+            yield from self._write(text, office, kind, run)
+
+    def _write(self, text: str, office: str, kind: str, run: Run) -> Iterator[tuple[str, str, dict, list[str] | None]]:
+        """The draft as write yields it; asked to stop, it keeps the sections checked and says it was stopped."""
         progress: dict = {}
-        session = getattr(request, "session_hash", None) or ""
-        stop = self._stops[session] = threading.Event()
-        events = self.drafter.stream(text, office or "", kind or "")
-        try:
-            for event in events:
-                if stop.is_set():
-                    failure = STOPPED
-                    break
-                if isinstance(event, DraftPlan):
-                    progress = {"points": event.points, "passages": event.passages, "frame": event.frame, "sections": []}
-                elif isinstance(event, SectionStarted):
-                    progress["writing"] = {"heading": event.heading, "status": "正在起草（尚未核对）……", "text": ""}
-                elif isinstance(event, Waiting):
-                    progress["writing"]["status"] = waiting_status(event.ahead)
-                elif isinstance(event, Token):
-                    progress["writing"]["status"] = "正在起草（尚未核对）……"
-                    progress["writing"]["text"] += event.text
-                elif isinstance(event, DraftSection):
-                    progress["writing"] = None
-                    progress["sections"].append(event.section)
-                    progress["points"][event.index]["status"] = event.section["status"]
-                elif isinstance(event, Draft):
-                    progress["draft"] = event.to_dict()
-                    yield render.draft(progress), self.sources(progress), progress, self.docx(progress["draft"])
-                    return
-                yield render.draft(progress), self.sources(progress), progress, gr.skip()
+        try:  # closed at once when stopped: the model's turn goes to the next in line now, not when collected
+            with closing(self.drafter.stream(text, office or "", kind or "")) as events:
+                for event in events:
+                    if run.stopped:
+                        failure = STOPPED
+                        break
+                    if isinstance(event, DraftPlan):
+                        progress = {"points": event.points, "passages": event.passages, "frame": event.frame, "sections": []}
+                    elif isinstance(event, SectionStarted):
+                        progress["writing"] = {"heading": event.heading, "status": "正在起草（尚未核对）……", "text": ""}
+                    elif isinstance(event, Waiting):
+                        progress["writing"]["status"] = waiting_status(event.ahead)
+                    elif isinstance(event, Token):
+                        progress["writing"]["status"] = "正在起草（尚未核对）……"
+                        progress["writing"]["text"] += event.text
+                    elif isinstance(event, DraftSection):
+                        progress["writing"] = None
+                        progress["sections"].append(event.section)
+                        progress["points"][event.index]["status"] = event.section["status"]
+                    elif isinstance(event, Draft):
+                        progress["draft"] = event.to_dict()
+                        yield render.draft(progress), self.sources(progress), progress, self.docx(progress["draft"])
+                        return
+                    yield render.draft(progress), self.sources(progress), progress, gr.skip()
         except BadSuggestion as error:
             gr.Warning(render.esc(error), title="提示")
             return
@@ -101,10 +110,6 @@ class Drafting:
         except Exception:  # a bad suggestion must never take the app down
             log.exception("failed to draft from %r", (text or "")[:100])
             failure = FAILED
-        finally:  # a stopped draft leaves the model's line now, not when it is collected
-            events.close()
-            if self._stops.get(session) is stop:
-                del self._stops[session]
         if progress:  # what was checked stays; the unchecked section being written goes
             progress |= {"writing": None, "error": failure}
             yield render.draft(progress), self.sources(progress), progress, gr.skip()
@@ -113,8 +118,7 @@ class Drafting:
 
     def stop(self, request: gr.Request | None = None) -> None:
         """Ask this session's draft to stop: it keeps the sections checked and says it was stopped."""
-        if stop := self._stops.get(getattr(request, "session_hash", None) or ""):
-            stop.set()
+        self.stops.stop(request)
 
     @staticmethod
     def sources(progress: dict) -> str:

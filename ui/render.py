@@ -66,7 +66,8 @@ def _turn(i: int, turn: dict) -> str:
         body = quotes(turn.get("quotes", []), i) + f'<div class="status">{esc(turn.get("status", ""))}</div>'
         if turn.get("streamed"):
             body += f'<div class="streamed">{chips(turn["streamed"], i)}</div>'
-        return question + f'<div class="msg bot"><div class="bubble pending">{body}</div></div>'
+        state = "stopped" if turn.get("stopped") else "pending"
+        return question + f'<div class="msg bot"><div class="bubble {state}">{body}</div></div>'
     return question + f'<div class="msg bot">{answer_html(i, answer)}</div>'
 
 
