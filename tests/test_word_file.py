@@ -171,12 +171,16 @@ def test_a_chat_answer_is_written_as_both_copies_named_for_its_question(tmp_path
     assert all(t[2:].startswith("区住房和建设局关于加装电梯的答复") for t in said[annex + 2 :])
 
 
-def test_a_second_level_heading_is_set_in_kaiti_and_a_long_title_names_a_short_file(tmp_path: Path):
+def test_headings_are_set_in_heiti_kaiti_then_fangsong_by_level_and_a_long_title_names_a_short_file(tmp_path: Path):
     paper = Paper("关于" + "加装电梯" * 30 + "的回答/草稿")
-    paper.add("heading", "一、总体情况", "（一）补助标准")
+    paper.add("heading", "一、总体情况", "（一）补助标准", "1.既有住宅", "（1）多层住宅")
     document = docx.Document(str(write_docx(paper, tmp_path / "x.docx")))
     assert east_asian(paragraph(document, "一、总体情况")) == {("黑体", 16)}
     assert east_asian(paragraph(document, "（一）补助标准")) == {("楷体_GB2312", 16)}
+    for third_or_fourth in ("1.既有住宅", "（1）多层住宅"):  # GB/T 9704 7.3.3: 仿宋 as the body, its "1." too
+        fonts = paragraph(document, third_or_fourth).runs[0]._element.rPr.rFonts
+        assert {fonts.get(qn(f"w:{script}")) for script in ("ascii", "hAnsi", "eastAsia")} == {"仿宋_GB2312"}
+        assert east_asian(paragraph(document, third_or_fourth)) == {("仿宋_GB2312", 16)}
     checking = copy_paths(tmp_path, paper.title)[0]
     assert len(checking.stem) < 50 and "/" not in checking.name
     assert checking.stem.startswith("核对稿《") and checking.stem.endswith("…》")
