@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import gradio as gr
 
@@ -18,6 +16,7 @@ from text.dates import years
 from text.markers import strip_markers
 from ui import render
 from ui.documents import Documents
+from ui.export_folder import export_folder
 
 log = logging.getLogger("dafu.app")
 
@@ -167,5 +166,5 @@ class Chat:
             gr.Info("这条回答已不在对话中，请重新提问后再导出。", title="提示")
             return gr.skip()
         paper = answer_paper(answer)
-        folder = Path(tempfile.mkdtemp(prefix="dafu-answer-"))
+        folder = export_folder("answer")
         return [str(p) for p in write_copies(paper, *copy_paths(folder, paper.title))]
