@@ -111,7 +111,8 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
     ask_limit = settings.llm_parallel + settings.llm_max_waiting
     private = {"api_visibility": "private", "show_progress": "hidden"}
 
-    with gr.Blocks(title="答复通", analytics_enabled=False) as app:
+    # Gradio's own copies of uploads and exports: those over a day old removed hourly, all when the app stops.
+    with gr.Blocks(title="答复通", analytics_enabled=False, delete_cache=(3600, 86400)) as app:
         gr.Markdown("## 答复通 · 建议提案答复问答与先例查找")
         with gr.Tab("问答", id="chat"):
             turns = gr.State([])

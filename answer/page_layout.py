@@ -15,7 +15,8 @@ LINES, CHARS = 22, 28  # per page and per line (7.1)
 # Names as the standard gives them (East Asian fonts): a PC set up for 公文 has them, Word substitutes the nearest if not.
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
-HEADING_FONTS = ("黑体", "楷体_GB2312")  # 一级 "一、", 二级 "（一）" (7.3.3); deeper levels are set as body
+# 一级 "一、" in 黑体, 二级 "（一）" in 楷体, 三级 "1." and 四级 "（1）" in 仿宋 as the body (7.3.3).
+HEADING_FONTS = ("黑体", "楷体_GB2312", BODY_FONT)
 PAGE_NUMBER_FONT = "宋体"
 TITLE_PT, BODY_PT, PAGE_NUMBER_PT = 22, 16, 14  # 2号, 3号, 4号
 INDENT_CHARS = 2  # first line of a paragraph; the signature and the page number stand this far from the edge

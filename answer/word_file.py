@@ -117,8 +117,7 @@ def write_docx(paper: Paper, path: Path, clean: bool = False) -> Path:
     for kind, runs in paper.paragraphs:
         before = int(kind in (SIGNATURE, ANNEX_NOTE) and kind != previous)  # a blank line above each (7.3.4, 7.3.5)
         if kind == HEADING:
-            font = layout.HEADING_FONTS[1] if LEVELS[2].match(runs[0][0]) else layout.HEADING_FONTS[0]
-            _paragraph(document, runs, font, layout.BODY_PT)
+            _paragraph(document, runs, _heading_font(runs[0][0]), layout.BODY_PT)
         else:
             align = WD_ALIGN_PARAGRAPH.RIGHT if kind == SIGNATURE else None
             _paragraph(document, runs, layout.BODY_FONT, layout.BODY_PT, align, before=before)
@@ -134,6 +133,13 @@ def write_docx(paper: Paper, path: Path, clean: bool = False) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(path))
     return path
+
+
+def _heading_font(heading: str) -> str:
+    """The font of the heading's level: 第…部分, "一、" and an unnumbered heading (答复原文) are 一级, then "（一）", then
+    "1." and "（1）" alike (text/headings.py reads both as its deepest level)."""
+    depth = next((depth for depth, level in enumerate(LEVELS) if level.match(heading)), 0)
+    return layout.HEADING_FONTS[max(depth - 1, 0)]
 
 
 def _lay_out(document) -> None:

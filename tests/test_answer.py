@@ -14,11 +14,10 @@ from answer.prompt import messages
 from answer.questions import read_question
 from answer.results import Answer
 from settings import PROJECT_ROOT
+from tests.conftest import SEED
+from tests.examples import CROSS_BORDER, ELEVATOR_SUBSIDY, HONG_KONG_FOLLOW_UP, PLATFORMS, SCHOLARSHIP, UNCOVERED
 from text.formulas import is_framing
 from text.sentences import sentence_spans
-
-SCHOLARSHIP = "企业在高职院校设奖学金培养人才，区里最多支持多少？"
-UNCOVERED = "区里对新能源汽车充电桩有什么补贴？"
 
 
 class ScriptedModel:
@@ -39,7 +38,7 @@ class UnusableModel:
 
 
 def cites_seed(answer: Answer) -> bool:
-    return any(c.source.endswith("futian_kechuang_2024_zhuban_20240221.txt") for c in answer.citations)
+    return any(c.source.endswith(SEED.name) for c in answer.citations)
 
 
 @pytest.mark.llm
@@ -58,7 +57,7 @@ def test_seed_question_is_answered_with_the_amount_and_a_citation_of_the_seed(en
 
 @pytest.mark.llm
 def test_cross_border_data_question_is_answered_from_the_seed(engine: AnswerEngine):
-    answer = engine.ask("河套合作区在跨境数据流动方面做了哪些工作？")
+    answer = engine.ask(CROSS_BORDER)
     assert not answer.refused, answer
     assert cites_seed(answer)
     shown = "".join(q["text"] for q in answer.quotes) + answer.answer  # 答复原文 and the summary
@@ -161,7 +160,7 @@ def test_cli_prints_the_answer_as_json(corpus_settings, corpus_store):
     assert result["refused"] is False and "50万元" in result["answer"]
     citation = result["citations"][0]
     assert set(citation) >= {"n", "doc_id", "title", "source", "section", "text", "start", "end"}
-    assert citation["source"].endswith("futian_kechuang_2024_zhuban_20240221.txt")
+    assert citation["source"].endswith(SEED.name)
 
 
 def test_cli_refuses_an_uncovered_question(corpus_settings, corpus_store):
@@ -173,9 +172,9 @@ def test_cli_refuses_an_uncovered_question(corpus_settings, corpus_store):
 @pytest.mark.parametrize("follow_ups", ["joined", "rewritten"])
 def test_a_follow_up_is_read_in_the_context_of_the_conversation(engine: AnswerEngine, follow_ups: str):
     engine = AnswerEngine(engine.settings.model_copy(update={"follow_ups": follow_ups}), engine.searcher, engine.llm)
-    first = engine.ask("河套合作区布局了哪些科研平台？")
+    first = engine.ask(PLATFORMS)
     assert not first.refused and cites_seed(first)
-    follow_up = engine.ask("其中哪些依托香港的高校？", [(first.question, first.answer)])
+    follow_up = engine.ask(HONG_KONG_FOLLOW_UP, [(first.question, first.answer)])
     assert ("condense_s" in follow_up.timings) == (follow_ups == "rewritten")
     assert "科研" in follow_up.search_query or "平台" in follow_up.search_query
     assert not follow_up.refused and cites_seed(follow_up)
@@ -194,7 +193,7 @@ def test_sentences_on_one_passage_share_one_source_spanning_them_all(corpus_sett
     model = ScriptedModel(
         "累计为科研人员提供777个国际互联网访问序列号[1]；建成深圳数据交易所，累计完成跨境数据交易金额超亿元[1]。"
     )
-    answer = AnswerEngine(corpus_settings, searcher, model).ask("河套合作区在跨境数据流动方面做了哪些工作？")
+    answer = AnswerEngine(corpus_settings, searcher, model).ask(CROSS_BORDER)
     [citation] = answer.citations
     assert "777个" in citation.text and "超亿元" in citation.text
 
@@ -299,9 +298,7 @@ def test_the_streamed_markers_are_the_answers_markers(corpus_settings, searcher)
 
 def test_a_follow_up_that_stands_alone_is_not_rewritten(corpus_settings, searcher):
     model = ScriptedModel("区里给予最高50万元支持[1]。")
-    answer = AnswerEngine(corpus_settings, searcher, model).ask(
-        SCHOLARSHIP, [("加装电梯的补贴标准是多少？", "每台最高补助25万元[1]。")]
-    )
+    answer = AnswerEngine(corpus_settings, searcher, model).ask(SCHOLARSHIP, [(ELEVATOR_SUBSIDY, "每台最高补助25万元[1]。")])
     assert answer.search_query == SCHOLARSHIP and len(model.prompts) == 1
 
 

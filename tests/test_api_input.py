@@ -15,8 +15,9 @@ from eval.app_process import running_app
 from index.build import IndexBuilder
 from index.store import ReplyStore
 from tests.conftest import CORPUS, settings_for
+from tests.examples import ELEVATOR_SUBSIDY as QUESTION
+from tests.examples import OFFICE
 
-QUESTION = "加装电梯的补贴标准是多少？"
 TOO_LONG = "电梯" * 50_000  # 100,000 characters, as the issue sent
 # What a refusal must take at most, on 2 cores shared with other tests.
 FAST_S = 1.0
@@ -56,7 +57,7 @@ FILTERS_BAD = [
     ("year after next", {"years": "2999"}, "years", "2999 年不在 1949 至"),
     ("years not text", {"years": 2024}, "years", "年份应为文字"),
     ("years too long", {"years": "2024" * 1000}, "years", "年份超过 100 字"),
-    ("office not text", {"office": ["南湖区住房和建设局"]}, "office", "答复单位应为文字，收到的是含 1 项的列表"),
+    ("office not text", {"office": [OFFICE]}, "office", "答复单位应为文字，收到的是含 1 项的列表"),
     ("office too long", {"office": "局" * 10_000}, "office", "答复单位超过 100 字"),
 ]
 ASK_BAD = [

@@ -5,7 +5,8 @@ import pytest
 
 from answer.engine import AnswerEngine
 from answer.llm import LlamaCppChat, OpenAICompatibleChat, TransformersChat, load_chat_model
-from tests.test_answer import SCHOLARSHIP, cites_seed
+from tests.examples import SCHOLARSHIP
+from tests.test_answer import cites_seed
 
 pytestmark = pytest.mark.llm
 

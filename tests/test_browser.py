@@ -17,6 +17,17 @@ from playwright.sync_api import expect, sync_playwright
 
 from eval.app_process import running_app
 from tests.conftest import teddy_slice
+from tests.examples import (
+    CROSS_BORDER,
+    ELEVATOR_SUBSIDY,
+    HONG_KONG_FOLLOW_UP,
+    OFFICE,
+    PARKING,
+    PARKING_POINTS,
+    PLATFORMS,
+    SCHOLARSHIP,
+    UNCOVERED,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.llm]
 SHOTS = Path(__file__).parent / "screenshots"
@@ -90,7 +101,7 @@ def ask(page, question: str) -> None:
 
 def test_evidence_comes_first_then_the_replys_words_then_a_summary_whose_chips_open_the_passage(page):
     asked = time.monotonic()
-    ask(page, "企业在高职院校设奖学金培养人才，区里最多支持多少？")
+    ask(page, SCHOLARSHIP)
     expect(page.locator("#evidence .passage").first).to_be_visible(timeout=10_000)
     evidence_after = time.monotonic() - asked
     original = page.locator("#conversation .bubble.pending .quotes")  # 答复原文 while the summary is still to come
@@ -120,7 +131,7 @@ def test_evidence_comes_first_then_the_replys_words_then_a_summary_whose_chips_o
     answer.locator("button.export").click()
     checking = downloaded(page, "#answer-docx")[0]
     paragraphs = [p.text for p in checking.paragraphs]
-    assert paragraphs[0] == "关于“企业在高职院校设奖学金培养人才，区里最多支持多少？”的回答"
+    assert paragraphs[0] == f"关于“{SCHOLARSHIP}”的回答"
     assert paragraphs[1] == "答复原文" and "50万元" in paragraphs[2] and "资料来源" in paragraphs
 
 
@@ -137,10 +148,10 @@ def downloaded(page, files: str) -> tuple[docx.document.Document, docx.document.
 
 
 def test_any_answer_of_the_conversation_exports_to_word_as_a_checking_and_a_clean_copy(page):
-    first = "企业在高职院校设奖学金培养人才，区里最多支持多少？"
+    first = SCHOLARSHIP
     ask(page, first)
     expect(page.locator(ANSWER).first).to_be_visible(timeout=SLOW)
-    ask(page, "河套合作区布局了哪些科研平台？")
+    ask(page, PLATFORMS)
     expect(page.locator(ANSWER).nth(1)).to_be_visible(timeout=SLOW)
     assert page.locator(ANSWERED).count() == 2, "both questions are answered from the corpus"
     expect(page.locator(f"{ANSWERED} button.export")).to_have_count(2)
@@ -160,9 +171,9 @@ def test_any_answer_of_the_conversation_exports_to_word_as_a_checking_and_a_clea
 
 
 def test_a_follow_up_in_the_page_is_read_with_the_conversation(page):
-    ask(page, "河套合作区布局了哪些科研平台？")
+    ask(page, PLATFORMS)
     expect(page.locator(ANSWER).first).to_be_visible(timeout=SLOW)
-    ask(page, "其中哪些依托香港的高校？")
+    ask(page, HONG_KONG_FOLLOW_UP)
     expect(page.locator(ANSWER).nth(1)).to_be_visible(timeout=SLOW)
     second = page.locator(ANSWER).nth(1).inner_text()
     shot(page, "chat-follow-up")
@@ -296,8 +307,8 @@ def test_two_people_asking_at_once_both_get_answers(browser, app_url):
         opened.goto(app_url)
         expect(opened.locator("#question textarea")).to_be_visible(timeout=60_000)
         pages.append(opened)
-    ask(pages[0], "加装电梯的补贴标准是多少？")
-    ask(pages[1], "河套合作区在跨境数据流动方面做了哪些工作？")
+    ask(pages[0], ELEVATOR_SUBSIDY)
+    ask(pages[1], CROSS_BORDER)
     for opened in pages:
         expect(opened.locator(ANSWERED).first).to_be_visible(timeout=2 * SLOW)
         assert opened.locator("#conversation button.chip").count() > 0
@@ -312,16 +323,16 @@ def test_the_api_and_the_browser_share_one_model(browser, app_url):
 
     results: list[dict] = []
     client = Client(app_url, verbose=False)
-    calling = threading.Thread(target=lambda: results.append(client.predict("加装电梯的补贴标准是多少？", api_name="/ask")))
+    calling = threading.Thread(target=lambda: results.append(client.predict(ELEVATOR_SUBSIDY, api_name="/ask")))
     opened = browser.new_context().new_page()
     opened.goto(app_url)
     expect(opened.locator("#question textarea")).to_be_visible(timeout=60_000)
-    ask(opened, "河套合作区布局了哪些科研平台？")
+    ask(opened, PLATFORMS)
     calling.start()
     expect(opened.locator(ANSWERED).first).to_be_visible(timeout=2 * SLOW)
     calling.join(timeout=2 * SLOW / 1000)
     assert results and not results[0]["refused"] and results[0]["citations"], results
-    unrelated = client.predict("企业在高职院校设奖学金培养人才，区里最多支持多少？", api_name="/ask")
+    unrelated = client.predict(SCHOLARSHIP, api_name="/ask")
     assert unrelated["search_query"] == unrelated["question"], "a call without history stands alone"
     opened.context.close()
 
@@ -372,7 +383,7 @@ def test_a_suggestion_uploaded_as_word_is_drafted_section_by_section_and_exporte
     page.get_by_role("tab", name="起草答复").click()
     page.locator("#suggestion-file input[type=file]").set_input_files(str(tmp_path / "建议.docx"))
     expect(page.locator("#suggestion textarea")).to_have_value(re.compile("提高加装电梯财政补贴标准"), timeout=30_000)
-    page.locator("#d-office input").fill("南湖区住房和建设局")
+    page.locator("#d-office input").fill(OFFICE)
     page.locator("#d-office input").press("Enter")
     started = time.monotonic()
     page.locator("#write-draft").click()
@@ -397,7 +408,7 @@ def test_a_suggestion_uploaded_as_word_is_drafted_section_by_section_and_exporte
     shot(page, "draft-citation-opened")
     checking, clean = downloaded(page, "#draft-docx")
     paragraphs = [p.text for p in checking.paragraphs]
-    assert paragraphs[0].startswith("南湖区住房和建设局关于") and "资料来源" in paragraphs
+    assert paragraphs[0].startswith(f"{OFFICE}关于") and "资料来源" in paragraphs
     sent = [p.text for p in clean.paragraphs]
     assert sent[0] == paragraphs[0] and not re.search(r"\[\d+\]", "".join(sent)) and "附件" in sent
     assert any(p.startswith("【待补充") and "充电桩" in p for p in sent), "the placeholder stays in the copy to send"
@@ -405,12 +416,7 @@ def test_a_suggestion_uploaded_as_word_is_drafted_section_by_section_and_exporte
 
 # Suggestions as clerks paste them: (text, greeting the draft opens with, the points read).
 PASTED = [
-    (
-        "关于加强老旧小区停车管理和增设充电设施的建议：一是挖掘小区周边停车资源，二是规范小区内停车收费，"
-        "三是在老旧小区增设电动自行车集中充电点，防止飞线充电。",
-        "尊敬的【代表姓名】代表",
-        ["挖掘小区周边停车资源", "规范小区内停车收费", "在老旧小区增设电动自行车集中充电点，防止飞线充电"],
-    ),
+    (PARKING, "尊敬的【代表姓名】代表", PARKING_POINTS),
     (
         "关于增加公交线路的提案\n1.增开城北至高铁站的公交线路。\n2.延长末班车时间。\n3.优化站点设置。",
         "尊敬的【委员姓名】委员",
@@ -501,7 +507,7 @@ def test_a_chip_marks_one_sentence_a_new_question_clears_the_viewer_and_a_too_lo
     assert len(page.locator("#question textarea").input_value()) == 601  # left for the user to shorten
     time.sleep(0.5)  # the toast slides in
     shot(page, "question-too-long")
-    ask(page, "企业在高职院校设奖学金培养人才，区里最多支持多少？")
+    ask(page, SCHOLARSHIP)
     answer = page.locator(ANSWERED).first
     expect(answer).to_be_visible(timeout=SLOW)
     chips = answer.locator(".summary button.chip")
@@ -510,7 +516,7 @@ def test_a_chip_marks_one_sentence_a_new_question_clears_the_viewer_and_a_too_lo
     assert "50万元" in marked and marked.count("。") <= 1 and len(marked) < len(paragraph), (marked, paragraph)
     time.sleep(1)  # the viewer scrolls smoothly to the mark
     shot(page, "chat-chip-one-sentence")
-    ask(page, "区里对新能源汽车充电桩有什么补贴？")
+    ask(page, UNCOVERED)
     expect(page.locator("#viewer .document")).to_have_count(0, timeout=10_000)
     shot(page, "chat-viewer-cleared")
 

@@ -20,6 +20,7 @@ from answer.llm import shared
 from answer.paraphrase import ParaphraseCheck
 from answer.word_file import answer_paper, write_docx
 from settings import PROJECT_ROOT
+from tests.examples import ANSWER, ELEVATOR_SUBSIDY, OFFICE, PARKING, PARKING_POINTS
 from text.offices import in_own_voice, own_word, same_office
 from text.plans import PLAN
 from text.suggestions import BadSuggestion, read_suggestion
@@ -30,7 +31,6 @@ ELEVATORS = """关于加大老旧小区加装电梯支持力度的建议
 一、提高加装电梯财政补贴标准。目前每台补贴偏低，建议适当提高。
 二、简化审批流程，推行一窗受理。
 三、对新能源汽车充电桩建设给予补贴。"""
-OFFICE = "南湖区住房和建设局"
 
 
 class CitingModel:
@@ -93,12 +93,7 @@ def drafter_with(settings, searcher, model) -> Drafter:
             "代表建议",
             ["在“十、百、千”工程中增加社区养老内容", "加大财政投入力度"],
         ),
-        (  # as clerks paste it: title and points in one paragraph, counted off between commas
-            "关于加强老旧小区停车管理和增设充电设施的建议：一是挖掘小区周边停车资源，二是规范小区内停车收费，"
-            "三是在老旧小区增设电动自行车集中充电点，防止飞线充电。",
-            "代表建议",
-            ["挖掘小区周边停车资源", "规范小区内停车收费", "在老旧小区增设电动自行车集中充电点，防止飞线充电"],
-        ),
+        (PARKING, "代表建议", PARKING_POINTS),  # as clerks paste it: title and points in one paragraph
         (
             "关于规范校外培训机构的提案：第一，建立白名单制度，第二，加强预收费监管，第三，畅通投诉渠道。",
             "政协提案",
@@ -296,28 +291,10 @@ def test_input_that_is_no_suggestion_is_refused_with_a_reason(corpus_settings, s
 
 
 def test_a_chat_answer_exports_to_word_with_its_notice_and_sources(tmp_path: Path):
-    answer = {
-        "question": "加装电梯的补贴标准是多少？",
-        "answer": "每台最高补助25万元[1]。",
-        "refused": False,
-        "sentences": [{"text": "每台最高补助25万元[1]。", "status": "supported"}],
-        "dropped": [{"text": "补助每年发放两次。", "status": "unsupported", "reason": "资料未提及“每年发放两次”"}],
-        "notice": "摘要中有 1 句与答复原文不符或找不到依据，已略去。",
-        "citations": [
-            {
-                "n": 1,
-                "title": "区住房和建设局关于加装电梯的答复",
-                "section": "二、优化补助政策",
-                "text": "每台最高补助由20万元提高至25万元",
-                "office": OFFICE,
-                "date": "2024-06-12",
-            }
-        ],
-    }
-    path = write_docx(answer_paper(answer), tmp_path / "answer.docx")
+    path = write_docx(answer_paper(ANSWER), tmp_path / "answer.docx")
     paragraphs = [p.text for p in docx.Document(str(path)).paragraphs]
-    assert paragraphs[0] == "关于“加装电梯的补贴标准是多少？”的回答"
-    assert "每台最高补助25万元[1]。" in paragraphs and "摘要中有 1 句与答复原文不符或找不到依据，已略去。" in paragraphs
+    assert paragraphs[0] == f"关于“{ELEVATOR_SUBSIDY}”的回答"
+    assert ANSWER["answer"] in paragraphs and ANSWER["notice"] in paragraphs
     assert not any("每年发放两次" in p for p in paragraphs), "a sentence left out of the answer is left out of the file"
     assert "资料来源" in paragraphs
     assert any(

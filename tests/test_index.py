@@ -14,6 +14,7 @@ from index.search import Searcher
 from index.store import ReplyStore
 from settings import PROJECT_ROOT
 from tests.conftest import CORPUS, SEED, settings_for, wait_for_progress
+from tests.examples import CROSS_BORDER, UNCOVERED
 
 
 def test_every_corpus_file_is_indexed_with_its_metadata(corpus_store: ReplyStore):
@@ -43,7 +44,7 @@ def test_a_second_build_skips_unchanged_files(corpus_settings, corpus_store, emb
 
 
 def test_search_finds_the_seed_passage_for_cross_border_data(searcher: Searcher):
-    hits = searcher.search("河套合作区在跨境数据流动方面做了哪些工作？", k=4)
+    hits = searcher.search(CROSS_BORDER, k=4)
     assert any("深港通" in h.chunk.text and "777" in h.chunk.text for h in hits)
 
 
@@ -60,7 +61,7 @@ def test_a_question_in_the_askers_own_words_passes_the_relevance_gate(searcher: 
 
 
 def test_unrelated_question_has_low_coverage(searcher: Searcher):
-    hits = searcher.search("区里对新能源汽车充电桩有什么补贴？", k=4)
+    hits = searcher.search(UNCOVERED, k=4)
     assert max(h.coverage for h in hits) < searcher.settings.min_relevance
 
 

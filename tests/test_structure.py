@@ -4,6 +4,7 @@ from index.chunker import chunk_document
 from index.readers import read_file
 from index.structure import parse_reply
 from tests.conftest import CORPUS, SEED
+from tests.examples import SEED_TITLE
 from text.dates import iso_date
 from text.normalize import normalize_text
 from text.sentences import sentence_spans
@@ -15,7 +16,7 @@ def seed_text() -> str:
 
 def test_seed_header_fields():
     fields = parse_reply(seed_text())
-    assert fields.title == "区科创局关于区八届人大第四次会议代表建议第20240221号的主办意见"
+    assert fields.title == SEED_TITLE
     assert fields.kind == "代表建议"
     assert fields.number == "20240221"
     assert fields.session == "区八届人大第四次会议"

@@ -12,17 +12,9 @@ from docx.shared import Length, Twips
 
 from answer import page_layout as layout
 from answer.word_file import Paper, answer_paper, copy_paths, draft_paper, write_copies, write_docx
+from tests.examples import ANSWER, ELEVATOR, ELEVATOR_SUBSIDY, OFFICE
 from text.markers import MARKER
 
-OFFICE = "南湖区住房和建设局"
-ELEVATOR = {
-    "n": 1,
-    "title": "区住房和建设局关于加装电梯的答复",
-    "section": "二、优化补助政策",
-    "text": "每台最高补助由20万元提高至25万元",
-    "office": OFFICE,
-    "date": "2024-06-12",
-}
 OLD_FIGURE = {**ELEVATOR, "n": 2, "title": "区住房和建设局关于2019年加装电梯工作的答复", "date": "2019-05-10"}
 DRAFT = {
     "title": f"{OFFICE}关于【会议届次】第【编号】号建议的答复",
@@ -52,16 +44,6 @@ DRAFT = {
     "closing": "感谢您对我们工作的关心和支持，欢迎继续提出宝贵意见。",
     "signature": [OFFICE, "【答复日期】", "（联系人：【待补充】，联系电话：【待补充】）"],
     "citations": [ELEVATOR, OLD_FIGURE],
-}
-ANSWER = {
-    "question": "加装电梯的补贴标准是多少？",
-    "answer": "每台最高补助25万元[1]。",
-    "refused": False,
-    "quotes": [{**ELEVATOR, "text": "每台最高补助由20万元提高至25万元。"}],
-    "sentences": [{"text": "每台最高补助25万元[1]。", "status": "supported"}],
-    "dropped": [{"text": "补助每年发放两次。", "status": "unsupported", "reason": "资料未提及“每年发放两次”"}],
-    "notice": "摘要中有 1 句与答复原文不符或找不到依据，已略去。",
-    "citations": [ELEVATOR],
 }
 
 
@@ -151,12 +133,12 @@ def test_a_draft_is_written_as_a_checking_copy_and_a_clean_copy_laid_out_as_an_o
 def test_a_chat_answer_is_written_as_both_copies_named_for_its_question(tmp_path: Path):
     paper = answer_paper(ANSWER)
     checking_path, clean_path = copy_paths(tmp_path, paper.title)
-    assert checking_path.name == "核对稿《关于“加装电梯的补贴标准是多少？”的回答》.docx"
-    assert clean_path.name == "清稿《关于“加装电梯的补贴标准是多少？”的回答》.docx"
+    assert checking_path.name == f"核对稿《关于“{ELEVATOR_SUBSIDY}”的回答》.docx"
+    assert clean_path.name == f"清稿《关于“{ELEVATOR_SUBSIDY}”的回答》.docx"
     checking, clean = both(paper, tmp_path)
     for document in (checking, clean):
         assert_laid_out_as_gbt9704(document)
-        assert document.paragraphs[0].text == "关于“加装电梯的补贴标准是多少？”的回答"
+        assert document.paragraphs[0].text == f"关于“{ELEVATOR_SUBSIDY}”的回答"
         assert east_asian(paragraph(document, "答复原文")) == {("黑体", 16)}
     assert "每台最高补助25万元[1]。" in texts(checking) and ANSWER["notice"] in texts(checking)
     assert any(t.startswith("[1] 区住房和建设局关于加装电梯的答复") for t in texts(checking))
@@ -171,12 +153,16 @@ def test_a_chat_answer_is_written_as_both_copies_named_for_its_question(tmp_path
     assert all(t[2:].startswith("区住房和建设局关于加装电梯的答复") for t in said[annex + 2 :])
 
 
-def test_a_second_level_heading_is_set_in_kaiti_and_a_long_title_names_a_short_file(tmp_path: Path):
+def test_headings_are_set_in_heiti_kaiti_then_fangsong_by_level_and_a_long_title_names_a_short_file(tmp_path: Path):
     paper = Paper("关于" + "加装电梯" * 30 + "的回答/草稿")
-    paper.add("heading", "一、总体情况", "（一）补助标准")
+    paper.add("heading", "一、总体情况", "（一）补助标准", "1.既有住宅", "（1）多层住宅")
     document = docx.Document(str(write_docx(paper, tmp_path / "x.docx")))
     assert east_asian(paragraph(document, "一、总体情况")) == {("黑体", 16)}
     assert east_asian(paragraph(document, "（一）补助标准")) == {("楷体_GB2312", 16)}
+    for third_or_fourth in ("1.既有住宅", "（1）多层住宅"):  # GB/T 9704 7.3.3: 仿宋 as the body, its "1." too
+        fonts = paragraph(document, third_or_fourth).runs[0]._element.rPr.rFonts
+        assert {fonts.get(qn(f"w:{script}")) for script in ("ascii", "hAnsi", "eastAsia")} == {"仿宋_GB2312"}
+        assert east_asian(paragraph(document, third_or_fourth)) == {("仿宋_GB2312", 16)}
     checking = copy_paths(tmp_path, paper.title)[0]
     assert len(checking.stem) < 50 and "/" not in checking.name
     assert checking.stem.startswith("核对稿《") and checking.stem.endswith("…》")

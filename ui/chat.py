@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import logging
-import tempfile
 from collections.abc import Iterator
 from contextlib import closing
-from pathlib import Path
 
 import gradio as gr
 
@@ -19,6 +17,7 @@ from text.dates import years
 from text.markers import strip_markers
 from ui import render
 from ui.documents import Documents
+from ui.export_folder import export_folder
 from ui.stops import Run, Stops
 
 log = logging.getLogger("dafu.app")
@@ -226,5 +225,5 @@ class Chat:
             gr.Info("这条回答已不在对话中，请重新提问后再导出。", title="提示")
             return gr.skip()
         paper = answer_paper(answer)
-        folder = Path(tempfile.mkdtemp(prefix="dafu-answer-"))
+        folder = export_folder("answer")
         return [str(p) for p in write_copies(paper, *copy_paths(folder, paper.title))]

@@ -4,7 +4,6 @@ sentence cited, and the finished draft as a Word document."""
 from __future__ import annotations
 
 import logging
-import tempfile
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
@@ -22,6 +21,7 @@ from text.suggestions import BadSuggestion
 from ui import render
 from ui.chat import waiting_status
 from ui.documents import Documents, in_staff_words
+from ui.export_folder import export_folder
 from ui.stops import Run, Stops
 
 log = logging.getLogger("dafu.app")
@@ -129,7 +129,7 @@ class Drafting:
     def docx(draft: dict) -> list[str]:
         """The draft as Word files: the copy to check and the clean copy to send."""
         paper = draft_paper(draft)
-        folder = Path(tempfile.mkdtemp(prefix="dafu-draft-"))
+        folder = export_folder("draft")
         return [str(p) for p in write_copies(paper, *copy_paths(folder, paper.title))]
 
     def open(self, progress: dict, event: gr.EventData) -> str:

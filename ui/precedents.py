@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
-import tempfile
 from datetime import date
-from pathlib import Path
 
 import gradio as gr
 
@@ -18,6 +16,7 @@ from text.suggestions import MAX_CHARS
 from ui import render
 from ui.chat import filters_from
 from ui.documents import Documents
+from ui.export_folder import export_folder
 
 # Replies fetched for one search (the most an API call may ask for), and shown on one page.
 FOUND = 50
@@ -81,7 +80,7 @@ class Precedents:
         fields = ("rank", "title", "kind", "signing_office", "date", "score")
         rows = [[*(d[f] for f in fields), _best_passage(d), d["source"], d["doc_id"]] for d in found]
         rows = [[_as_text(cell) for cell in row] for row in rows]
-        folder = Path(tempfile.mkdtemp(prefix="dafu-export-"))
+        folder = export_folder("precedents")
         name = f"先例_{_WORDS.sub('', query)[:12]}_{date.today():%Y%m%d}"
         csv_path = folder / f"{name}.csv"
         with csv_path.open("w", encoding="utf-8-sig", newline="") as out:
