@@ -5,8 +5,12 @@ import threading
 import time
 from collections.abc import Iterator
 
+import gradio as gr
+
 from answer.engine import AnswerEngine
+from text.suggestions import BadSuggestion
 from ui.chat import Chat, settled
+from ui.drafting import Drafting
 from ui.stops import Stops
 
 SCHOLARSHIP = "企业在高职院校设奖学金培养人才，区里最多支持多少？"
@@ -102,3 +106,18 @@ def test_a_turn_whose_answer_never_came_is_followed_as_stopped():
     turns = settled([answered, cut])
     assert turns[0] is answered and turns[1]["stopped"] and turns[1]["status"].startswith("已停止回答")
     assert "stopped" not in cut, "the session's own turns are not changed in place"
+
+
+class RefusingDrafter:
+    """Plumbing only: takes nothing pasted for a suggestion, as read_suggestion does for a text that is none."""
+
+    def stream(self, text, office="", kind=""):
+        raise BadSuggestion("建议内容为空")
+        yield
+
+
+def test_a_draft_refused_for_an_empty_box_or_a_text_that_is_no_suggestion_leaves_the_page_as_it_was():
+    """A handler that yields nothing empties its outputs: the last draft on screen would be lost."""
+    drafting = Drafting(RefusingDrafter(), documents=None)
+    for text in ("", "   ", "不是建议"):
+        assert list(drafting.write(text, "", "", Session("refused"))) == [(gr.skip(),) * 4]

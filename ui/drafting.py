@@ -29,6 +29,8 @@ log = logging.getLogger("dafu.app")
 FAILED = "出错了：草稿没有写完，请稍后再试，或缩短建议内容。"
 BUSY = "现在排队等候的人太多，请稍后再起草。"
 DRAFTING = "上一份草稿还没有写完：请等它写完，或点“停止”后再起草。"
+# What a handler yields to leave the page as it is: one that yields nothing empties every output.
+_UNCHANGED = (gr.skip(),) * 4
 STOPPED = "已停止起草：上面是停止前已核对的部分，正在写的一节没有保留。"
 
 
@@ -65,11 +67,12 @@ class Drafting:
         while the last is stopping waits for it."""
         if not (text or "").strip():
             gr.Info("请先粘贴建议、提案或留言的内容，或上传文件。", title="提示")
+            yield _UNCHANGED
             return
         with self.stops.running(request) as run:
             if run is None:
                 gr.Info(DRAFTING, title="提示")
-                yield (gr.skip(),) * 4  # the draft being written stays: a handler that yields nothing empties every output
+                yield _UNCHANGED  # the draft being written stays
                 return
             yield from self._write(text, office, kind, run)
 
@@ -102,6 +105,7 @@ class Drafting:
                     yield render.draft(progress), self.sources(progress), progress, gr.skip()
         except BadSuggestion as error:
             gr.Warning(render.esc(error), title="提示")
+            yield _UNCHANGED
             return
         except QueueFull:
             failure = BUSY
@@ -115,6 +119,7 @@ class Drafting:
             yield render.draft(progress), self.sources(progress), progress, gr.skip()
         else:
             gr.Warning(failure, title="提示")
+            yield _UNCHANGED
 
     def stop(self, request: gr.Request | None = None) -> None:
         """Ask this session's draft to stop: it keeps the sections checked and says it was stopped."""
