@@ -506,6 +506,8 @@ def test_a_chip_marks_one_sentence_a_new_question_clears_the_viewer_and_a_too_lo
     assert page.locator("#conversation .msg").count() == 0
     assert len(page.locator("#question textarea").input_value()) == 601  # left for the user to shorten
     time.sleep(0.5)  # the toast slides in
+    heading = page.locator(".toast-title").first.evaluate("e => getComputedStyle(e, '::after').content")
+    assert heading == '"注意"', "the toast is headed in Chinese, not Gradio's Warning"
     shot(page, "question-too-long")
     ask(page, SCHOLARSHIP)
     answer = page.locator(ANSWERED).first
