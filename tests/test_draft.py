@@ -218,7 +218,7 @@ def test_a_point_the_precedents_only_touch_on_is_marked_for_staff_not_called_ans
     assert books["status"] == COVERED
     assert pay["status"] == RELATED and pay["placeholder"].startswith("【待补充")
     assert "发放夜班补贴" in pay["placeholder"] and "夜间公交线路4条" in pay["sentences"][0]["text"]
-    assert "（先例中没有提到“夜班”“司机”“补贴”）" in pay["placeholder"], "the clerk is told what to look up"
+    assert "（先例中未出现“夜班”“司机”“补贴”等词）" in pay["placeholder"], "the clerk is told what to look up"
     assert draft.text.index("【待补充") < draft.text.index("夜间公交线路4条"), "the mark comes before what is offered"
 
 
