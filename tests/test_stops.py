@@ -121,3 +121,20 @@ def test_a_draft_refused_for_an_empty_box_or_a_text_that_is_no_suggestion_leaves
     drafting = Drafting(RefusingDrafter(), documents=None)
     for text in ("", "   ", "不是建议"):
         assert list(drafting.write(text, "", "", Session("refused"))) == [(gr.skip(),) * 4]
+
+
+class OneSentenceModel:
+    """Plumbing only: answers every question with the one sentence its passage holds."""
+
+    def stream(self, messages, max_tokens=None) -> Iterator[str]:
+        yield "区里最多支持50万元[1]。"
+
+
+def test_an_answer_cleared_as_its_last_output_goes_out_still_ends_on_the_empty_page(corpus_settings, searcher):
+    chat, session = Chat(AnswerEngine(corpus_settings, searcher, OneSentenceModel()), None), Session("late")
+    replies = chat.respond(SCHOLARSHIP, [], "", "", "", Typed(), session)
+    next(r for r in replies if r[3] and r[3][-1].get("answer"))  # the checked answer
+    assert next(replies)[3][-1].get("answer"), "its last output, built before the clear"
+    chat.clear(session)
+    assert next(replies)[3] == [], "the emptied page comes after it"
+    assert next(replies, None) is None

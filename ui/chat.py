@@ -164,6 +164,8 @@ class Chat:
             yield _emptied(gr.skip())
         else:
             yield render.conversation(turns), evidence, gr.skip(), turns, gr.skip()
+            if run.cleared:  # cleared while that last output was on its way: the emptied page comes after it
+                yield _emptied(gr.skip())
 
     def stop(self, request: gr.Request | None = None) -> None:
         """停止: the session's answer ends at its next step, keeping what it has shown, marked as stopped."""

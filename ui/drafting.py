@@ -82,7 +82,9 @@ class Drafting:
         try:  # closed at once when stopped: the model's turn goes to the next in line now, not when collected
             with closing(self.drafter.stream(text, office or "", kind or "")) as events:
                 for event in events:
-                    if run.stopped:
+                    # The plan and a checked section cost the model nothing more: kept when stopped, as the chat keeps
+                    # a checked answer; what is still to be written is not.
+                    if run.stopped and not isinstance(event, DraftPlan | DraftSection | Draft):
                         failure = STOPPED
                         break
                     if isinstance(event, DraftPlan):
