@@ -341,9 +341,9 @@ def own_words(point: Point, title: str, idf: Callable[[str], float]) -> dict[str
 def _unmentioned(own: dict[str, float], label: str, text: str) -> list[str]:
     """Up to three words of the label (what the clerk reads) naming things that are the point's own and that the text
     does not hold: the rarest, in the label's order."""
-    words = [w for w in dict.fromkeys(naming_words(label)) if w.lower() in own and w.lower() not in text.lower()]
-    words = [w for w in words if not ASKS.search(w)]
-    rarest = set(sorted(words, key=lambda w: (-own[w.lower()], words.index(w)))[:_UNMENTIONED_WORDS])
+    seen = text.lower()
+    words = [w for w in dict.fromkeys(naming_words(label)) if w.lower() in own and w.lower() not in seen and not ASKS.search(w)]
+    rarest = set(sorted(words, key=lambda w: -own[w.lower()])[:_UNMENTIONED_WORDS])  # stable: ties keep the label's order
     return [w for w in words if w in rarest]
 
 

@@ -77,11 +77,11 @@ def framing_words(text: str) -> frozenset[str]:
 def naming_words(text: str) -> list[str]:
     """The whole words of text, as written and in its order, that name a thing (nouns, and verbs used as nouns such as
     监管, 巡查), of two characters or more: what a reply would have to mention to speak of it."""
-    framing = framing_words(text)
+    left_out = framing_words(text) | stopwords()
     return [
         word
         for word, tag in jieba.posseg.cut(text)
-        if len(word) >= 2 and tag.startswith(("n", "vn", "eng")) and word.lower() not in framing | stopwords()
+        if len(word) >= 2 and tag.startswith(("n", "vn", "eng")) and word.lower() not in left_out
     ]
 
 

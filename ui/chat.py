@@ -160,12 +160,10 @@ class Chat:
         except Exception:  # a bad question must never take the chat down
             log.exception("failed to answer %r", message[:100])
             turn["answer"] = Answer(message, FAILED, refused=True).to_dict()
-        if run.cleared:  # last, so that nothing this answer sent before can stand over the emptied page
-            yield _emptied(gr.skip())
-        else:
+        if not run.cleared:
             yield render.conversation(turns), evidence, gr.skip(), turns, gr.skip()
-            if run.cleared:  # cleared while that last output was on its way: the emptied page comes after it
-                yield _emptied(gr.skip())
+        if run.cleared:  # last (looked at after the answer's own last output), so nothing it sent stands over the page
+            yield _emptied(gr.skip())
 
     def stop(self, request: gr.Request | None = None) -> None:
         """停止: the session's answer ends at its next step, keeping what it has shown, marked as stopped."""
