@@ -41,6 +41,7 @@ class TableColumns(BaseModel):
     question: str = "留言详情"  # the suggestion or message answered; kept with the reply, not searched
     title: str = "留言主题"
     date: str = "答复时间"
+    asked: str = "留言时间"  # when the message or suggestion was sent: the overview's timeliness counts from it
     signing_office: str = Field(default="答复单位", validation_alias=AliasChoices("signing_office", "office"))
     id: str = "留言编号"  # names each row's source as file.xlsx#<id>; the row number when absent
     kind: str = "类型"  # 代表建议, 政协提案 or 群众留言 for each row

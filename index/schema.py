@@ -23,19 +23,21 @@ FIELD_LABELS = {
     "lead_office": "主办单位",
     "co_offices": "会办单位",
     "date": "日期",
+    "asked": "来信日期",
     "year": "年份",
     "contact": "联系人",
     "is_sample": "样例",
     "question": "来信或建议原文",
     "instructions": "疑似向模型下指令的语句",
 }
+_DATES = ("date", "asked")
 # Kept with the document only: long, and never filtered or shown beside a passage (nor an order a chunk left out).
 _DOCUMENT_ONLY = ("question", "instructions")
 
 
 def document_fields(parsed: dict[str, str | bool], stated: dict[str, str]) -> dict[str, str | bool | int]:
     """A document's fields: what an export's columns state wins over what parsing its text found; the year for filters."""
-    read = {k: iso_date(v) if k == "date" else v for k, v in stated.items()}
+    read = {k: iso_date(v) if k in _DATES else v for k, v in stated.items()}
     fields: dict[str, str | bool | int] = {**parsed, **{k: v for k, v in read.items() if v}}
     # A column, or a line parsed as the office or a heading, may hold an order as a sentence may; every field but the
     # question travels with the chunks, into the prompt and the check: an order is no field.
