@@ -23,6 +23,7 @@ from ui.api_input import draft_arguments, question_arguments, search_arguments
 from ui.chat import EXAMPLES, FILTER_CHARS, Chat
 from ui.documents import TABLE_HEADERS, Documents
 from ui.drafting import BUSY, Drafting
+from ui.overview import OverviewPage
 from ui.precedents import Precedents, precedent_rows
 from ui.widget_locale import chinese_widgets
 
@@ -107,6 +108,7 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
     chat = Chat(engine, documents)
     precedents = Precedents(settings, engine.searcher, documents)
     drafting = Drafting(Drafter.sharing(engine), documents)
+    overview_page = OverviewPage(engine.searcher, documents)
     offices = engine.searcher.values("signing_office")
     ask_limit = settings.llm_parallel + settings.llm_max_waiting
     private = {"api_visibility": "private", "show_progress": "hidden"}
@@ -320,6 +322,41 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                 [build_status, added, table, history, upload, office, p_office, d_office],
                 **queued,
             )
+
+        with gr.Tab("概览", id="overview") as overview_tab:
+            o_years, o_kind, o_office = filter_fields(offices)
+            with gr.Row():
+                show = gr.Button("统计", variant="primary", elem_id="overview-show")
+                export = gr.Button("导出全部表格（CSV、XLSX）", elem_id="overview-export")
+            o_summary = gr.HTML('<div class="empty">打开本页或点“统计”，汇总索引中的全部答复。</div>', elem_id="overview-summary")
+            with gr.Row():
+                by_month = gr.BarPlot(x="月份", y="件数", title="按月份（来信日期，无则答复日期）", height=260)
+                by_kind = gr.BarPlot(x="类型", y="件数", title="按类型", height=260)
+            with gr.Row():
+                by_office = gr.BarPlot(
+                    x="答复单位", y="件数", title="按答复单位（前 15 个，未注明的不计）", sort="-y", x_label_angle=-45, height=300
+                )
+                topic_trend = gr.LinePlot(x="月份", y="件数", color="话题", title="主要话题的走势（前 5 个）", height=300)
+            gr.Markdown("**主要话题**（点击一行，列出它的答复）")
+            topic_table = gr.Dataframe(wrap=True, max_height=360, interactive=False, elem_id="overview-topics")
+            gr.Markdown("**热点问题**：同一地点、同一事项在短时间内的集中反映")
+            hot_table = gr.Dataframe(wrap=True, max_height=300, interactive=False, elem_id="overview-hot")
+            gr.Markdown("**答复单位**：件数、话题与回复质量")
+            office_table = gr.Dataframe(wrap=True, max_height=360, interactive=False, elem_id="overview-offices")
+            overview_files = gr.File(label="导出的表格", file_count="multiple", height=120, elem_id="overview-files")
+            with gr.Row(equal_height=False):
+                with gr.Column(scale=3):
+                    listing = gr.HTML("", js_on_load=CLICKS, elem_id="overview-listing", max_height=640, padding=True)
+                with gr.Column(scale=2):
+                    o_viewer = gr.HTML("", elem_id="overview-viewer", max_height=640, padding=True)
+            chosen = [o_years, o_kind, o_office]
+            shown = [o_summary, by_month, by_kind, by_office, topic_trend, topic_table, hot_table, office_table, listing]
+            for trigger in (overview_tab.select, show.click):
+                trigger(overview_page.show, chosen, shown, concurrency_id="overview", **private)
+            export.click(overview_page.export, chosen, overview_files, concurrency_id="overview", **private)
+            for which, table_shown in (("主要话题", topic_table), ("热点问题", hot_table), ("答复单位", office_table)):
+                table_shown.select(overview_page.lister(which), chosen, [listing, o_viewer], **private)
+            listing.click(overview_page.open, None, o_viewer, **private)
 
         def refresh() -> tuple:
             choices = gr.Dropdown(choices=["", *engine.searcher.values("signing_office")])

@@ -25,6 +25,13 @@ def teddy_settings(**overrides: object) -> Settings:
     return settings.model_copy(update={"data_dir": RUNS / f"teddy-{settings.chunk_chars}"})
 
 
+def teddy_overview_settings(**overrides: object) -> Settings:
+    """The Teddy export as a clerk indexes it, each reply with its message, subject and date (the default columns), for
+    the overview; kept under eval/runs/teddy-overview."""
+    settings = load_settings(**overrides)
+    return settings.model_copy(update={"data_dir": RUNS / "teddy-overview", "corpus_paths": [TEDDY]})
+
+
 def build_teddy_index(
     settings: Settings, embedder: Embedder | None = None, fresh: bool = False
 ) -> tuple[ReplyStore, BuildReport]:

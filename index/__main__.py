@@ -1,4 +1,4 @@
-"""Command line: python -m index build|search|status|list|remove."""
+"""Command line: python -m index build|search|status|list|remove|overview."""
 
 from __future__ import annotations
 
@@ -68,6 +68,40 @@ def print_status(settings: Settings, store: ReplyStore) -> None:
         print(f"  ... and {len(last.failed) - _SHOWN_FAILURES} more failures")
 
 
+def print_overview(args: argparse.Namespace, settings: Settings, store: ReplyStore) -> int:
+    """The overview's tables on the terminal, and as CSV and XLSX files in --out."""
+    import time
+
+    from index.overview import FactsCache, overview
+    from index.overview_tables import tables, write_tables
+    from index.search import Filters
+    from text.dates import years
+
+    started = time.perf_counter()
+    facts, vectors = FactsCache(store.overview_folder).current(store)
+    view = overview(facts, vectors, Filters(*years(args.years), args.office, args.kind))
+    seconds = time.perf_counter() - started
+    shown = {"按年份": None, "按类型": None, "主要话题": 4, "热点问题": 5, "答复单位": None}
+    for name, rows in tables(view).items():
+        if name not in shown:
+            continue
+        print(f"\n== {name} ==")
+        for row in rows[: args.rows + 1]:
+            print("  ".join(str(cell) for cell in (row if shown[name] is None else row[: shown[name] + 1])))
+    graded = [r.quality for r in view.replies if r.quality]
+    if graded:
+        print(
+            f"\n回复质量：{len(graded)} 件有来信原文；套话答复 {sum(q['formula'] for q in graded)} 件，"
+            f"未完全回应 {sum(q['complete'] != 'yes' for q in graded)} 件，不相关 {sum(not q['relevant'] for q in graded)} 件，"
+            f"承诺事项 {sum(len(q['commitments']) for q in graded)} 项"
+        )
+    print(f"\n{len(view.replies)} 件答复，{len(view.topics)} 个话题，{len(view.hot)} 个热点；用时 {seconds:.1f} 秒")
+    if args.out:
+        for path in write_tables(view, args.out):
+            print(f"written {path}")
+    return 0
+
+
 def stop(signum: int, _frame: object) -> None:
     """SIGTERM ends a build as an interruption does (what is committed stays), with its locks let go on the way out."""
     raise SystemExit(128 + signum)
@@ -104,6 +138,12 @@ def run(argv: list[str] | None = None) -> int:
     sub.add_parser("list", help="one line per indexed document")
     remove = sub.add_parser("remove", help="remove documents by doc_id")
     remove.add_argument("doc_ids", nargs="+")
+    summary = sub.add_parser("overview", help="what the replies are about, who answers them and how well (概览)")
+    summary.add_argument("--years", help="a year or a range, e.g. 2019 or 2018-2019")
+    summary.add_argument("--kind", default="", choices=("", *KINDS))
+    summary.add_argument("--office", default="", help="an office, or part of its name")
+    summary.add_argument("--out", type=Path, help="write every table as CSV, and all as one XLSX, into this folder")
+    summary.add_argument("--rows", type=int, default=15, help="rows of each table printed")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = load_settings()
@@ -128,6 +168,8 @@ def run(argv: list[str] | None = None) -> int:
     store = ReplyStore(settings)
     if args.command == "search":
         return print_search(args, settings, store)
+    if args.command == "overview":
+        return print_overview(args, settings, store)
     if args.command == "status":
         print_status(settings, store)
         return 0

@@ -20,6 +20,7 @@ from filelock import FileLock, Timeout
 from index.chunker import CHUNKING, Chunk, chunk_document, chunk_id
 from index.embedder import Embedder, load_embedder
 from index.keywords import keyword_index
+from index.overview import FactsCache
 from index.readers import TABLE_SUFFIXES, SourceDocument, UnreadableFile, read_documents
 from index.schema import chunk_fields, document_fields
 from index.store import DocumentRecord, ReplyStore
@@ -45,7 +46,7 @@ class BuildInProgress(RuntimeError):
     """Another build holds the lock on this data directory."""
 
 
-STAGES = ("read", "parse", "chunk", "embed", "store", "keywords")
+STAGES = ("read", "parse", "chunk", "embed", "store", "keywords", "overview")
 
 
 @dataclass(frozen=True)
@@ -282,12 +283,21 @@ class IndexBuilder:
                 self.store.remove_document(record.doc_id)
             if found:
                 self._index_changed()
+                self._overview_updated()
             return [doc_id for doc_id in doc_ids if doc_id in found]
 
     def _index_changed(self) -> None:
         """Save the keyword index of what is now committed, and tell every searcher to read the index again."""
         keyword_index(self.store.keyword_folder, self.store.committed_chunks())
         self.store.mark_changed()
+
+    def _overview_updated(self) -> None:
+        """Work out the overview's facts of the replies added, and drop those removed, so that 概览 opens at once. The
+        index is whole without them: a failure here is logged, and 概览 works them out when it opens."""
+        try:
+            FactsCache(self.store.overview_folder).current(self.store)
+        except Exception:
+            log.exception("the overview's cache was not brought up to date")
 
     def _build(
         self, roots: list[Path], prune: bool, on_progress: Callable[[BuildProgress], None], report: BuildReport
@@ -393,6 +403,8 @@ class IndexBuilder:
             on_progress(BuildProgress("keywords", len(files), len(files), report.documents_added, len(new)))
             with clock.stage("keywords"):
                 self._index_changed()
+            with clock.stage("overview"):
+                self._overview_updated()
         report.seconds = time.perf_counter() - started
         report.finished = datetime.now(UTC).isoformat(timespec="seconds")
         log.info("build: %s", report.summary().splitlines()[0])

@@ -55,6 +55,12 @@ def tokenize(text: str) -> list[str]:
     return [t for t in (w.strip().lower() for w in jieba.cut_for_search(text)) if t and _WORD.search(t) and t not in stopwords()]
 
 
+def whole_words(text: str) -> list[str]:
+    """The words of text as jieba cuts it (no sub-words), two characters or more, without stopwords and punctuation:
+    what describes a subject, fast enough for every reply of an archive (part-of-speech tagging is ten times slower)."""
+    return [t for t in (w.strip().lower() for w in jieba.cut(text)) if len(t) >= 2 and _WORD.search(t) and t not in stopwords()]
+
+
 # Parts of speech that frame a question without naming what it is about: particles, prepositions, conjunctions,
 # pronouns. Adverbs, numerals and 方位词 are not among them: jieba tags 长期, 三号 and 初中 so.
 _FRAMING_TAGS = ("u", "p", "c", "r")

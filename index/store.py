@@ -19,6 +19,8 @@ from settings import Settings
 
 # Chroma caps how many records one call may carry.
 _BATCH = 4000
+# Documents whose chunks one call reads: a few chunks each, so that a call stays within _BATCH records.
+_DOCUMENT_BATCH = 500
 # The records of the state collection: the lock, and the reports of builds (each its own record; "last-build" is the
 # one report an index made before the history kept).
 _REPORT, _LOCK = "last-build", "build-lock"
@@ -126,6 +128,7 @@ class ReplyStore:
         self.where = f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else str(settings.data_dir)
         self.client = client or open_client(settings)
         self.keyword_folder = settings.resolve(settings.data_dir) / "keywords" / settings.collection
+        self.overview_folder = settings.resolve(settings.data_dir) / "overview" / settings.collection
         cosine = {"hnsw": {"space": "cosine"}}
         self.chunks = self.client.get_or_create_collection(settings.collection, configuration=cosine, embedding_function=None)
         self.documents = self.client.get_or_create_collection(f"{settings.collection}-documents", embedding_function=None)
@@ -152,6 +155,17 @@ class ReplyStore:
         if not got["ids"]:
             return None
         return DocumentRecord.from_metadata(doc_id, got["metadatas"][0], got["documents"][0] or "")
+
+    def documents_with_text(self, doc_ids: list[str]) -> list[DocumentRecord]:
+        """The manifest records of these documents with their text, read a batch at a time."""
+        found = []
+        for i in range(0, len(doc_ids), _BATCH):
+            got = self.documents.get(ids=doc_ids[i : i + _BATCH], include=["metadatas", "documents"])
+            found += [
+                DocumentRecord.from_metadata(d, m, t or "")
+                for d, m, t in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
+            ]
+        return found
 
     def commit_documents(self, records: list[DocumentRecord]) -> None:
         """Write the manifest records last: before them, the documents' chunks are invisible orphans."""
@@ -290,6 +304,17 @@ class ReplyStore:
     def all_chunks(self) -> list[StoredChunk]:
         got = read_all(self.chunks, ["metadatas", "documents"])
         return [StoredChunk(i, m["doc_id"], t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+
+    def document_vectors(self, doc_ids: list[str]) -> dict[str, np.ndarray]:
+        """Each document's vector: the normalised mean of its chunks' vectors, as stored (nothing is embedded again)."""
+        sums: dict[str, np.ndarray] = {}
+        for i in range(0, len(doc_ids), _DOCUMENT_BATCH):
+            where = {"doc_id": {"$in": doc_ids[i : i + _DOCUMENT_BATCH]}}
+            got = self.chunks.get(where=where, include=["embeddings", "metadatas"])
+            for vector, metadata in zip(got["embeddings"], got["metadatas"], strict=True):
+                doc_id = metadata["doc_id"]
+                sums[doc_id] = sums.get(doc_id, 0) + np.asarray(vector, dtype=np.float32)
+        return {d: v / (np.linalg.norm(v) or 1.0) for d, v in sums.items()}
 
     def nearest_chunks(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the k chunks closest to vector, optionally filtered by metadata. Ids only,

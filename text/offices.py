@@ -61,6 +61,27 @@ def organisations(text: str) -> list[str]:
     return found
 
 
+# What a reply calls a body it does not name ("我局", "该公司", "有关部门"), or a government in general.
+_UNNAMED = ("我", "本", "该", "各", "相关", "有关", "市政府", "区政府", "县政府", "省政府")
+# Words a clause may put before a name that organisations() leaves on it ("根据市政府", "辖区桂花坪街道").
+_BEFORE_A_NAME = re.compile(r"^(?:根据|按照|辖区|位于|请|经)")
+_MASKED_PREFIX = r"([A-Z]\d{0,2})?"
+
+
+def answering_office(reply: str) -> str:
+    """The office an unsigned reply speaks for, as its text names it: the acting body it names most (first, on a tie),
+    with the masked place before it ("A5区教育局"); "" when it names none. An inference, for replies without the field."""
+    text = abbreviated(reply)
+    named = []
+    for name in organisations(reply):
+        name = _BEFORE_A_NAME.sub("", name)
+        if len(name) >= 3 and name.endswith((*ACTING, "街道", "中心")) and not name.startswith(_UNNAMED) and "我" not in name:
+            masked = re.search(_MASKED_PREFIX + re.escape(name), text)
+            named.append(((masked.group(1) if masked else "") or "") + name)
+    counts = {name: named.count(name) for name in named}
+    return max(counts, key=lambda name: (counts[name], -named.index(name)), default="")
+
+
 def names_in(name: str, text: str) -> bool:
     """The name's longest ending (three or more characters) found in text is there under the same level: "A市国土资源局"
     is not named by "A7县国土资源局", while "南湖区住建局" is by "区住建局". text is abbreviated already."""

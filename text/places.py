@@ -15,13 +15,15 @@ _PLACE = re.compile(
 _NOT_PLACES = re.compile(
     r"(?:(?:小|园|城|社|景|校|片|辖|郊|全|本|我|该|各|市|专|展|营|库|矿|厂|灾|赛)区"
     r"|(?:合作|示范|开发|保护|功能|试验|自贸|商业|住宅|居住|中心城|老城|新城|旧城)区"
-    r"|(?:上|城|超|都|门|夜|集|股|楼|全|本|我|该|各)市|(?:全|本|我|该|各)[县镇乡省]|(?:乡|城|集|村)镇)$"
+    r"|(?:上|城|超|都|门|夜|集|股|楼|全|本|我|该|各)市|(?:全|本|我|该|各)[县镇乡省]|(?:乡|城|集|村)镇|居民区)$"
 )
 # Words that end in front of "区" or "市" when it means "the district's" ("会同区财政局", "由东江市"): no place starts so.
 _NOT_A_START = re.compile(
     r"^(?:会同|由|通过|组织|与|方便|丰富|年度|即|建立|以|沿|向|对|在|经|为|将|把|从|按|和|及|协调|督促|推动|联合|配合|我|各|全)"
 )
 _MASKED = re.compile(r"[A-Z]\d{0,2}[市区县]")
+# The code of a masked place as a word cut from it ("a7" of "A7县"): a place, never a subject.
+MASKED_CODE = re.compile(r"^[a-z]\d{1,2}$", re.I)
 # A follow-up's opening word before a place ("那北湖区呢？"): not part of its name.
 _OPENER = re.compile(r"^(?:那么|那|这)(?=[\u4e00-\u9fff]{2})")
 
@@ -33,6 +35,12 @@ def places(text: str) -> set[str]:
         if not _NOT_PLACES.search(name) and not _NOT_A_START.search(name):
             found.add(name)
     return found
+
+
+def local_places(text: str) -> set[str]:
+    """The places below a city the text names (districts, counties, towns, streets): where a matter is, as "A市" or
+    "湖南省" alone does not say."""
+    return {name for name in places(text) if not name.endswith(("省", "市"))}
 
 
 def masked_places(text: str) -> set[str]:

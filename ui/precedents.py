@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from datetime import date
 
@@ -10,6 +9,7 @@ import gradio as gr
 
 from answer.engine import UNREACHABLE
 from index.search import Filters, Searcher
+from index.spreadsheets import write_csv, write_xlsx
 from index.store import IndexUnavailable
 from settings import Settings
 from text.suggestions import MAX_CHARS
@@ -79,31 +79,12 @@ class Precedents:
             return None, None
         fields = ("rank", "title", "kind", "signing_office", "date", "score")
         rows = [[*(d[f] for f in fields), _best_passage(d), d["source"], d["doc_id"]] for d in found]
-        rows = [[_as_text(cell) for cell in row] for row in rows]
         folder = export_folder("precedents")
         name = f"先例_{_WORDS.sub('', query)[:12]}_{date.today():%Y%m%d}"
-        csv_path = folder / f"{name}.csv"
-        with csv_path.open("w", encoding="utf-8-sig", newline="") as out:
-            csv.writer(out).writerows([EXPORT_COLUMNS, *rows])
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "先例"
-        for row in [EXPORT_COLUMNS, *rows]:
-            sheet.append(list(row))
-        xlsx_path = folder / f"{name}.xlsx"
-        workbook.save(xlsx_path)
+        csv_path = write_csv(folder / f"{name}.csv", [EXPORT_COLUMNS, *rows])
+        xlsx_path = write_xlsx(folder / f"{name}.xlsx", {"先例": [EXPORT_COLUMNS, *rows]})
         return str(csv_path), str(xlsx_path)
 
 
 def _best_passage(found: dict) -> str:
     return found["passages"][0]["text"] if found["passages"] else ""
-
-
-def _as_text(cell: object) -> object:
-    """A cell a spreadsheet would run as a formula ("=…", "+…", "-…", "@…") is kept as the text it is: replies and
-    their titles are written by anyone."""
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + cell
-    return cell

@@ -378,3 +378,32 @@ def _precedent_names(precedents: list[dict]) -> str:
     if not precedents:
         return "先例答复中没有相关内容"
     return "先例：" + "；".join(f"[{p['n']}] {esc(p.get('title') or '（无标题）')}（{about(p)}）" for p in precedents)
+
+
+def overview_replies(replies: list[dict], heading: str) -> str:
+    """The replies of a topic, office or hot issue: each with its quality and evidence, and 查看全文."""
+    if not replies:
+        return f'<div class="empty">{esc(heading)}：没有答复。</div>'
+    cards = []
+    for r in replies:
+        q = r.get("quality") or {}
+        notes = []
+        if q.get("formula"):
+            notes.append(f'<div class="quality formula">套话答复：“{esc(q["formula_sentence"])}”</div>')
+        elif q and not q.get("relevant"):
+            notes.append('<div class="quality off">答复未谈及来信的主题</div>')
+        unanswered = [a["text"] for a in q.get("asks", []) if not a["addressed"]]
+        if unanswered:
+            notes.append(f'<div class="quality open-asks">未回应：{"；".join(esc(a) for a in unanswered)}</div>')
+        for c in q.get("commitments", []):
+            when = f"（{esc(c['date'])}）" if c.get("date") else ""
+            notes.append(f'<div class="quality promise">承诺：{esc(c["text"])}{when}</div>')
+        days = f" · 用时 {esc(q['days'])} 天" if q.get("days") is not None else ""
+        dates = (r["asked"] and f"来信 {r['asked']}", r["date"] and f"答复 {r['date']}")
+        office = r["office"] + ("（据正文推断）" if r.get("office_inferred") else "")
+        meta = " · ".join(esc(v) for v in (r["kind"], office, *dates) if v)
+        cards.append(
+            f'<div class="passage"><div class="head"><b>{esc(r["title"] or "（无标题）")}</b></div>'
+            f'<div class="meta">{meta}{days}</div>{"".join(notes)}{_open_button(r["doc_id"])}</div>'
+        )
+    return f'<div class="label">{esc(heading)}：共 {len(replies)} 件答复</div>' + "".join(cards)

@@ -1,0 +1,222 @@
+"""概览: what an archive's messages and suggestions are about, which offices answer them and how well, from what the index
+already holds (fields, texts, chunk vectors; nothing is embedded again). What each reply contributes is kept in a cache
+beside the index and worked out again only for the replies a build adds or changes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from index.hot_issues import HotIssue, Message, hot_issues
+from index.keywords import whole_words
+from index.quality import reply_quality
+from index.search import Filters
+from index.store import DocumentRecord, ReplyStore
+from index.topics import SAMPLES, Topic, find_topics
+from text.dates import parsed_date
+from text.formulas import is_framing
+from text.offices import answering_office
+from text.places import local_places
+from text.sentences import sentence_spans
+
+log = logging.getLogger(__name__)
+
+# Bump when what is worked out for a reply changes: every cached reply is worked out again.
+FACTS_VERSION = "1"
+# What describes a message: its title and the start of its text (or of the reply, when the message is not on file).
+_DESCRIBING_CHARS = 400
+NO_OFFICE = "（未注明）"
+# The offices and topics a table shows beside another.
+_TOP = 3
+
+
+@dataclass
+class ReplyFacts:
+    """What one reply contributes to the overview."""
+
+    doc_id: str
+    title: str
+    kind: str
+    office: str
+    date: str  # the reply's date, ISO
+    asked: str  # the message's date, ISO, when on file
+    source: str
+    words: list[str]
+    places: list[str]
+    quality: dict = field(default_factory=dict)
+    messages: int = 1  # the messages it answers: one text that answers several is one document
+    office_inferred: bool = False  # no office field: the one its text names most (text/offices.answering_office)
+
+    @property
+    def sent(self) -> str:
+        """When the matter was raised: the message's date, else the reply's."""
+        return self.asked or self.date
+
+    @property
+    def year(self) -> int:
+        return int(self.date[:4]) if self.date else 0
+
+    def metadata(self) -> dict:
+        """The fields a search filter reads."""
+        return {"year": self.year, "kind": self.kind, "signing_office": self.office}
+
+
+def facts_of(record: DocumentRecord) -> ReplyFacts:
+    fields = record.fields
+    title = str(fields.get("title", ""))
+    message = str(fields.get("question", ""))
+    describing = f"{title}。{(message or _substance(record.text, title))[:_DESCRIBING_CHARS]}"
+    stated = str(fields.get("signing_office") or fields.get("lead_office") or "")
+    office = stated or answering_office(record.text) or NO_OFFICE
+    date_text, asked = str(fields.get("date", "")), str(fields.get("asked", ""))
+    quality = reply_quality(title, message, record.text, asked, date_text).to_dict() if message else {}
+    return ReplyFacts(
+        record.doc_id,
+        title,
+        str(fields.get("kind", "")),
+        office,
+        date_text,
+        asked,
+        record.sources[0] if record.sources else "",
+        whole_words(describing),
+        sorted(local_places(f"{title}。{message[:_DESCRIBING_CHARS]}")),
+        quality,
+        messages=max(1, len(record.files)),
+        office_inferred=not stated and office != NO_OFFICE,
+    )
+
+
+def _substance(text: str, title: str) -> str:
+    """The reply without its set phrases, contact lines and signature: what it is about."""
+    return "".join(text[s:e] for s, e in sentence_spans(text) if not is_framing(text[s:e], title))
+
+
+def _fingerprint(record: DocumentRecord) -> str:
+    return json.dumps([FACTS_VERSION, record.files, record.chunking, record.chars], ensure_ascii=False, sort_keys=True)
+
+
+class FactsCache:
+    """The facts and vector of every indexed reply, in a folder beside the index: facts.json and vectors.npy."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def current(self, store: ReplyStore) -> tuple[list[ReplyFacts], np.ndarray]:
+        """The facts of the replies indexed now: the cached ones that are unchanged, the rest worked out and saved."""
+        started = time.perf_counter()
+        records = store.all_documents()
+        wanted = {r.doc_id: _fingerprint(r) for r in records}
+        cached, vectors = self._load()
+        kept = {d: entry for d, entry in cached.items() if wanted.get(d) == entry["fingerprint"]}
+        todo = [d for d in wanted if d not in kept]
+        if todo or len(kept) != len(cached):
+            for at in range(0, len(todo), 500):
+                batch = todo[at : at + 500]
+                found = store.document_vectors(batch)
+                for record in store.documents_with_text(batch):
+                    if record.doc_id in found:  # a document without chunks is not one the overview can place
+                        kept[record.doc_id] = {"fingerprint": wanted[record.doc_id], "facts": asdict(facts_of(record))}
+                        vectors[record.doc_id] = found[record.doc_id]
+            self._save(kept, vectors)
+            seconds = time.perf_counter() - started
+            log.info("overview: %d replies worked out, %d kept, in %.1f s", len(todo), len(kept) - len(todo), seconds)
+        ids = sorted(kept)
+        dims = next(iter(vectors.values())).shape[0] if vectors else 0
+        matrix = np.array([vectors[d] for d in ids], dtype=np.float32).reshape(len(ids), dims)
+        return [ReplyFacts(**kept[d]["facts"]) for d in ids], matrix
+
+    def _load(self) -> tuple[dict[str, dict], dict[str, np.ndarray]]:
+        try:
+            entries = json.loads((self.folder / "facts.json").read_text(encoding="utf-8"))
+            stored = np.load(self.folder / "vectors.npy")
+        except (OSError, ValueError):
+            return {}, {}
+        if len(stored) != len(entries):
+            return {}, {}
+        return entries, {d: stored[i] for i, d in enumerate(entries)}
+
+    def _save(self, entries: dict[str, dict], vectors: dict[str, np.ndarray]) -> None:
+        """Written to fresh files, then swapped in: a crash leaves the old cache or none, never half of one."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        ids = list(entries)
+        tag = f".partial-{os.getpid()}"
+        facts_file, vectors_file = self.folder / f"facts.json{tag}", self.folder / f"vectors{tag}.npy"
+        facts_file.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+        np.save(vectors_file, np.array([vectors[d] for d in ids], dtype=np.float32))
+        vectors_file.replace(self.folder / "vectors.npy")
+        facts_file.replace(self.folder / "facts.json")
+
+
+@dataclass
+class Overview:
+    """The replies a filter keeps, their topics and hot issues."""
+
+    replies: list[ReplyFacts]
+    topics: list[Topic]
+    hot: list[HotIssue]
+
+    def count_by(self, key: str) -> list[tuple[str, int]]:
+        """How many replies per year, month (of when the matter was raised), kind or office; years and months in order,
+        the rest most first."""
+        values = {
+            "year": lambda r: r.sent[:4] or "（无日期）",
+            "month": lambda r: r.sent[:7] or "（无日期）",
+            "kind": lambda r: r.kind or "（未注明）",
+            "office": lambda r: r.office,
+        }[key]
+        counts = Counter(values(r) for r in self.replies)
+        if key in ("year", "month"):
+            return sorted(counts.items())
+        return counts.most_common()
+
+    def topic_of(self) -> dict[int, Topic]:
+        """Each reply's topic, by position."""
+        return {i: topic for topic in self.topics for i in topic.members}
+
+    def replies_of(self, what: str, value: str) -> list[ReplyFacts]:
+        """The replies of a topic (its number), an office or a hot issue (its rank), newest first."""
+        if what == "topic":
+            members = next((t.members for t in self.topics if str(t.number) == value), [])
+        elif what == "hot":
+            members = self.hot[int(value) - 1].members if value.isdigit() and 0 < int(value) <= len(self.hot) else []
+        else:
+            members = [i for i, r in enumerate(self.replies) if r.office == value]
+        return sorted((self.replies[i] for i in members), key=lambda r: r.sent, reverse=True)
+
+    def topic_offices(self, topic: Topic) -> list[tuple[str, int]]:
+        """The offices that answer the topic most, those not named left out."""
+        return Counter(self.replies[i].office for i in topic.members if self.replies[i].office != NO_OFFICE).most_common(_TOP)
+
+    def topic_trend(self, topic: Topic) -> list[tuple[str, int]]:
+        """Replies of the topic per month the matter was raised."""
+        return sorted(Counter(self.replies[i].sent[:7] for i in topic.members if self.replies[i].sent).items())
+
+    def office_topics(self, office: str) -> list[str]:
+        named = Counter(t.name for t in self.topics for i in t.members if self.replies[i].office == office)
+        return [name for name, _ in named.most_common(_TOP)]
+
+    def samples(self, topic: Topic) -> list[ReplyFacts]:
+        return [self.replies[i] for i in topic.members[:SAMPLES]]
+
+
+def overview(facts: list[ReplyFacts], vectors: np.ndarray, filters: Filters | None = None) -> Overview:
+    """The overview of the replies the filters keep (all of them without)."""
+    if filters is not None:
+        filters = filters.with_offices(r.office for r in facts)
+        keep = [i for i, r in enumerate(facts) if filters.matches(r.metadata())]
+        facts, vectors = [facts[i] for i in keep], vectors[keep]
+    topics = find_topics(vectors, [r.words for r in facts])
+    messages = [Message(r.words, frozenset(r.places), _day(r.sent)) for r in facts]
+    return Overview(facts, topics, hot_issues(messages))
+
+
+def _day(iso: str) -> date | None:
+    return parsed_date(iso) if iso else None

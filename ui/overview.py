@@ -1,0 +1,145 @@
+"""概览: the archive at a glance for a supervisor — counts, topics, hot issues, offices and reply quality — each table
+clickable down to its replies, and all of it as CSV and XLSX."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import asdict
+
+import gradio as gr
+import pandas as pd
+
+from answer.engine import UNREACHABLE
+from index.overview import NO_OFFICE, FactsCache, Overview, overview
+from index.overview_tables import tables, write_tables
+from index.search import Searcher
+from index.store import IndexUnavailable
+from ui import render
+from ui.chat import filters_from
+from ui.documents import Documents
+from ui.export_folder import export_folder
+
+log = logging.getLogger("dafu.app")
+
+# Overviews kept, by index generation and filter: a tab opened again, or by another user, is drawn at once.
+_KEPT = 8
+# Topics drawn in the trend chart.
+TREND_TOPICS = 5
+# Offices in the chart of replies by office.
+CHART_OFFICES = 15
+# What a table click lists: the column that names the row's topic, hot issue or office.
+LISTED = {"主要话题": "topic", "热点问题": "hot", "答复单位": "office"}
+
+
+class OverviewPage:
+    def __init__(self, searcher: Searcher, documents: Documents) -> None:
+        self.store = searcher.store
+        self.cache = FactsCache(self.store.overview_folder)
+        self.documents = documents
+        self._kept: OrderedDict[tuple, Overview] = OrderedDict()
+        self._lock = threading.Lock()  # one overview worked out at a time; the next user gets it from _kept
+
+    def current(self, year_text: str, kind: str, office: str) -> Overview:
+        filters = filters_from(year_text, kind, office)
+        key = (self.store.generation(), year_text or "", kind or "", office or "")
+        with self._lock:
+            if key not in self._kept:
+                facts, vectors = self.cache.current(self.store)
+                self._kept[key] = overview(facts, vectors, filters)
+                while len(self._kept) > _KEPT:
+                    self._kept.popitem(last=False)
+            return self._kept[key]
+
+    def show(self, year_text: str, kind: str, office: str) -> tuple:
+        """Summary, charts, the topic, hot issue and office tables; the listing emptied."""
+        try:
+            view = self.current(year_text, kind, office)
+        except ValueError as error:  # a year it cannot read
+            return (f'<div class="notice">{render.esc(error)}</div>', *([gr.skip()] * 8))
+        except IndexUnavailable:
+            return (f'<div class="notice">{UNREACHABLE}</div>', *([gr.skip()] * 8))
+        sheets = tables(view)
+        return (
+            summary(view),
+            _months(view.count_by("month")),
+            _frame(view.count_by("kind"), "类型"),
+            _frame([(o, n) for o, n in view.count_by("office") if o != NO_OFFICE][:CHART_OFFICES], "答复单位"),
+            trend(view),
+            _table(sheets["主要话题"]),
+            _table(sheets["热点问题"]),
+            _table(sheets["答复单位"]),
+            '<div class="empty">点击上面表格中的话题、热点或答复单位，列出它的答复。</div>',
+        )
+
+    def export(self, year_text: str, kind: str, office: str) -> list[str] | None:
+        """Every table as CSV, and all of them as one XLSX workbook."""
+        try:
+            view = self.current(year_text, kind, office)
+        except (ValueError, IndexUnavailable) as error:
+            gr.Warning(render.esc(error if isinstance(error, ValueError) else UNREACHABLE), title="无法导出")
+            return None
+        return [str(p) for p in write_tables(view, export_folder("overview"))]
+
+    def lister(self, which: str) -> Callable[..., tuple[str, str]]:
+        """What a click on a row of the table named `which` does: list the replies of its topic, hot issue or office."""
+
+        def listing(year_text: str, kind: str, office: str, event: gr.SelectData) -> tuple[str, str]:
+            row = event.row_value or []
+            if not row:
+                return gr.skip(), gr.skip()
+            view = self.current(year_text, kind, office)
+            key = str(row[0])
+            replies = view.replies_of(LISTED[which], key)
+            heading = {"topic": f"话题 {key}：{row[1]}", "hot": f"热点 {key}：{row[1]}", "office": key}[LISTED[which]]
+            return render.overview_replies([asdict(r) for r in replies], heading), ""
+
+        return listing
+
+    def open(self, event: gr.EventData) -> str:
+        data = getattr(event, "_data", None) or {}
+        return self.documents.view(data["doc"]) if data.get("action") == "open" and data.get("doc") else gr.skip()
+
+
+def summary(view: Overview) -> str:
+    graded = [r.quality for r in view.replies if r.quality]
+    messages = sum(r.messages for r in view.replies)
+    answering = f"（答复 {messages} 条来信，内容相同的答复合为一件）" if messages > len(view.replies) else ""
+    line = f"共 <b>{len(view.replies)}</b> 件答复{answering}，{len(view.topics)} 个主要话题，{len(view.hot)} 个热点问题。"
+    if graded:
+        days = sorted(q["days"] for q in graded if q["days"] is not None)
+        middle = f"答复用时中位数 {days[len(days) // 2]} 天；" if days else ""
+        line += (
+            f"其中 {len(graded)} 件有来信原文：{middle}套话答复 {sum(q['formula'] for q in graded)} 件，"
+            f"未完全回应 {sum(q['complete'] != 'yes' for q in graded)} 件，未谈及来信主题 "
+            f"{sum(not q['relevant'] for q in graded)} 件，承诺事项 {sum(len(q['commitments']) for q in graded)} 项。"
+        )
+    return f'<div class="overview-summary">{line}</div>'
+
+
+def trend(view: Overview) -> pd.DataFrame:
+    """Replies per month of the largest topics."""
+    rows = [
+        {"月份": month, "件数": count, "话题": f"{topic.number}. {topic.name}"}
+        for topic in view.topics[:TREND_TOPICS]
+        for month, count in view.topic_trend(topic)
+    ]
+    frame = pd.DataFrame(rows, columns=["月份", "件数", "话题"])
+    frame["月份"] = pd.to_datetime(frame["月份"] + "-01")  # a time axis labels itself sparsely, however many months
+    return frame
+
+
+def _months(counts: list[tuple[str, int]]) -> pd.DataFrame:
+    frame = _frame([(m, n) for m, n in counts if m[:1].isdigit()], "月份")
+    frame["月份"] = pd.to_datetime(frame["月份"] + "-01")
+    return frame
+
+
+def _frame(counts: list[tuple[str, int]], name: str) -> pd.DataFrame:
+    return pd.DataFrame(counts, columns=[name, "件数"])
+
+
+def _table(rows: list) -> pd.DataFrame:
+    return pd.DataFrame(rows[1:], columns=rows[0])
