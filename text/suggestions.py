@@ -23,6 +23,9 @@ ASKS = re.compile(r"建议|希望|呼吁|请求|恳请|应当|应该|尽快|加�
 QUESTION = re.compile(
     r"[？?]|请问|是否|能否|可否|能不能|可不可以|有没有|是不是|为什么|为何|为啥|怎么|怎样|如何|什么时候|多少|哪些|哪个|哪里|何时"
 )
+# A sentence of a citizen's message that asks for something: its own requests, not the measures a suggestion names
+# (应当, 尽快, 加强…), which in a message mostly tell what happened ("本应该是一项民生工程").
+REQUESTS = re.compile(r"建议|希望|呼吁|请求|恳请|要求|盼望|请(?!问)")
 # The words by which a message's title or ask says it asks, not what about: "咨询…的问题", "投诉…", "请问…".
 ASKING_WORDS = re.compile(r"咨询|投诉|反映|举报|请求|恳请|要求|希望|建议|请问|关于|的问题|问题|情况")
 # Whom a message asks, which names nothing it asks about: "请求领导及早解决", "希望政府相关职能部门为我们解决问题".
@@ -162,7 +165,7 @@ def message_asks(title: str, message: str) -> list[str]:
     if not points:
         text = " ".join(lines)
         sentences = (text[s:e] for s, e in sentence_spans(text))
-        points = [_from_asking_clause(s) for s in sentences if (QUESTION.search(s) or ASKS.search(s)) and not is_courtesy(s)]
+        points = [_from_asking_clause(s) for s in sentences if (QUESTION.search(s) or REQUESTS.search(s)) and not is_courtesy(s)]
     asks = [bare for bare in dict.fromkeys(_bare(p) for p in points) if bare]
     return asks[:MAX_ASKS] or [title.strip() or " ".join(lines)]
 
@@ -170,6 +173,6 @@ def message_asks(title: str, message: str) -> list[str]:
 def _from_asking_clause(sentence: str) -> str:
     """The sentence from the clause that asks, without the background before it ("我老婆办理的是居民医保，…，这种特殊情况能
     报销吗？" asks "这种特殊情况能报销吗？")."""
-    first = min(m.start() for pattern in (QUESTION, ASKS) if (m := pattern.search(sentence)))
+    first = min(m.start() for pattern in (QUESTION, REQUESTS) if (m := pattern.search(sentence)))
     breaks = [m.end() for m in CLAUSE_BREAK.finditer(sentence, 0, first)]
     return sentence[breaks[-1] if breaks else 0 :].strip()
