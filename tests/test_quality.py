@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from eval.quality_labels import teddy_messages
+from eval.quality_labels import main, teddy_messages
 from eval.teddy import TEDDY
 from index.quality import NO, PARTLY, YES, reply_quality
 from text.dates import iso_date
@@ -85,3 +85,9 @@ def test_a_teddy_reply_on_train_horns_answers_the_horns_and_the_timetable_not_wh
     assert quality.relevant and not quality.formula and quality.complete == PARTLY
     assert any("白天运行" in ask.text and ask.addressed for ask in quality.asks)
     assert [ask.text for ask in quality.asks if not ask.addressed] == ["有关部门是不是针对这些问题采取一定的措施和管理？？"]
+
+
+def test_the_evaluation_refuses_to_show_the_rows_of_a_blind_set(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["--labels", str(tmp_path / "quality_labels_blind.jsonl"), "--show"])
+    assert "blind" in capsys.readouterr().err
