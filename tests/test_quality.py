@@ -7,7 +7,7 @@ import pytest
 
 from eval.quality_labels import main, teddy_messages
 from eval.teddy import TEDDY
-from index.quality import NO, PARTLY, YES, reply_quality
+from index.quality import NO, PARTLY, YES, reply_quality, says_something
 from text.dates import iso_date
 
 TITLE = "咨询A3区老旧小区改造"
@@ -91,3 +91,32 @@ def test_the_evaluation_refuses_to_show_the_rows_of_a_blind_set(tmp_path, capsys
     with pytest.raises(SystemExit):
         main(["--labels", str(tmp_path / "quality_labels_blind.jsonl"), "--show"])
     assert "blind" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "关于您反映的问题，已转F6县调查处理。",
+        "您反映的问题已转交相关部门，现正在积极处理，请耐心等待。",
+        "您反映的问题相关部门已经答复。链接：https://baidu.com/",
+        "您通过平台《问政西地省》的留言收悉，已转有关部门调查核处，如有相关情况将及时反馈，谢谢！",
+        "因您咨询的问题未说详细，请您拨打市公安局户政大队办公电话：0746-8362789，我们了解详情后，为您解答。",
+        "由于不掌握具体情况，我们无法直接答复您的诉求。",
+        "谢谢您对公安工作的理解与支持。",
+        "L3县委网宣办2015年4月20日",
+    ],
+)
+def test_a_reply_that_defers_forwards_or_signs_off_says_nothing(sentence):
+    assert not says_something(sentence, "咨询户籍问题", "我想咨询户籍问题。")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "你反映的问题属实。",
+        "我办将市民情况重新转交办于我市住建局，我市住建局表示将立即与投诉人联系。",
+        "准备好上述资料后，由夫妻共同到A7县政务服务中心一楼窗口提交申请。",
+    ],
+)
+def test_a_reply_that_states_a_finding_or_a_step_says_something(sentence):
+    assert says_something(sentence, "咨询户籍问题", "我想咨询户籍问题。")

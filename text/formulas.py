@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import re
 
-from text.dates import DATE_LINE
+from text.dates import CLOSING_DATE, DATE_LINE
 from text.offices import OFFICE_LINE
 from text.sentences import sentence_spans
 
 _FORMULA = re.compile(
     r"尊敬的[^，。：:！!]{0,15}[：:]"
     r"|(?:网友|市民|群众|先生|女士|同志)?[“\"]?[A-Za-z0-9]*[”\"]?[，,：:]?\s*(?:您好|你好)"
-    r"|(?:衷心|非常|十分|再次)?(?:表示)?感谢(?:您|你|代表|委员)?(?:对[^，。！]{0,30}的)?(?:关心|关注|支持|理解|信任|监督)?"
+    r"|(?:衷心|非常|十分|再次)?(?:表示)?(?:感谢|谢谢)(?:您|你|代表|委员)?(?:对[^，。！]{0,30}的)?(?:关心|关注|支持|理解|信任|监督)?"
     r"(?:[和与、](?:关心|关注|支持|理解|信任|监督))*"
     r"|(?:您|你|代表|委员)?(?:提出|所提)的[“《\"][^”》\"]{0,80}[”》\"](?:的?(?:建议|提案))?"
     r"|(?:内容)?(?:很|非常|十分)?(?:具有|有)(?:很强的)?(?:针对性|代表性|建设性|前瞻性|参考价值|指导意义)"
@@ -37,6 +37,10 @@ _FORMULA = re.compile(
     r"|不属于?[^，。；]{0,8}?(?:职能|职责|业务|管辖范围|受理范围)|(?:问题|情况)?未(?:说|讲|写|描述)(?:详细|清楚)"
     r"|(?:了解|核实)(?:详情|情况)后[，,]?[^，。；]{0,4}(?:为|给)(?:您|你)(?:解答|答复|回复)"
     r"|如有(?:相关|新的|进一步)?(?:情况|进展)(?:将|会)?及时(?:反馈|告知|回复)"
+    r"|(?:由于|因)?不掌握具体情况|无法(?:直接)?(?:答复|回复|解答)(?:您|你)?的?(?:诉求|问题|留言)?"
+    r"|如果?(?:您|你)?[^，。；]{0,10}?(?:遇到困难|有困难|需要帮助)[，,]?(?:我们)?(?:将|会)?(?:给予|提供)?(?:协助|帮助)"
+    # Sent elsewhere: "建议您准备好情况说明，直接向县国土局、县公路局咨询", "故请向市不动产登记中心反映相关问题".
+    r"|(?:(?:建议|请)(?:您|你)?[^，。；]{0,10}?[，,]?)?(?:直接)?向[^，。；]{0,60}?(?:咨询|反映|申请|投诉|举报)(?:相关|有关)?(?:问题|情况)?"
     # The message it answers, named and nothing said of it: "关于您反映的问题", "网友“UU0081876”".
     r"|(?:关于)?(?:您|你)(?:所)?(?:反映|咨询)的(?:问题|情况)(?![^，。；]{0,4}(?:属实|存在|不存在|已经?解决))"
     r"|(?:网友)?[“\"]?[A-Za-z]{1,4}\d{3,}[”\"]?"
@@ -101,7 +105,7 @@ def is_framing(sentence: str, title: str = "") -> bool:
         is_formula(line)
         or is_contact(line)
         or _says_nothing_but(_SET_PHRASE, line)
-        or bool(DATE_LINE.match(line) or OFFICE_LINE.match(line))
+        or bool(DATE_LINE.match(line) or OFFICE_LINE.match(line) or OFFICE_LINE.match(CLOSING_DATE.sub("", line)))
         or bool(title and line == title.strip())
     )
 
