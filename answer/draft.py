@@ -18,11 +18,11 @@ from answer.passages import Passage, number_passages
 from answer.prompt import messages
 from answer.prompts import render, template
 from answer.questions import LIST, shaped
-from answer.quotes import QuoteFinder, term_weights
+from answer.quotes import QuoteFinder
 from answer.results import Token, Waiting
 from answer.turns import Ticket, wait_for_turn
-from index.keywords import naming_words, tokenize
-from index.search import Searcher, covered
+from index.keywords import covered, naming_words, own_words
+from index.search import Searcher
 from settings import Settings
 from text.dates import NAMED_YEAR, chinese_date, parsed_date
 from text.kinds import KINDS, SALUTATIONS, WRITINGS
@@ -233,7 +233,7 @@ class Drafter:
             if chunk not in numbered or not numbered[chunk].shown:  # the sources panel shows what a prompt showed
                 numbered[chunk] = renumbered
             shown.append(renumbered)
-        own = own_words(point, title, self.searcher.keywords.idf)
+        own = own_words(point.text, title, self.searcher.keywords.idf)
         number = {p.hit.chunk.chunk_id: p.n for p in shown}
         quoted: dict[int, list[str]] = {}
         for quote in sorted(quotes, key=lambda q: (number[q.hit.chunk.chunk_id], q.start)):
@@ -328,14 +328,6 @@ class Drafter:
             if c.n in kept:
                 offset = int(by_number[c.n].hit.meta.get("start", 0))
                 spans.setdefault(c.n, []).append((c.start - offset, c.end - offset))
-
-
-def own_words(point: Point, title: str, idf: Callable[[str], float]) -> dict[str, float]:
-    """The point's words that name what it asks for, weighted by rarity, less the title's (the subject every point of
-    the suggestion shares) unless the point says nothing else: a title read as the only point."""
-    words = term_weights(point.text, idf)
-    shared = set(tokenize(title))
-    return {word: weight for word, weight in words.items() if word not in shared} or words
 
 
 def _unmentioned(own: dict[str, float], label: str, text: str) -> list[str]:

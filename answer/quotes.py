@@ -17,8 +17,8 @@ from answer.context import point_lists
 from answer.questions import DATE, FIGURE, LIST, MONEY, OFFICE, POINT_IN_TIME, Question, kind_of, measure_of
 from answer.support import quoted_names
 from index.embedder import Embedder
-from index.keywords import framing_words, tokenize
-from index.search import Hit, covered
+from index.keywords import covered, term_weights
+from index.search import Hit
 from text.dates import DATE as FULL_DATE
 from text.dates import NAMED_YEAR, STATED_DATE, WHEN
 from text.formulas import is_formula
@@ -163,12 +163,6 @@ def about_another(question: str, sentence: str) -> bool:
         return True
     asked, named = quoted_names(question), quoted_names(sentence)
     return bool(asked and named and not asked & named)
-
-
-def term_weights(text: str, idf: Callable[[str], float]) -> dict[str, float]:
-    """The words of a question (or a point) that name what it asks about, each weighted by its rarity."""
-    framing = framing_words(text)
-    return {t: idf(t) for t in set(tokenize(text)) if t not in framing}
 
 
 def offers(kind: str, candidate: Quote) -> bool:

@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -89,6 +89,27 @@ def naming_words(text: str) -> list[str]:
         for word, tag in jieba.posseg.cut(text)
         if len(word) >= 2 and tag.startswith(("n", "vn", "eng")) and word.lower() not in left_out
     ]
+
+
+def term_weights(text: str, idf: Callable[[str], float]) -> dict[str, float]:
+    """The words of a question (or a point) that name what it asks about, each weighted by its rarity."""
+    framing = framing_words(text)
+    return {t: idf(t) for t in set(tokenize(text)) if t not in framing}
+
+
+def own_words(text: str, title: str, idf: Callable[[str], float]) -> dict[str, float]:
+    """The words of one point (or ask) that name what it asks for, weighted by rarity, less the title's (the subject
+    every point shares) unless the point says nothing else: a title read as the only point."""
+    words = term_weights(text, idf)
+    shared = set(tokenize(title))
+    return {word: weight for word, weight in words.items() if word not in shared} or words
+
+
+def covered(weights: dict[str, float], text: str) -> float:
+    """The weighted share of the terms (lower-cased, as tokenize gives them) that the text holds."""
+    total = sum(weights.values())
+    haystack = text.lower()
+    return sum(w for t, w in weights.items() if t in haystack) / total if total else 0.0
 
 
 _CJK_CHAR_OR_WORD = re.compile(r"[\u3400-\u9fff]|[a-z0-9]+")

@@ -13,7 +13,7 @@ from functools import cached_property
 import numpy as np
 
 from index.embedder import Embedder, load_embedder
-from index.keywords import KeywordIndex, keyword_index, tokenize
+from index.keywords import KeywordIndex, covered, keyword_index, tokenize
 from index.store import ReplyStore, StoredChunk
 from settings import Settings
 from text.formulas import is_framing, says_little
@@ -341,10 +341,3 @@ def mark_terms(text: str, terms: list[str]) -> str:
 def coverage(query_tokens: list[str], chunk: StoredChunk, keywords: KeywordIndex) -> float:
     """IDF-weighted share of the question's terms found in the chunk, its section or its title."""
     return covered({t: keywords.idf(t) for t in set(query_tokens)}, chunk.searchable_text)
-
-
-def covered(weights: dict[str, float], text: str) -> float:
-    """The weighted share of the terms (lower-cased, as tokenize gives them) that the text holds."""
-    total = sum(weights.values())
-    haystack = text.lower()
-    return sum(w for t, w in weights.items() if t in haystack) / total if total else 0.0

@@ -15,10 +15,11 @@ import docx
 import pytest
 
 from answer.check import AnswerCheck
-from answer.draft import COVERED, RELATED, Draft, Drafter, DraftPlan, own_words
+from answer.draft import COVERED, RELATED, Draft, Drafter, DraftPlan
 from answer.llm import shared
 from answer.paraphrase import ParaphraseCheck
 from answer.word_file import answer_paper, write_docx
+from index.keywords import own_words
 from settings import PROJECT_ROOT
 from tests.examples import ANSWER, ELEVATOR_SUBSIDY, OFFICE, PARKING, PARKING_POINTS
 from text.offices import in_own_voice, own_word, same_office
@@ -357,10 +358,10 @@ def test_a_suggestion_file_is_drafted_by_the_real_model_and_exported_to_word(cor
 def test_a_points_own_words_leave_out_the_subject_its_title_names_unless_nothing_else_is_left():
     title = "关于加强老旧小区停车管理和增设充电设施的建议"
     suggestion = read_suggestion(f"{title}：一是挖掘小区周边停车资源，二是规范小区内停车收费。", "代表建议")
-    fees = own_words(suggestion.points[1], suggestion.title, lambda word: 1.0)
+    fees = own_words(suggestion.points[1].text, suggestion.title, lambda word: 1.0)
     assert "收费" in fees and "停车" not in fees and "小区" not in fees
     numbered = read_suggestion("关于加强家庭医生签约服务的建议\n1. 加强家庭医生签约服务。\n2. 增加社区医生。", "代表建议")
-    first = own_words(numbered.points[0], numbered.title, lambda word: 1.0)
+    first = own_words(numbered.points[0].text, numbered.title, lambda word: 1.0)
     assert "1" not in first and "签约" in first, "the point's number is not its word; its title's words are all it has"
 
 

@@ -23,6 +23,13 @@ WHEN = re.compile(
     r"季度|之日起|即日起"
 )
 
+# By when a plan is to be done, as a reply writes it: "2020年6月底前", "8月份", "今年年底", "年内", "3个工作日内".
+DEADLINE = re.compile(
+    r"(?:(?:\d{4}|今|明|本)年)?(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:\d{1,2}日|底|初|中旬|上旬|下旬|份)?(?:前|之前|以前|内)?"
+    r"|(?:\d{4}|今|明|本)年(?:年?底|年?内|初|上半年|下半年|第[一二三四]季度)?(?:前|之前|以前)?"
+    r"|年内|年底前?|上半年|下半年|近期|\d+个?(?:工作日|日|天|月)内"
+)
+
 
 def iso_date(text: str) -> str:
     """The first date in text as YYYY-MM-DD, or empty."""

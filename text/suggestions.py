@@ -9,7 +9,7 @@ from text.formulas import is_courtesy
 from text.headings import ENUMERATOR, ENUMERATOR_AFTER_COMMA, LEVELS, numbered
 from text.kinds import KINDS, kind_of, unknown_kind
 from text.normalize import normalize_line
-from text.sentences import ends_statement, sentence_spans
+from text.sentences import CLAUSE_BREAK, ends_statement, sentence_spans
 
 # Where the suggestions proper begin, after the background: "建议如下：", "二、几点建议", "为此，建议：", "建议：".
 _SUGGESTIONS_BEGIN = re.compile(
@@ -19,6 +19,19 @@ _SUGGESTIONS_BEGIN = re.compile(
 _LEAD_IN = re.compile(r"^(?:[为因]此|特)?[，,]?(?:建议|希望|呼吁)(?:如下)?[：:，,]\s*")
 # A sentence that asks for something, when the points are not numbered.
 ASKS = re.compile(r"建议|希望|呼吁|请求|恳请|应当|应该|尽快|加快|加大|完善|加强")
+# A sentence of a citizen's message that asks a question: "请问…", "是否…", "为什么…", "…吗？", "怎么办".
+QUESTION = re.compile(
+    r"[？?]|请问|是否|能否|可否|能不能|可不可以|有没有|是不是|为什么|为何|为啥|怎么|怎样|如何|什么时候|多少|哪些|哪个|哪里|何时"
+)
+# A sentence of a citizen's message that asks for something: its own requests, not the measures a suggestion names
+# (应当, 尽快, 加强…), which in a message mostly tell what happened ("本应该是一项民生工程").
+REQUESTS = re.compile(r"建议|希望|呼吁|请求|恳请|要求|盼望|请(?!问)")
+# The words by which a message's title or ask says it asks, not what about: "咨询…的问题", "投诉…", "请问…".
+ASKING_WORDS = re.compile(r"咨询|投诉|反映|举报|请求|恳请|要求|希望|建议|请问|关于|的问题|问题|情况")
+# Whom a message asks, which names nothing it asks about: "请求领导及早解决", "希望政府相关职能部门为我们解决问题".
+ADDRESSEES = re.compile(r"政府|领导|部门|职能部门|有关部门|相关部门|书记|市长|县长|区长|局长")
+# A message asks for this much, at most: more are the same asks said again.
+MAX_ASKS = 6
 _TITLE = re.compile(r"^关于.{2,80}(?:建议|提案|留言|意见|反映|问题)$")
 # A title's frame around its subject: "关于…的建议".
 _ABOUT = re.compile(r"^关于(.{2,80}?)的(?:建议|提案|意见)$")
@@ -142,3 +155,24 @@ def _label(bare: str) -> str:
     if len(first) > _LABEL_CHARS:  # cut at the last clause that fits, not inside a word
         first = first[: _LABEL_CHARS + 1].rsplit("，", 1)[0] if "，" in first[:_LABEL_CHARS] else first[:_LABEL_CHARS]
     return first.strip("，, ")
+
+
+def message_asks(title: str, message: str) -> list[str]:
+    """What a citizen's message asks of the reply: its numbered points, else its sentences that ask a question or for
+    something (courtesies left out), else its title, which says what it is about ("咨询…", "请求…")."""
+    lines = [line for line in (normalize_line(raw) for raw in message.splitlines()) if line and not _GREETING.match(line)]
+    points = _numbered_points(lines) or _inline_points(lines)
+    if not points:
+        text = " ".join(lines)
+        sentences = (text[s:e] for s, e in sentence_spans(text))
+        points = [_from_asking_clause(s) for s in sentences if (QUESTION.search(s) or REQUESTS.search(s)) and not is_courtesy(s)]
+    asks = [bare for bare in dict.fromkeys(_bare(p) for p in points) if bare]
+    return asks[:MAX_ASKS] or [title.strip() or " ".join(lines)]
+
+
+def _from_asking_clause(sentence: str) -> str:
+    """The sentence from the clause that asks, without the background before it ("我老婆办理的是居民医保，…，这种特殊情况能
+    报销吗？" asks "这种特殊情况能报销吗？")."""
+    first = min(m.start() for pattern in (QUESTION, REQUESTS) if (m := pattern.search(sentence)))
+    breaks = [m.end() for m in CLAUSE_BREAK.finditer(sentence, 0, first)]
+    return sentence[breaks[-1] if breaks else 0 :].strip()
