@@ -19,8 +19,8 @@ from pathlib import Path
 from sklearn.metrics import cohen_kappa_score
 
 from eval.benchmark import print_table, save
-from eval.teddy import TEDDY
-from index.keywords import KeywordIndex
+from eval.teddy import TEDDY, build_teddy_index, teddy_overview_settings
+from index.keywords import keyword_index
 from index.quality import YES, Quality, reply_quality
 from index.readers import table_rows
 from settings import PROJECT_ROOT
@@ -41,8 +41,10 @@ def teddy_messages() -> dict[str, dict[str, str]]:
 
 
 def scored(labels: list[dict], messages: dict[str, dict[str, str]]) -> list[tuple[dict, Quality]]:
-    """Each labelled row with the scores of its reply, words weighted by their rarity among all the export's replies."""
-    rarity = KeywordIndex.build([m["答复意见"] for m in messages.values()]).idf
+    """Each labelled row with the scores of its reply, words weighed by their rarity as 概览 weighs them: the IDF of the
+    keyword side of an index of the whole export (built under eval/runs the first time)."""
+    store, _ = build_teddy_index(teddy_overview_settings())
+    rarity = keyword_index(store.keyword_folder, store.committed_chunks()).idf
     pairs = []
     for label in labels:
         row = messages[label["row"]]

@@ -19,7 +19,7 @@ from filelock import FileLock, Timeout
 
 from index.chunker import CHUNKING, Chunk, chunk_document, chunk_id
 from index.embedder import Embedder, load_embedder
-from index.keywords import keyword_index
+from index.keywords import KeywordIndex, keyword_index
 from index.overview import FactsCache
 from index.readers import TABLE_SUFFIXES, SourceDocument, UnreadableFile, read_documents
 from index.schema import chunk_fields, document_fields
@@ -282,20 +282,20 @@ class IndexBuilder:
                 self.store.forget_files(source for source in record.files if file_of(source) == source)
                 self.store.remove_document(record.doc_id)
             if found:
-                self._index_changed()
-                self._overview_updated()
+                self._overview_updated(self._index_changed())
             return [doc_id for doc_id in doc_ids if doc_id in found]
 
-    def _index_changed(self) -> None:
+    def _index_changed(self) -> KeywordIndex:
         """Save the keyword index of what is now committed, and tell every searcher to read the index again."""
-        keyword_index(self.store.keyword_folder, self.store.committed_chunks())
+        keywords = keyword_index(self.store.keyword_folder, self.store.committed_chunks())
         self.store.mark_changed()
+        return keywords
 
-    def _overview_updated(self) -> None:
+    def _overview_updated(self, keywords: KeywordIndex) -> None:
         """Work out the overview's facts of the replies added, and drop those removed, so that 概览 opens at once. The
         index is whole without them: a failure here is logged, and 概览 works them out when it opens."""
         try:
-            FactsCache(self.store.overview_folder).current(self.store)
+            FactsCache(self.store.overview_folder).current(self.store, keywords.idf)
         except Exception:
             log.exception("the overview's cache was not brought up to date")
 
@@ -402,9 +402,9 @@ class IndexBuilder:
         if report.added or report.removed or report.documents_added:
             on_progress(BuildProgress("keywords", len(files), len(files), report.documents_added, len(new)))
             with clock.stage("keywords"):
-                self._index_changed()
+                keywords = self._index_changed()
             with clock.stage("overview"):
-                self._overview_updated()
+                self._overview_updated(keywords)
         report.seconds = time.perf_counter() - started
         report.finished = datetime.now(UTC).isoformat(timespec="seconds")
         log.info("build: %s", report.summary().splitlines()[0])

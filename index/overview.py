@@ -9,6 +9,7 @@ import logging
 import os
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from index.hot_issues import HotIssue, Message, hot_issues
-from index.keywords import whole_words
+from index.keywords import keyword_index, whole_words
 from index.quality import reply_quality
 from index.search import Filters
 from index.store import DocumentRecord, ReplyStore
@@ -69,7 +70,8 @@ class ReplyFacts:
         return {"year": self.year, "kind": self.kind, "signing_office": self.office}
 
 
-def facts_of(record: DocumentRecord) -> ReplyFacts:
+def facts_of(record: DocumentRecord, rarity: Callable[[str], float]) -> ReplyFacts:
+    """What the reply contributes; its quality with words weighed by their rarity in the archive."""
     fields = record.fields
     title = str(fields.get("title", ""))
     message = str(fields.get("question", ""))
@@ -77,7 +79,7 @@ def facts_of(record: DocumentRecord) -> ReplyFacts:
     stated = str(fields.get("signing_office") or fields.get("lead_office") or "")
     office = stated or answering_office(record.text) or NO_OFFICE
     date_text, asked = str(fields.get("date", "")), str(fields.get("asked", ""))
-    quality = reply_quality(title, message, record.text, asked, date_text).to_dict() if message else {}
+    quality = reply_quality(title, message, record.text, asked, date_text, rarity).to_dict() if message else {}
     return ReplyFacts(
         record.doc_id,
         title,
@@ -109,8 +111,9 @@ class FactsCache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def current(self, store: ReplyStore) -> tuple[list[ReplyFacts], np.ndarray]:
-        """The facts of the replies indexed now: the cached ones that are unchanged, the rest worked out and saved."""
+    def current(self, store: ReplyStore, rarity: Callable[[str], float] | None = None) -> tuple[list[ReplyFacts], np.ndarray]:
+        """The facts of the replies indexed now: the cached ones that are unchanged, the rest worked out and saved; words
+        weighed by rarity, else by the IDF of the index's keyword side (read only when a reply is to be worked out)."""
         started = time.perf_counter()
         records = store.all_documents()
         wanted = {r.doc_id: _fingerprint(r) for r in records}
@@ -118,12 +121,14 @@ class FactsCache:
         kept = {d: entry for d, entry in cached.items() if wanted.get(d) == entry["fingerprint"]}
         todo = [d for d in wanted if d not in kept]
         if todo or len(kept) != len(cached):
+            if todo and rarity is None:
+                rarity = keyword_index(store.keyword_folder, store.committed_chunks()).idf
             for at in range(0, len(todo), 500):
                 batch = todo[at : at + 500]
                 found = store.document_vectors(batch)
                 for record in store.documents_with_text(batch):
                     if record.doc_id in found:  # a document without chunks is not one the overview can place
-                        kept[record.doc_id] = {"fingerprint": wanted[record.doc_id], "facts": asdict(facts_of(record))}
+                        kept[record.doc_id] = {"fingerprint": wanted[record.doc_id], "facts": asdict(facts_of(record, rarity))}
                         vectors[record.doc_id] = found[record.doc_id]
             self._save(kept, vectors)
             seconds = time.perf_counter() - started

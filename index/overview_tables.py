@@ -66,7 +66,7 @@ def office_rows(view: Overview) -> Rows:
                 office,
                 count,
                 "；".join(view.office_topics(office)),
-                median(days) if days else "",
+                f"{median(days):g}" if days else "",
                 sum(q["formula"] for q in graded),
                 sum(q["complete"] != "yes" for q in graded),
                 sum(not q["relevant"] for q in graded),
