@@ -13,6 +13,7 @@ from answer.draft import SUGGESTION_SUFFIXES, Drafter
 from answer.engine import UNREACHABLE, AnswerEngine
 from answer.results import Answer, Quoted, Retrieved, Token, Waiting
 from answer.turns import QueueFull
+from index.overview import FINDINGS
 from index.readers import READABLE_SUFFIXES
 from index.store import IndexUnavailable
 from settings import Settings, load_settings
@@ -343,6 +344,11 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
             hot_table = gr.Dataframe(wrap=True, max_height=300, interactive=False, elem_id="overview-hot")
             gr.Markdown("**答复单位**：件数、话题与回复质量")
             office_table = gr.Dataframe(wrap=True, max_height=360, interactive=False, elem_id="overview-offices")
+            with gr.Row():
+                gr.Markdown("**列出答复**：")
+                finding_buttons = {
+                    key: gr.Button(label, size="sm", elem_id=f"finding-{key}") for key, (label, _) in FINDINGS.items()
+                }
             overview_files = gr.File(label="导出的表格", file_count="multiple", height=120, elem_id="overview-files")
             with gr.Row(equal_height=False):
                 with gr.Column(scale=3):
@@ -356,6 +362,10 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
             export.click(overview_page.export, chosen, overview_files, concurrency_id="overview", **private)
             for which, table_shown in (("主要话题", topic_table), ("热点问题", hot_table), ("答复单位", office_table)):
                 table_shown.select(overview_page.lister(which), chosen, [listing, o_viewer], **private)
+            for key, button in finding_buttons.items():
+                button.click(
+                    lambda *chosen, key=key: overview_page.findings(*chosen, key), chosen, [listing, o_viewer], **private
+                )
             listing.click(overview_page.open, None, o_viewer, **private)
 
         def refresh() -> tuple:

@@ -160,6 +160,15 @@ class FactsCache:
         facts_file.replace(self.folder / "facts.json")
 
 
+# What a supervisor looks for among the replies, with how a reply's quality shows it.
+FINDINGS: dict[str, tuple[str, Callable[[dict], bool]]] = {
+    "formula": ("套话答复", lambda q: q["formula"]),
+    "incomplete": ("未完全回应", lambda q: q["complete"] != "yes"),
+    "off": ("未谈及来信主题", lambda q: not q["relevant"]),
+    "promised": ("有承诺事项", lambda q: bool(q["commitments"])),
+}
+
+
 @dataclass
 class Overview:
     """The replies a filter keeps, their topics and hot issues."""
@@ -187,8 +196,11 @@ class Overview:
         return {i: topic for topic in self.topics for i in topic.members}
 
     def replies_of(self, what: str, value: str) -> list[ReplyFacts]:
-        """The replies of a topic (its number), an office or a hot issue (its rank), newest first."""
-        if what == "topic":
+        """The replies of a topic (its number), an office, a hot issue (its rank) or a finding of their quality (one of
+        FINDINGS), newest first."""
+        if what == "finding":
+            members = [i for i, r in enumerate(self.replies) if r.quality and FINDINGS[value][1](r.quality)]
+        elif what == "topic":
             members = next((t.members for t in self.topics if str(t.number) == value), [])
         elif what == "hot":
             members = self.hot[int(value) - 1].members if value.isdigit() and 0 < int(value) <= len(self.hot) else []

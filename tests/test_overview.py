@@ -117,6 +117,8 @@ def test_each_reply_is_graded_with_its_evidence(built):
     fumes = by_title[FUMES]
     assert not fumes["formula"] and fumes["relevant"]
     assert sorted(r.quality["days"] for r in view.replies if r.title == FUMES) == [14, 26, 32, 38]  # each to 08-10
+    assert {r.title for r in view.replies_of("finding", "formula")} == {f"公交线路延伸到工业园{n}" for n in (8, 9, 10)}
+    assert {r.title for r in view.replies_of("finding", "promised")} == {FUMES}
     promised = fumes["commitments"]
     assert promised and "专项检查" in promised[0]["text"] and promised[0]["date"].startswith("2019年9月底")
 

@@ -13,7 +13,7 @@ import gradio as gr
 import pandas as pd
 
 from answer.engine import UNREACHABLE
-from index.overview import NO_OFFICE, FactsCache, Overview, overview
+from index.overview import FINDINGS, NO_OFFICE, FactsCache, Overview, overview
 from index.overview_tables import tables, write_tables
 from index.search import Searcher
 from index.store import IndexUnavailable
@@ -95,6 +95,19 @@ class OverviewPage:
             replies = view.replies_of(LISTED[which], key)
             heading = {"topic": f"话题 {key}：{row[1]}", "hot": f"热点 {key}：{row[1]}", "office": key}[LISTED[which]]
             return render.overview_replies([asdict(r) for r in replies], heading), ""
+
+        return listing
+
+    def finder(self, finding: str) -> Callable[..., tuple[str, str]]:
+        """What a click on a finding's button does: list the replies whose quality shows it (套话答复, 未完全回应, …)."""
+
+        def listing(year_text: str, kind: str, office: str) -> tuple[str, str]:
+            try:
+                view = self.current(year_text, kind, office)
+            except (ValueError, IndexUnavailable) as error:
+                return f'<div class="notice">{render.esc(error if isinstance(error, ValueError) else UNREACHABLE)}</div>', ""
+            replies = view.replies_of("finding", finding)
+            return render.overview_replies([asdict(r) for r in replies], FINDINGS[finding][0]), ""
 
         return listing
 

@@ -380,12 +380,17 @@ def _precedent_names(precedents: list[dict]) -> str:
     return "先例：" + "；".join(f"[{p['n']}] {esc(p.get('title') or '（无标题）')}（{about(p)}）" for p in precedents)
 
 
+# Replies a listing of 概览 shows; the rest are in its exported tables.
+_LISTED = 200
+
+
 def overview_replies(replies: list[dict], heading: str) -> str:
-    """The replies of a topic, office or hot issue: each with its quality and evidence, and 查看全文."""
+    """The replies of a topic, office, hot issue or finding, the newest _LISTED: each with its quality and evidence,
+    and 查看全文."""
     if not replies:
         return f'<div class="empty">{esc(heading)}：没有答复。</div>'
     cards = []
-    for r in replies:
+    for r in replies[:_LISTED]:
         q = r.get("quality") or {}
         notes = []
         if q.get("formula"):
@@ -406,4 +411,5 @@ def overview_replies(replies: list[dict], heading: str) -> str:
             f'<div class="passage"><div class="head"><b>{esc(r["title"] or "（无标题）")}</b></div>'
             f'<div class="meta">{meta}{days}</div>{"".join(notes)}{_open_button(r["doc_id"])}</div>'
         )
-    return f'<div class="label">{esc(heading)}：共 {len(replies)} 件答复</div>' + "".join(cards)
+    shown = f"，显示最新的 {_LISTED} 件（全部见导出的“回复质量”表）" if len(replies) > _LISTED else ""
+    return f'<div class="label">{esc(heading)}：共 {len(replies)} 件答复{shown}</div>' + "".join(cards)
