@@ -331,13 +331,11 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                 export = gr.Button("导出全部表格（CSV、XLSX）", elem_id="overview-export")
             o_summary = gr.HTML('<div class="empty">打开本页或点“统计”，汇总索引中的全部答复。</div>', elem_id="overview-summary")
             with gr.Row():
-                by_month = gr.BarPlot(x="月份", y="件数", title="按月份（来信日期，无则答复日期）", height=260)
-                by_kind = gr.BarPlot(x="类型", y="件数", title="按类型", height=260)
+                by_month = gr.BarPlot(x="月份", y="件数", x_label_angle=-45, height=260)
+                by_kind = gr.BarPlot(x="类型", y="件数", height=260)
             with gr.Row():
-                by_office = gr.BarPlot(
-                    x="答复单位", y="件数", title="按答复单位（前 15 个，未注明的不计）", sort="-y", x_label_angle=-45, height=300
-                )
-                topic_trend = gr.LinePlot(x="月份", y="件数", color="话题", title="主要话题的走势（前 5 个）", height=300)
+                by_office = gr.BarPlot(x="答复单位", y="件数", sort="-y", x_label_angle=-45, height=300)
+                topic_trend = gr.LinePlot(x="月份", y="件数", color="话题", x_label_angle=-45, height=300)
             gr.Markdown("**主要话题**（点击一行，列出它的答复）")
             topic_table = gr.Dataframe(wrap=True, max_height=360, interactive=False, elem_id="overview-topics")
             gr.Markdown("**热点问题**：同一地点、同一事项在短时间内的集中反映")

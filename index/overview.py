@@ -212,9 +212,10 @@ class Overview:
         """The offices that answer the topic most, those not named left out."""
         return Counter(self.replies[i].office for i in topic.members if self.replies[i].office != NO_OFFICE).most_common(_TOP)
 
-    def topic_trend(self, topic: Topic) -> list[tuple[str, int]]:
-        """Replies of the topic per month the matter was raised."""
-        return sorted(Counter(self.replies[i].sent[:7] for i in topic.members if self.replies[i].sent).items())
+    def topic_trend(self, topic: Topic, period: str = "month") -> list[tuple[str, int]]:
+        """Replies of the topic per month (or year) the matter was raised."""
+        width = 7 if period == "month" else 4
+        return sorted(Counter(self.replies[i].sent[:width] for i in topic.members if self.replies[i].sent).items())
 
     def office_topics(self, office: str) -> list[str]:
         named = Counter(t.name for t in self.topics for i in t.members if self.replies[i].office == office)

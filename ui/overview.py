@@ -30,6 +30,9 @@ _KEPT = 8
 TREND_TOPICS = 5
 # Offices in the chart of replies by office.
 CHART_OFFICES = 15
+# Months a chart shows one by one; a longer span is shown by year.
+MONTHS_CHARTED = 36
+PERIOD_NAMES = {"month": "月份", "year": "年份"}
 # What a table click lists: the column that names the row's topic, hot issue or office.
 LISTED = {"主要话题": "topic", "热点问题": "hot", "答复单位": "office"}
 
@@ -62,12 +65,15 @@ class OverviewPage:
         except IndexUnavailable:
             return (f'<div class="notice">{UNREACHABLE}</div>', *([gr.skip()] * 8))
         sheets = tables(view)
+        period = chart_period(view)
+        name = PERIOD_NAMES[period]
+        offices = [(o, n) for o, n in view.count_by("office") if o != NO_OFFICE][:CHART_OFFICES]
         return (
             summary(view),
-            _months(view.count_by("month")),
-            _frame(view.count_by("kind"), "类型"),
-            _frame([(o, n) for o, n in view.count_by("office") if o != NO_OFFICE][:CHART_OFFICES], "答复单位"),
-            trend(view),
+            _bars([(p, n) for p, n in view.count_by(period) if p[:1].isdigit()], name, f"按{name}（来信日期，无则答复日期）"),
+            _bars(view.count_by("kind"), "类型", "按类型"),
+            _bars(offices, "答复单位", f"按答复单位（前 {CHART_OFFICES} 个，未注明的不计）"),
+            trend(view, period),
             _table(sheets["主要话题"]),
             _table(sheets["热点问题"]),
             _table(sheets["答复单位"]),
@@ -132,26 +138,30 @@ def summary(view: Overview) -> str:
     return f'<div class="overview-summary">{line}</div>'
 
 
-def trend(view: Overview) -> pd.DataFrame:
-    """Replies per month of the largest topics."""
+def chart_period(view: Overview) -> str:
+    """Months while they fit on a chart's axis, else years: the axis labels stay Chinese and readable ("2019-07",
+    "2019"), where a time axis would name months in English."""
+    months = [m for m, _ in view.count_by("month") if m[:1].isdigit()]
+    return "month" if len(months) <= MONTHS_CHARTED else "year"
+
+
+def trend(view: Overview, period: str) -> gr.LinePlot:
+    """Replies per month (or year) of the largest topics."""
+    name = PERIOD_NAMES[period]
     rows = [
-        {"月份": month, "件数": count, "话题": f"{topic.number}. {topic.name}"}
+        {name: when, "件数": count, "话题": f"{topic.number}. {topic.name}"}
         for topic in view.topics[:TREND_TOPICS]
-        for month, count in view.topic_trend(topic)
+        for when, count in view.topic_trend(topic, period)
     ]
-    frame = pd.DataFrame(rows, columns=["月份", "件数", "话题"])
-    frame["月份"] = pd.to_datetime(frame["月份"] + "-01")  # a time axis labels itself sparsely, however many months
-    return frame
+    return gr.LinePlot(
+        pd.DataFrame(rows, columns=[name, "件数", "话题"]), x=name, title=f"主要话题的走势（前 {TREND_TOPICS} 个）"
+    )
 
 
-def _months(counts: list[tuple[str, int]]) -> pd.DataFrame:
-    frame = _frame([(m, n) for m, n in counts if m[:1].isdigit()], "月份")
-    frame["月份"] = pd.to_datetime(frame["月份"] + "-01")
-    return frame
-
-
-def _frame(counts: list[tuple[str, int]], name: str) -> pd.DataFrame:
-    return pd.DataFrame(counts, columns=[name, "件数"])
+def _bars(counts: list[tuple[str, int]], name: str, title: str) -> gr.BarPlot:
+    """A bar chart of counts, its axis from zero (a chart of one bar has a bar)."""
+    top = max((n for _, n in counts), default=1)
+    return gr.BarPlot(pd.DataFrame(counts, columns=[name, "件数"]), x=name, title=title, y_lim=[0, top * 1.1])
 
 
 def _table(rows: list) -> pd.DataFrame:
