@@ -5,7 +5,6 @@ own words, weighted by their rarity."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import cache
@@ -14,8 +13,8 @@ import jieba.analyse
 
 from index.keywords import covered, naming_words, term_weights
 from text.dates import DEADLINE, parsed_date
-from text.formulas import is_framing, without_formula
-from text.plans import PLAN
+from text.formulas import defers, is_framing, without_formula
+from text.plans import CONDITION, PLAN
 from text.sentences import CLAUSE_BREAK, sentence_spans, without_terminal
 from text.suggestions import ADDRESSEES, ASKING_WORDS, message_asks
 
@@ -24,8 +23,6 @@ RELEVANT_SHARE = 0.2
 # It answers an ask when they hold this share of the ask's words: low, as a reply answers in words of its own.
 ADDRESSED_SHARE = 0.1
 YES, PARTLY, NO = "yes", "partly", "no"
-# A clause that sets the condition of the plan after it: "待《意见》联合行文后，", "如发现违法情况，", "对不按线路运营的驾驶员，".
-_CONDITION = re.compile(r"^(?:待|如|若|一旦|对于?)|[后时][，,；;]$")
 
 
 @dataclass(frozen=True)
@@ -90,7 +87,7 @@ def reply_quality(
 def says_something(sentence: str, title: str, message: str) -> bool:
     """The sentence is no set phrase, nor set phrases around the message's own words ("你反映的A市有哪些心理咨询机构的
     问题，我们已收到，这不属于民政业务"): it tells the citizen something."""
-    if is_framing(sentence, title):
+    if is_framing(sentence, title) or defers(sentence):
         return False
     rest = without_formula(sentence)
     return rest is None or any(word not in message and word not in title for word in naming_words(rest))
@@ -119,7 +116,7 @@ def _commitment(sentence: str) -> Commitment | None:
         return None
     starts = [0, *(m.end() for m in CLAUSE_BREAK.finditer(sentence, 0, plan.start()))]
     first = len(starts) - 1
-    while first and _CONDITION.search(sentence[starts[first - 1] : starts[first]]):  # "待结果出来后，将依法处理"
+    while first and CONDITION.search(sentence[starts[first - 1] : starts[first]]):  # "待结果出来后，将依法处理"
         first -= 1
     text = without_terminal(sentence[starts[first] :]).strip()
     deadline = DEADLINE.search(text)

@@ -9,6 +9,8 @@ from eval.quality_labels import main, teddy_messages
 from eval.teddy import TEDDY
 from index.quality import NO, PARTLY, YES, reply_quality, says_something
 from text.dates import iso_date
+from text.formulas import defers, is_formula, is_framing
+from text.plans import PLAN
 
 TITLE = "咨询A3区老旧小区改造"
 MESSAGE = "请问我们小区什么时候改造？改造资金由谁出？"
@@ -120,3 +122,36 @@ def test_a_reply_that_defers_forwards_or_signs_off_says_nothing(sentence):
 )
 def test_a_reply_that_states_a_finding_or_a_step_says_something(sentence):
     assert says_something(sentence, "咨询户籍问题", "我想咨询户籍问题。")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "该路段将链接A5区和A6区，预计年底通车。",
+        "详情请登录http://www.a.gov.cn，补贴标准为每户3000元。",
+        "请您于11月30日前向我中心提交贷款申请。",
+        "可直接向区医保局申请报销。",
+        "K101路公交车已延伸至工业园。",
+        "采矿许可证延期正在处理中，预计5月底前办结。",
+    ],
+)
+def test_an_answer_in_a_deferrers_words_is_no_set_phrase_for_the_chat(sentence):
+    """The chat's quotes and passages are chosen by is_framing: a sentence that tells the citizen what to do, where, or
+    what is under way answers a question, however a deferring reply would word it."""
+    assert not is_framing(sentence) and not is_formula(sentence)
+    assert says_something(sentence, "咨询户籍问题", "我想咨询户籍问题。") or defers(sentence)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "plans"),
+    [
+        ("我局将于6月底前完成改造。", True),
+        ("我们会加强巡查。", True),
+        ("请将申请材料交至社区居委会。", False),  # the citizen's step, not the office's promise
+        ("慈善基金会分配善款。", False),
+        ("市总工会按规定发放慰问金。", False),
+        ("已承诺的事项均已完成。", False),
+    ],
+)
+def test_a_promise_is_what_the_office_will_do(sentence, plans):
+    assert bool(PLAN.search(sentence)) is plans

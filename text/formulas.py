@@ -28,10 +28,14 @@ _FORMULA = re.compile(
     r"|(?:(?:建议|提案|意见)[”\"》]?|(?<=[”\"》]))[，,]?[^，。；]{0,6}?对[^，。；]{0,30}?(?:具有|有)(?:积极|重要|现实)?(?:意义|作用)|反映了[^，。；]{0,30}?的?(?:突出|实际|现实|迫切)?(?:问题|需求|诉求|呼声|期盼)"
     r"|(?:特此|专此)(?:答复|回复|函复)|此复|以上答复|欢迎(?:您)?(?:继续|再次|多提)[^，。！]{0,20}"
     r"|(?:祝您?|顺祝)[^，。！]{0,10}"
-    # What a reply says instead of answering: forwarded, answered elsewhere, to be studied, not its business, wait.
-    r"|(?:已|现)?(?:转交?|转至|转到|转给|转请|交由|转办)[^，。；！]{0,30}?"
+)
+# What a reply says instead of answering. Set phrases only where a reply is judged as a whole (a reply of nothing but
+# these says nothing of substance): a sentence such as "可直接向区医保局申请报销" answers a question in the chat.
+_DEFERRAL = re.compile(
+    # Forwarded, answered elsewhere, to be studied, not its business, wait.
+    r"(?:已|现)?(?:转交?|转至|转到|转给|转请|交由|转办)[^，。；！]{0,30}?"
     r"(?:办理|处理|核实|调查|核处|办复|答复|回复|跟进|反馈|(?:相关|有关)(?:单位|部门))(?:[、和](?:办理|处理|核实|办复|答复|回复))?"
-    r"|(?:(?:您|你)(?:所)?反映的(?:问题|情况))?(?:相关|有关)?部门已经?(?:答复|回复)|(?:链接|网址)[：:]?\s*\S+|https?://\S+"
+    r"|(?:(?:您|你)(?:所)?反映的(?:问题|情况))?(?:相关|有关)?部门已经?(?:答复|回复)|(?:链接|网址)[：:]\s*https?://[\x21-\x7e]+|https?://[\x21-\x7e]+"
     r"|(?:将|会)(?:认真|深入)?(?:研究|考虑)(?:您|你)?的?(?:建议|意见)?"
     r"|(?:请|敬请)(?:您)?(?:耐心等待|留意|关注|随时关注)[^，。；！]{0,20}|(?:现)?正在(?:积极|抓紧)?(?:处理|办理|核实)中?"
     r"|不属于?[^，。；]{0,8}?(?:职能|职责|业务|管辖范围|受理范围)|(?:问题|情况)?未(?:说|讲|写|描述)(?:详细|清楚)"
@@ -43,7 +47,7 @@ _FORMULA = re.compile(
     r"|(?:(?:建议|请)(?:您|你)?[^，。；]{0,10}?[，,]?)?(?:直接)?向[^，。；]{0,60}?(?:咨询|反映|申请|投诉|举报)(?:相关|有关)?(?:问题|情况)?"
     # The message it answers, named and nothing said of it: "关于您反映的问题", "网友“UU0081876”".
     r"|(?:关于)?(?:您|你)(?:所)?(?:反映|咨询)的(?:问题|情况)(?![^，。；]{0,4}(?:属实|存在|不存在|已经?解决))"
-    r"|(?:网友)?[“\"]?[A-Za-z]{1,4}\d{3,}[”\"]?"
+    r"|(?:网友|用户)[“\"]?[A-Za-z]{1,4}\d{3,}[”\"]?|[“\"][A-Za-z]{1,4}\d{3,}[”\"]"
 )
 # Contact details that close a reply: who to call, the number, the address; and the phrases that offer them.
 CONTACT = re.compile(r"联系人[：:]\s*([^\s，,）)]+?)[\s，,]*(?:联系)?电话[：:]\s*([\d\-]+)")
@@ -61,8 +65,10 @@ _COURTESY = re.compile(
     r"|(?:并|并且)?(?:尽快|早日)?(?:给予|予以)?(?:答复|回复|解决|处理|落实)"
     r"|(?:非常|十分)?(?:谢谢|感谢)(?:您|你|领导)?|不胜感激|盼复|为盼|为感|此致|敬礼|妥否|以上建议"
 )
-# A sentence may defer in set phrases and offer a phone number in one: "问题未说详细，请您拨打…电话…，了解详情后为您解答".
+# A sentence may frame in set phrases and offer a phone number in one: "如有疑问，请拨打…电话…咨询，感谢您的关注".
 _SET_PHRASE = re.compile(f"{_FORMULA.pattern}|{_CONTACT_PIECE.pattern}")
+# The same, and deferring: what a reply that answers nothing is made of.
+_DEFERRING = re.compile(f"{_SET_PHRASE.pattern}|{_DEFERRAL.pattern}")
 # What must be left of a sentence without its set phrases for it to say something.
 _SUBSTANCE_CHARS = 8
 _CJK = re.compile(r"[\u3400-\u9fff\dA-Za-z]")
@@ -74,10 +80,17 @@ def _says_nothing_but(pattern: re.Pattern[str], sentence: str, least: int = _SUB
 
 
 def without_formula(sentence: str) -> str | None:
-    """What the sentence says besides its set phrases ("您反映的…问题，我们已收到，这不属于民政业务" leaves the subject it
-    repeats), or None when it holds none."""
-    rest, found = _FORMULA.subn("", sentence)
+    """What the sentence says besides its set phrases, deferrals among them ("您反映的…问题，我们已收到，这不属于民政业务"
+    leaves the subject it repeats), or None when it holds none."""
+    rest, found = _DEFERRING.subn("", sentence)
     return rest if found else None
+
+
+def defers(sentence: str) -> bool:
+    """The sentence frames the reply or puts the answer off: forwarded ("已转交A3区住建局办理"), answered elsewhere, to be
+    studied, not its business, sent elsewhere ("建议您直接向县国土局咨询"), with contact details or without. Said of a
+    reply as a whole: one made only of these answers nothing."""
+    return _says_nothing_but(_DEFERRING, sentence)
 
 
 def is_formula(sentence: str) -> bool:
