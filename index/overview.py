@@ -232,7 +232,7 @@ def overview(facts: list[ReplyFacts], vectors: np.ndarray, filters: Filters | No
         keep = [i for i, r in enumerate(facts) if filters.matches(r.metadata())]
         facts, vectors = [facts[i] for i in keep], vectors[keep]
     topics = find_topics(vectors, [r.words for r in facts])
-    messages = [Message(r.words, frozenset(r.places), _day(r.sent)) for r in facts]
+    messages = [Message(r.words, frozenset(r.places), _day(r.sent), r.messages) for r in facts]
     return Overview(facts, topics, hot_issues(messages))
 
 

@@ -51,7 +51,7 @@ def tables(view: Overview) -> dict[str, Rows]:
     for rank, issue in enumerate(view.hot, 1):
         period = f"{issue.first or ''}～{issue.last or ''}"
         examples = "；".join(view.replies[i].title for i in issue.members[:_EXAMPLES])
-        hot.append([rank, issue.name, "、".join(issue.places), period, len(issue.members), "、".join(issue.words), examples])
+        hot.append([rank, issue.name, "、".join(issue.places), period, issue.messages, "、".join(issue.words), examples])
     return {**counted, "主要话题": topics, "热点问题": hot, "答复单位": office_rows(view), **quality_rows(view)}
 
 

@@ -19,6 +19,7 @@ from index.search import Filters
 from index.store import ReplyStore
 from index.topics import find_topics
 from tests.conftest import settings_for, teddy_slice
+from text.offices import answering_office
 
 FUMES = "A5区魅力之城小区临街餐饮店油烟噪音扰民"
 HEADER = ["留言编号", "留言主题", "留言时间", "留言详情", "答复意见", "答复时间", "答复单位", "类型"]
@@ -183,3 +184,17 @@ def test_a_real_teddy_slice_is_counted_graded_and_clustered(tmp_path, embedder):
     assert all(r.quality and r.asked for r in view.replies)
     days = [r.quality["days"] for r in view.replies]
     assert all(d is not None and 0 <= d < 400 for d in days)
+
+
+@pytest.mark.parametrize(
+    ("reply", "office"),
+    [
+        ("网友您好！经A5区城管局现场核查，A5区城管局已责令该店整改。", "A5区城管局"),
+        ("根据市政府要求，A3区洋湖街道高度重视，立即组织人员到现场。", "A3区洋湖街道"),
+        ("5月5日组织县公安局核查，情况属实。", "县公安局"),
+        ("您反映的问题已转交县住建局办理。", ""),  # passed on: not the office that answers
+        ("如有疑问，请电话到区医疗保障局咨询。", "区医疗保障局"),
+    ],
+)
+def test_an_unsigned_reply_is_credited_to_the_body_it_names_as_acting(reply, office):
+    assert answering_office(reply) == office

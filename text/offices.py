@@ -63,8 +63,10 @@ def organisations(text: str) -> list[str]:
 
 # What a reply calls a body it does not name ("我局", "该公司", "有关部门"), or a government in general.
 _UNNAMED = ("我", "本", "该", "各", "相关", "有关", "市政府", "区政府", "县政府", "省政府")
-# Words a clause may put before a name that organisations() leaves on it ("根据市政府", "辖区桂花坪街道").
-_BEFORE_A_NAME = re.compile(r"^(?:根据|按照|辖区|位于|请|经)")
+# Words a clause may put before a name that organisations() leaves on it ("根据市政府", "辖区桂花坪街道", "日组织县公安局").
+_BEFORE_A_NAME = re.compile(r"^(?:根据|按照|辖区|位于|请|经|问题|已|并|日|欢迎|电话|到|立即|及时|组织|联系)+")
+# A body the reply was passed on or reported to ("已转交县住建局", "上报市政府"): not the one that answers.
+_PASSED_TO = re.compile(r"^(?:问题|已|并|现)*(?:转交|转至|转到|转给|转办|转|上报|报送|交由)")
 _MASKED_PREFIX = r"([A-Z]\d{0,2})?"
 
 
@@ -73,8 +75,10 @@ def answering_office(reply: str) -> str:
     with the masked place before it ("A5区教育局"); "" when it names none. An inference, for replies without the field."""
     text = abbreviated(reply)
     named = []
-    for name in organisations(reply):
-        name = _BEFORE_A_NAME.sub("", name)
+    for found in organisations(reply):
+        if _PASSED_TO.match(found):
+            continue
+        name = _BEFORE_A_NAME.sub("", found)
         if len(name) >= 3 and name.endswith((*ACTING, "街道", "中心")) and not name.startswith(_UNNAMED) and "我" not in name:
             masked = re.search(_MASKED_PREFIX + re.escape(name), text)
             named.append(((masked.group(1) if masked else "") or "") + name)
