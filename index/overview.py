@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
+import uuid
+import zipfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -15,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+from filelock import FileLock
 
 from index.hot_issues import HotIssue, Message, hot_issues
 from index.keywords import keyword_index, whole_words
@@ -31,7 +33,10 @@ from text.sentences import sentence_spans
 log = logging.getLogger(__name__)
 
 # Bump when what is worked out for a reply changes: every cached reply is worked out again.
-FACTS_VERSION = "1"
+FACTS_VERSION = "2"
+_CACHE_FILE = "facts.npz"
+# Replies whose texts and chunk vectors one request reads.
+_BATCH = 500
 # What describes a message: its title and the start of its text (or of the reply, when the message is not on file).
 _DESCRIBING_CHARS = 400
 NO_OFFICE = "（未注明）"
@@ -106,14 +111,20 @@ def _fingerprint(record: DocumentRecord) -> str:
 
 
 class FactsCache:
-    """The facts and vector of every indexed reply, in a folder beside the index: facts.json and vectors.npy."""
+    """The facts and vector of every indexed reply, in a folder beside the index."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
     def current(self, store: ReplyStore, rarity: Callable[[str], float] | None = None) -> tuple[list[ReplyFacts], np.ndarray]:
         """The facts of the replies indexed now: the cached ones that are unchanged, the rest worked out and saved; words
-        weighed by rarity, else by the IDF of the index's keyword side (read only when a reply is to be worked out)."""
+        weighed by rarity, else by the IDF of the index's keyword side (read only when a reply is to be worked out). One
+        process or thread at a time: a build and the app may both bring the cache up to date."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with FileLock(self.folder / "cache.lock"):
+            return self._current(store, rarity)
+
+    def _current(self, store: ReplyStore, rarity: Callable[[str], float] | None) -> tuple[list[ReplyFacts], np.ndarray]:
         started = time.perf_counter()
         records = store.all_documents()
         wanted = {r.doc_id: _fingerprint(r) for r in records}
@@ -123,8 +134,8 @@ class FactsCache:
         if todo or len(kept) != len(cached):
             if todo and rarity is None:
                 rarity = keyword_index(store.keyword_folder, store.committed_chunks()).idf
-            for at in range(0, len(todo), 500):
-                batch = todo[at : at + 500]
+            for at in range(0, len(todo), _BATCH):
+                batch = todo[at : at + _BATCH]
                 found = store.document_vectors(batch)
                 for record in store.documents_with_text(batch):
                     if record.doc_id in found:  # a document without chunks is not one the overview can place
@@ -139,25 +150,33 @@ class FactsCache:
         return [ReplyFacts(**kept[d]["facts"]) for d in ids], matrix
 
     def _load(self) -> tuple[dict[str, dict], dict[str, np.ndarray]]:
+        """The cache as saved, its facts and vectors matched by id; anything unreadable is no cache."""
         try:
-            entries = json.loads((self.folder / "facts.json").read_text(encoding="utf-8"))
-            stored = np.load(self.folder / "vectors.npy")
-        except (OSError, ValueError):
+            with np.load(self.folder / _CACHE_FILE, allow_pickle=False) as stored:
+                ids = [str(i) for i in stored["ids"]]
+                entries = json.loads(stored["facts"].tobytes().decode("utf-8"))
+                vectors = stored["vectors"]
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
             return {}, {}
-        if len(stored) != len(entries):
+        if list(entries) != ids or len(vectors) != len(ids):
             return {}, {}
-        return entries, {d: stored[i] for i, d in enumerate(entries)}
+        return entries, dict(zip(ids, vectors, strict=True))
 
     def _save(self, entries: dict[str, dict], vectors: dict[str, np.ndarray]) -> None:
-        """Written to fresh files, then swapped in: a crash leaves the old cache or none, never half of one."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        """One file holding ids, facts and vectors together, written fresh and then swapped in: a crash leaves the old
+        cache or none, never facts beside another reply's vector. Partial files of a crashed save are removed."""
+        for partial in self.folder.glob(f"{_CACHE_FILE}.partial-*"):
+            partial.unlink(missing_ok=True)
         ids = list(entries)
-        tag = f".partial-{os.getpid()}"
-        facts_file, vectors_file = self.folder / f"facts.json{tag}", self.folder / f"vectors{tag}.npy"
-        facts_file.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
-        np.save(vectors_file, np.array([vectors[d] for d in ids], dtype=np.float32))
-        vectors_file.replace(self.folder / "vectors.npy")
-        facts_file.replace(self.folder / "facts.json")
+        partial = self.folder / f"{_CACHE_FILE}.partial-{uuid.uuid4().hex}"
+        with partial.open("wb") as out:
+            np.savez(
+                out,
+                ids=np.array(ids, dtype=str),
+                facts=np.frombuffer(json.dumps(entries, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
+                vectors=np.array([vectors[d] for d in ids], dtype=np.float32),
+            )
+        partial.replace(self.folder / _CACHE_FILE)
 
 
 # What a supervisor looks for among the replies, with how a reply's quality shows it.

@@ -198,3 +198,16 @@ def test_a_real_teddy_slice_is_counted_graded_and_clustered(tmp_path, embedder):
 )
 def test_an_unsigned_reply_is_credited_to_the_body_it_names_as_acting(reply, office):
     assert answering_office(reply) == office
+
+
+def test_a_damaged_cache_is_worked_out_again_and_an_empty_filter_or_index_shows_nothing(built, tmp_path):
+    store, _ = built
+    cache = FactsCache(store.overview_folder)
+    facts, _ = cache.current(store)
+    (store.overview_folder / "facts.npz").write_bytes(b"PK\x03\x04 cut short")
+    again, vectors = cache.current(store)
+    assert [r.doc_id for r in again] == [r.doc_id for r in facts] and len(vectors) == len(again)
+    nothing = overview(again, vectors, Filters(signing_office="没有这个单位"))
+    assert nothing.replies == [] and nothing.topics == [] and nothing.hot == [] and tables(nothing)["主要话题"][1:] == []
+    empty = ReplyStore(settings_for(tmp_path / "empty"))
+    assert overview(*FactsCache(empty.overview_folder).current(empty)).count_by("year") == []
