@@ -353,24 +353,22 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                     listing = gr.HTML("", js_on_load=CLICKS, elem_id="overview-listing", max_height=640, padding=True)
                 with gr.Column(scale=2):
                     o_viewer = gr.HTML("", elem_id="overview-viewer", max_height=640, padding=True)
-            chosen = [o_years, o_kind, o_office]
-            shown = [o_summary, by_month, by_kind, by_office, topic_trend, topic_table, hot_table, office_table, listing]
+            chosen, drawn = [o_years, o_kind, o_office], gr.State(None)
+            shown = [o_summary, by_month, by_kind, by_office, topic_trend, topic_table, hot_table, office_table, listing, drawn]
             for trigger in (overview_tab.select, show.click):
                 trigger(overview_page.show, chosen, shown, concurrency_id="overview", **private)
-            export.click(overview_page.export, chosen, overview_files, concurrency_id="overview", **private)
+            export.click(overview_page.export, drawn, overview_files, **private)
             for which, table_shown in (("主要话题", topic_table), ("热点问题", hot_table), ("答复单位", office_table)):
-                table_shown.select(overview_page.lister(which), chosen, [listing, o_viewer], **private)
+                table_shown.select(overview_page.lister(which), drawn, [listing, o_viewer], **private)
             for key, button in finding_buttons.items():
-                button.click(
-                    lambda *chosen, key=key: overview_page.findings(*chosen, key), chosen, [listing, o_viewer], **private
-                )
+                button.click(overview_page.finder(key), drawn, [listing, o_viewer], **private)
             listing.click(overview_page.open, None, o_viewer, **private)
 
         def refresh() -> tuple:
             choices = gr.Dropdown(choices=["", *engine.searcher.values("signing_office")])
-            return choices, choices, choices, documents.table(), documents.history()
+            return choices, choices, choices, choices, documents.table(), documents.history()
 
-        app.load(refresh, None, [office, p_office, d_office, table, history], **private)
+        app.load(refresh, None, [office, p_office, d_office, o_office, table, history], **private)
 
         # Every argument has a default, so that a call missing one reaches ui/api_input and is told which, in Chinese.
         def ask(

@@ -72,7 +72,7 @@ def print_overview(args: argparse.Namespace, settings: Settings, store: ReplySto
     """The overview's tables on the terminal, and as CSV and XLSX files in --out."""
     import time
 
-    from index.overview import FactsCache, overview
+    from index.overview import FactsCache, overview, quality_totals
     from index.overview_tables import tables, write_tables
     from index.search import Filters
     from text.dates import years
@@ -88,13 +88,8 @@ def print_overview(args: argparse.Namespace, settings: Settings, store: ReplySto
         print(f"\n== {name} ==")
         for row in rows[: args.rows + 1]:
             print("  ".join(str(cell) for cell in (row if shown[name] is None else row[: shown[name] + 1])))
-    graded = [r.quality for r in view.replies if r.quality]
-    if graded:
-        print(
-            f"\n回复质量：{len(graded)} 件有来信原文；套话答复 {sum(q['formula'] for q in graded)} 件，"
-            f"未完全回应 {sum(q['complete'] != 'yes' for q in graded)} 件，不相关 {sum(not q['relevant'] for q in graded)} 件，"
-            f"承诺事项 {sum(len(q['commitments']) for q in graded)} 项"
-        )
+    if said := quality_totals(view.replies).sentence():
+        print(f"\n回复质量：{said}")
     print(f"\n{len(view.replies)} 件答复，{len(view.topics)} 个话题，{len(view.hot)} 个热点；用时 {seconds:.1f} 秒")
     if args.out:
         for path in write_tables(view, args.out):

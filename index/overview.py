@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
+from statistics import median
 
 import numpy as np
 from filelock import FileLock
@@ -66,13 +67,9 @@ class ReplyFacts:
         """When the matter was raised: the message's date, else the reply's."""
         return self.asked or self.date
 
-    @property
-    def year(self) -> int:
-        return int(self.date[:4]) if self.date else 0
-
     def metadata(self) -> dict:
-        """The fields a search filter reads."""
-        return {"year": self.year, "kind": self.kind, "signing_office": self.office}
+        """The fields a search filter reads; the year is that of when the matter was raised, as the overview counts it."""
+        return {"year": int(self.sent[:4]) if self.sent else 0, "kind": self.kind, "signing_office": self.office}
 
 
 def facts_of(record: DocumentRecord, rarity: Callable[[str], float]) -> ReplyFacts:
@@ -188,6 +185,31 @@ FINDINGS: dict[str, tuple[str, Callable[[dict], bool]]] = {
 }
 
 
+@dataclass(frozen=True)
+class QualityTotals:
+    """How a set of replies fares: of those whose message is on file, how many show each finding; the median days."""
+
+    graded: int
+    findings: dict[str, int]  # by FINDINGS key
+    promises: int
+    median_days: float | None
+
+    def sentence(self) -> str:
+        """The totals as the summary line and the command line say them."""
+        if not self.graded:
+            return ""
+        days = f"答复用时中位数 {self.median_days:g} 天；" if self.median_days is not None else ""
+        found = "，".join(f"{FINDINGS[k][0]} {n} 件" for k, n in self.findings.items() if k != "promised")
+        return f"其中 {self.graded} 件有来信原文：{days}{found}，承诺事项 {self.promises} 项。"
+
+
+def quality_totals(replies: list[ReplyFacts]) -> QualityTotals:
+    graded = [r.quality for r in replies if r.quality]
+    days = [q["days"] for q in graded if q["days"] is not None]
+    findings = {key: sum(bool(shows(q)) for q in graded) for key, (_, shows) in FINDINGS.items()}
+    return QualityTotals(len(graded), findings, sum(len(q["commitments"]) for q in graded), median(days) if days else None)
+
+
 @dataclass
 class Overview:
     """The replies a filter keeps, their topics and hot issues."""
@@ -232,9 +254,11 @@ class Overview:
         return Counter(self.replies[i].office for i in topic.members if self.replies[i].office != NO_OFFICE).most_common(_TOP)
 
     def topic_trend(self, topic: Topic, period: str = "month") -> list[tuple[str, int]]:
-        """Replies of the topic per month (or year) the matter was raised."""
+        """Replies of the topic per month (or year) the matter was raised, every period of the overview's counted (a
+        period without any of the topic's is a 0, so that a line drops to it)."""
         width = 7 if period == "month" else 4
-        return sorted(Counter(self.replies[i].sent[:width] for i in topic.members if self.replies[i].sent).items())
+        counts = Counter(self.replies[i].sent[:width] for i in topic.members if self.replies[i].sent)
+        return [(when, counts.get(when, 0)) for when, _ in self.count_by(period) if when[:1].isdigit()]
 
     def office_topics(self, office: str) -> list[str]:
         named = Counter(t.name for t in self.topics for i in t.members if self.replies[i].office == office)

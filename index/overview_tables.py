@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from statistics import median
 
-from index.overview import Overview, ReplyFacts
+from index.overview import FINDINGS, Overview, ReplyFacts, quality_totals
 from index.spreadsheets import Rows, write_csv, write_xlsx
 
 COMPLETENESS = {"yes": "完整", "partly": "部分回应", "no": "未回应"}
@@ -57,22 +56,13 @@ def tables(view: Overview) -> dict[str, Rows]:
 
 def office_rows(view: Overview) -> Rows:
     """Per office: how many replies, on which topics, how fast, how many say nothing or leave asks unanswered."""
-    rows = [["答复单位", "件数", "主要话题", "用时中位数（天）", "套话答复", "未完全回应", "不相关", "承诺事项"]]
+    finding_names = [name for key, (name, _) in FINDINGS.items() if key != "promised"]
+    rows = [["答复单位", "件数", "主要话题", "用时中位数（天）", *finding_names, "承诺事项"]]
     for office, count in view.count_by("office"):
-        graded = [r.quality for r in view.replies if r.office == office and r.quality]
-        days = [q["days"] for q in graded if q["days"] is not None]
-        rows.append(
-            [
-                office,
-                count,
-                "；".join(view.office_topics(office)),
-                f"{median(days):g}" if days else "",
-                sum(q["formula"] for q in graded),
-                sum(q["complete"] != "yes" for q in graded),
-                sum(not q["relevant"] for q in graded),
-                sum(len(q["commitments"]) for q in graded),
-            ]
-        )
+        totals = quality_totals([r for r in view.replies if r.office == office])
+        days = "" if totals.median_days is None else round(totals.median_days, 1)
+        found = [n for key, n in totals.findings.items() if key != "promised"]
+        rows.append([office, count, "；".join(view.office_topics(office)), days, *found, totals.promises])
     return rows
 
 

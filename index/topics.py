@@ -13,7 +13,7 @@ from sklearn.cluster import KMeans
 from index.keywords import naming_words
 from text.places import MASKED_CODE
 
-# Topics for n replies: about a third of √n, so 2,816 messages fall into 18; never more than MAX_TOPICS.
+# Topics for n replies: about a third of √n, a supervisor's number of categories; never more than MAX_TOPICS.
 MAX_TOPICS = 24
 _PER_SQRT = 3
 # Words shown for a topic, and of them the ones that make its name.

@@ -13,7 +13,7 @@ import gradio as gr
 import pandas as pd
 
 from answer.engine import UNREACHABLE
-from index.overview import FINDINGS, NO_OFFICE, FactsCache, Overview, overview
+from index.overview import FINDINGS, NO_OFFICE, FactsCache, Overview, overview, quality_totals
 from index.overview_tables import tables, write_tables
 from index.search import Searcher
 from index.store import IndexUnavailable
@@ -39,6 +39,7 @@ LISTED = {"主要话题": "topic", "热点问题": "hot", "答复单位": "offic
 
 class OverviewPage:
     def __init__(self, searcher: Searcher, documents: Documents) -> None:
+        self.searcher = searcher
         self.store = searcher.store
         self.cache = FactsCache(self.store.overview_folder)
         self.documents = documents
@@ -50,20 +51,19 @@ class OverviewPage:
         key = (self.store.generation(), year_text or "", kind or "", office or "")
         with self._lock:
             if key not in self._kept:
-                facts, vectors = self.cache.current(self.store)
+                facts, vectors = self.cache.current(self.store, self.searcher.keywords.idf)
                 self._kept[key] = overview(facts, vectors, filters)
                 while len(self._kept) > _KEPT:
                     self._kept.popitem(last=False)
             return self._kept[key]
 
     def show(self, year_text: str, kind: str, office: str) -> tuple:
-        """Summary, charts, the topic, hot issue and office tables; the listing emptied."""
+        """Summary, charts, the topic, hot issue and office tables, the overview drawn (what a click lists from); the
+        listing emptied."""
         try:
             view = self.current(year_text, kind, office)
-        except ValueError as error:  # a year it cannot read
-            return (f'<div class="notice">{render.esc(error)}</div>', *([gr.skip()] * 8))
-        except IndexUnavailable:
-            return (f'<div class="notice">{UNREACHABLE}</div>', *([gr.skip()] * 8))
+        except (ValueError, IndexUnavailable) as error:  # a year it cannot read, a server gone
+            return (_notice(error), *([gr.skip()] * 9))
         sheets = tables(view)
         period = chart_period(view)
         name = PERIOD_NAMES[period]
@@ -77,42 +77,42 @@ class OverviewPage:
             _table(sheets["主要话题"]),
             _table(sheets["热点问题"]),
             _table(sheets["答复单位"]),
-            '<div class="empty">点击上面表格中的话题、热点或答复单位，列出它的答复。</div>',
+            '<div class="empty">点击上面表格中的话题、热点或答复单位，或“列出答复”的按钮，列出它的答复。</div>',
+            view,
         )
 
-    def export(self, year_text: str, kind: str, office: str) -> list[str] | None:
-        """Every table as CSV, and all of them as one XLSX workbook."""
-        try:
-            view = self.current(year_text, kind, office)
-        except (ValueError, IndexUnavailable) as error:
-            gr.Warning(render.esc(error if isinstance(error, ValueError) else UNREACHABLE), title="无法导出")
+    @staticmethod
+    def export(drawn: Overview | None) -> list[str] | None:
+        """Every table of the overview shown as CSV, and all of them as one XLSX workbook."""
+        if drawn is None:
+            gr.Warning("请先点“统计”。", title="无法导出")
             return None
-        return [str(p) for p in write_tables(view, export_folder("overview"))]
+        return [str(p) for p in write_tables(drawn, export_folder("overview"))]
 
-    def lister(self, which: str) -> Callable[..., tuple[str, str]]:
-        """What a click on a row of the table named `which` does: list the replies of its topic, hot issue or office."""
+    @staticmethod
+    def lister(which: str) -> Callable[..., tuple[str, str]]:
+        """What a click on a row of the table named `which` does: list the replies of its topic, hot issue or office, in
+        the overview the table was drawn from."""
 
-        def listing(year_text: str, kind: str, office: str, event: gr.SelectData) -> tuple[str, str]:
+        def listing(drawn: Overview | None, event: gr.SelectData) -> tuple[str, str]:
             row = event.row_value or []
-            if not row:
+            if drawn is None or not row:
                 return gr.skip(), gr.skip()
-            view = self.current(year_text, kind, office)
             key = str(row[0])
-            replies = view.replies_of(LISTED[which], key)
+            replies = drawn.replies_of(LISTED[which], key)
             heading = {"topic": f"话题 {key}：{row[1]}", "hot": f"热点 {key}：{row[1]}", "office": key}[LISTED[which]]
             return render.overview_replies([asdict(r) for r in replies], heading), ""
 
         return listing
 
-    def finder(self, finding: str) -> Callable[..., tuple[str, str]]:
+    @staticmethod
+    def finder(finding: str) -> Callable[..., tuple[str, str]]:
         """What a click on a finding's button does: list the replies whose quality shows it (套话答复, 未完全回应, …)."""
 
-        def listing(year_text: str, kind: str, office: str) -> tuple[str, str]:
-            try:
-                view = self.current(year_text, kind, office)
-            except (ValueError, IndexUnavailable) as error:
-                return f'<div class="notice">{render.esc(error if isinstance(error, ValueError) else UNREACHABLE)}</div>', ""
-            replies = view.replies_of("finding", finding)
+        def listing(drawn: Overview | None) -> tuple[str, str]:
+            if drawn is None:
+                return '<div class="notice">请先点“统计”。</div>', ""
+            replies = drawn.replies_of("finding", finding)
             return render.overview_replies([asdict(r) for r in replies], FINDINGS[finding][0]), ""
 
         return listing
@@ -123,19 +123,15 @@ class OverviewPage:
 
 
 def summary(view: Overview) -> str:
-    graded = [r.quality for r in view.replies if r.quality]
     messages = sum(r.messages for r in view.replies)
     answering = f"（答复 {messages} 条来信，内容相同的答复合为一件）" if messages > len(view.replies) else ""
     line = f"共 <b>{len(view.replies)}</b> 件答复{answering}，{len(view.topics)} 个主要话题，{len(view.hot)} 个热点问题。"
-    if graded:
-        days = sorted(q["days"] for q in graded if q["days"] is not None)
-        middle = f"答复用时中位数 {days[len(days) // 2]} 天；" if days else ""
-        line += (
-            f"其中 {len(graded)} 件有来信原文：{middle}套话答复 {sum(q['formula'] for q in graded)} 件，"
-            f"未完全回应 {sum(q['complete'] != 'yes' for q in graded)} 件，未谈及来信主题 "
-            f"{sum(not q['relevant'] for q in graded)} 件，承诺事项 {sum(len(q['commitments']) for q in graded)} 项。"
-        )
-    return f'<div class="overview-summary">{line}</div>'
+    return f'<div class="overview-summary">{line}{render.esc(quality_totals(view.replies).sentence())}</div>'
+
+
+def _notice(error: Exception) -> str:
+    said = UNREACHABLE if isinstance(error, IndexUnavailable) else str(error)
+    return f'<div class="notice">{render.esc(said)}</div>'
 
 
 def chart_period(view: Overview) -> str:
