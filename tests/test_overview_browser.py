@@ -51,9 +51,9 @@ def test_a_supervisor_sees_the_topics_and_opens_a_topics_replies(overview_url):
         assert cards.count() >= 2
         cards.first.locator("button.open").click()
         expect(page.locator("#overview-viewer")).to_contain_text("答复", timeout=20_000)
-        page.locator("#finding-formula").click()
-        expect(listing.locator(".label")).to_contain_text("套话答复：共", timeout=20_000)
-        expect(listing.locator(".quality.formula").first).to_contain_text("套话答复：")
+        page.locator("#finding-incomplete").click()  # the first 150 Teddy replies hold no formula reply
+        expect(listing.locator(".label")).to_contain_text("未完全回应：共", timeout=20_000)
+        expect(listing.locator(".quality.open-asks").first).to_contain_text("未回应：")
         page.locator("#overview-export").click()
         expect(page.locator("#overview-files")).to_contain_text("概览_主要话题", timeout=30_000)
         shot(page, "overview")
