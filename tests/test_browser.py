@@ -181,7 +181,7 @@ def test_a_follow_up_in_the_page_is_read_with_the_conversation(page):
 
 
 def test_clearing_while_the_answer_streams_frees_the_model_and_the_next_question_is_answered_alone(page):
-    ask(page, "企业在高职院校设奖学金培养人才，区里最多支持多少？")
+    ask(page, CROSS_BORDER)  # a list: its summary streams for seconds, where a one-figure answer is over at once
     expect(page.locator("#conversation .bubble.pending .streamed")).to_be_visible(timeout=SLOW)  # the model writing
     shot(page, "chat-streaming-before-clear")
     page.locator("#clear").click()
@@ -196,7 +196,7 @@ def test_clearing_while_the_answer_streams_frees_the_model_and_the_next_question
     users = page.locator("#conversation .msg.user")
     expect(users).to_have_count(1)
     expect(users.first).to_have_text("河套合作区布局了哪些科研平台？")
-    assert "奖学金" not in page.locator("#conversation").inner_text(), "nothing of the cleared answer came back"
+    assert CROSS_BORDER not in page.locator("#conversation").inner_text(), "nothing of the cleared turn came back"
     assert page.locator("#conversation .bubble.pending, #conversation .bubble.stopped").count() == 0
     assert answered_after < SLOW / 1000 / 2, f"the next answer took {answered_after:.0f} s: the model was held"
 
