@@ -32,7 +32,7 @@ def machine_topics() -> list[dict]:
     view = overview(facts, vectors)
     topics = []
     for topic in view.topics[:TOP]:
-        records = store.documents_with_text([r.doc_id for r in view.samples(topic)])
+        records = store.get_documents([r.doc_id for r in view.samples(topic)], with_text=True).values()
         samples = [{"title": r.title, "message": _opening(str(r.fields.get("question", "")))} for r in records]
         size = len(topic.members)
         topics.append({"topic": topic.number, "name": topic.name, "words": topic.words, "size": size, "samples": samples})

@@ -12,7 +12,6 @@ import zipfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import date
 from pathlib import Path
 from statistics import median
 
@@ -134,7 +133,7 @@ class FactsCache:
             for at in range(0, len(todo), _BATCH):
                 batch = todo[at : at + _BATCH]
                 found = store.document_vectors(batch)
-                for record in store.documents_with_text(batch):
+                for record in store.get_documents(batch, with_text=True).values():
                     if record.doc_id in found:  # a document without chunks is not one the overview can place
                         kept[record.doc_id] = {"fingerprint": wanted[record.doc_id], "facts": asdict(facts_of(record, rarity))}
                         vectors[record.doc_id] = found[record.doc_id]
@@ -232,10 +231,6 @@ class Overview:
             return sorted(counts.items())
         return counts.most_common()
 
-    def topic_of(self) -> dict[int, Topic]:
-        """Each reply's topic, by position."""
-        return {i: topic for topic in self.topics for i in topic.members}
-
     def replies_of(self, what: str, value: str) -> list[ReplyFacts]:
         """The replies of a topic (its number), an office, a hot issue (its rank) or a finding of their quality (one of
         FINDINGS), newest first."""
@@ -260,9 +255,13 @@ class Overview:
         counts = Counter(self.replies[i].sent[:width] for i in topic.members if self.replies[i].sent)
         return [(when, counts.get(when, 0)) for when, _ in self.count_by(period) if when[:1].isdigit()]
 
-    def office_topics(self, office: str) -> list[str]:
-        named = Counter(t.name for t in self.topics for i in t.members if self.replies[i].office == office)
-        return [name for name, _ in named.most_common(_TOP)]
+    def topics_by_office(self) -> dict[str, list[str]]:
+        """The topics each office answers most, in one pass over the topics (an office's ties in topic order)."""
+        named: dict[str, Counter[str]] = {}
+        for topic in self.topics:
+            for i in topic.members:
+                named.setdefault(self.replies[i].office, Counter())[topic.name] += 1
+        return {office: [name for name, _ in counts.most_common(_TOP)] for office, counts in named.items()}
 
     def samples(self, topic: Topic) -> list[ReplyFacts]:
         return [self.replies[i] for i in topic.members[:SAMPLES]]
@@ -275,9 +274,5 @@ def overview(facts: list[ReplyFacts], vectors: np.ndarray, filters: Filters | No
         keep = [i for i, r in enumerate(facts) if filters.matches(r.metadata())]
         facts, vectors = [facts[i] for i in keep], vectors[keep]
     topics = find_topics(vectors, [r.words for r in facts])
-    messages = [Message(r.words, frozenset(r.places), _day(r.sent), r.messages) for r in facts]
+    messages = [Message(r.words, frozenset(r.places), parsed_date(r.sent), r.messages) for r in facts]
     return Overview(facts, topics, hot_issues(messages))
-
-
-def _day(iso: str) -> date | None:
-    return parsed_date(iso) if iso else None

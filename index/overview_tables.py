@@ -58,11 +58,15 @@ def office_rows(view: Overview) -> Rows:
     """Per office: how many replies, on which topics, how fast, how many say nothing or leave asks unanswered."""
     finding_names = [name for key, (name, _) in FINDINGS.items() if key != "promised"]
     rows = [["答复单位", "件数", "主要话题", "用时中位数（天）", *finding_names, "承诺事项"]]
+    replies_of: dict[str, list[ReplyFacts]] = {}
+    for reply in view.replies:
+        replies_of.setdefault(reply.office, []).append(reply)
+    topics_of = view.topics_by_office()
     for office, count in view.count_by("office"):
-        totals = quality_totals([r for r in view.replies if r.office == office])
+        totals = quality_totals(replies_of[office])
         days = "" if totals.median_days is None else round(totals.median_days, 1)
         found = [n for key, n in totals.findings.items() if key != "promised"]
-        rows.append([office, count, "；".join(view.office_topics(office)), days, *found, totals.promises])
+        rows.append([office, count, "；".join(topics_of.get(office, [])), days, *found, totals.promises])
     return rows
 
 

@@ -145,27 +145,22 @@ class ReplyStore:
         texts = got.get("documents") or [""] * len(got["ids"])
         return [DocumentRecord.from_metadata(i, m, t or "") for i, m, t in zip(got["ids"], got["metadatas"], texts, strict=True)]
 
-    def get_documents(self, doc_ids: list[str]) -> dict[str, DocumentRecord]:
-        """The manifest records of these documents (without their text), by doc_id."""
-        got = self.documents.get(ids=doc_ids, include=["metadatas"]) if doc_ids else {"ids": [], "metadatas": []}
-        return {i: DocumentRecord.from_metadata(i, m) for i, m in zip(got["ids"], got["metadatas"], strict=True)}
+    def get_documents(self, doc_ids: list[str], with_text: bool = False) -> dict[str, DocumentRecord]:
+        """The manifest records of these documents (with their text, when asked), by doc_id, read a batch at a time."""
+        include = ["metadatas", "documents"] if with_text else ["metadatas"]
+        found = {}
+        for i in range(0, len(doc_ids), _BATCH):
+            got = self.documents.get(ids=doc_ids[i : i + _BATCH], include=include)
+            texts = got.get("documents") or [""] * len(got["ids"])
+            for d, m, t in zip(got["ids"], got["metadatas"], texts, strict=True):
+                found[d] = DocumentRecord.from_metadata(d, m, t or "")
+        return found
 
     def get_document(self, doc_id: str) -> DocumentRecord | None:
         got = self.documents.get(ids=[doc_id], include=["metadatas", "documents"])
         if not got["ids"]:
             return None
         return DocumentRecord.from_metadata(doc_id, got["metadatas"][0], got["documents"][0] or "")
-
-    def documents_with_text(self, doc_ids: list[str]) -> list[DocumentRecord]:
-        """The manifest records of these documents with their text, read a batch at a time."""
-        found = []
-        for i in range(0, len(doc_ids), _BATCH):
-            got = self.documents.get(ids=doc_ids[i : i + _BATCH], include=["metadatas", "documents"])
-            found += [
-                DocumentRecord.from_metadata(d, m, t or "")
-                for d, m, t in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
-            ]
-        return found
 
     def commit_documents(self, records: list[DocumentRecord]) -> None:
         """Write the manifest records last: before them, the documents' chunks are invisible orphans."""
