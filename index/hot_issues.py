@@ -99,7 +99,7 @@ def _issue(messages: list[Message], members: list[int], vectors: csr_matrix, voc
     """The group (its members' TF-IDF vectors given) with the words that weigh most in it, and the places named most."""
     members = sorted(members, key=lambda i: messages[i].sent or date.min)
     weights = np.asarray(vectors.sum(axis=0)).ravel()
-    places = Counter(p for i in members for p in messages[i].places)
+    places = Counter(p for i in members for p in sorted(messages[i].places))  # ties in one order, whatever the hash seed
     dates = [messages[i].sent for i in members if messages[i].sent]
     return HotIssue(
         members,
