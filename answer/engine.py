@@ -18,8 +18,9 @@ from answer.questions import HISTORY_CHARS, PRECEDENT, YES_NO, Question, joined,
 from answer.quotes import Quote, QuoteFinder
 from answer.results import Answer, Quoted, Retrieved, Token, Waiting
 from answer.turns import QueueFull, Ticket, wait_for_turn
+from index.filters import Filters
 from index.keywords import tokenize
-from index.search import Filters, Hit, Searcher
+from index.search import Hit, Searcher
 from index.store import IndexUnavailable
 from settings import Settings
 from text.markers import strip_markers

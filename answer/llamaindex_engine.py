@@ -9,7 +9,7 @@ from llama_index.core.schema import NodeWithScore, TextNode
 
 from answer.citations import Citation
 from answer.engine import AnswerEngine
-from index.search import Filters
+from index.filters import Filters
 
 
 class DafuQueryEngine(CustomQueryEngine):

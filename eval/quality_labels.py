@@ -20,7 +20,7 @@ from sklearn.metrics import cohen_kappa_score
 
 from eval.benchmark import print_table, save
 from eval.teddy import TEDDY, build_teddy_index, teddy_overview_settings
-from index.keywords import keyword_index
+from index.keyword_index import current_keyword_index
 from index.quality import YES, Quality, reply_quality
 from index.readers import table_rows
 from settings import PROJECT_ROOT
@@ -44,7 +44,7 @@ def scored(labels: list[dict], messages: dict[str, dict[str, str]]) -> list[tupl
     """Each labelled row with the scores of its reply, words weighed by their rarity as 概览 weighs them: the IDF of the
     keyword side of an index of the whole export (built under eval/runs the first time)."""
     store, _ = build_teddy_index(teddy_overview_settings())
-    rarity = keyword_index(store.keyword_folder, store.committed_chunks()).idf
+    rarity = current_keyword_index(store).idf
     pairs = []
     for label in labels:
         row = messages[label["row"]]

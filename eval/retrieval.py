@@ -25,6 +25,7 @@ from tqdm import tqdm
 from eval.benchmark import load_earlier, print_table, save
 from eval.teddy import RUNS, TEDDY, build_teddy_index, teddy_settings
 from index.build import text_id
+from index.chunker import document_of
 from index.embedder import Embedder, load_embedder
 from index.readers import read_table
 from index.search import Searcher, reciprocal_rank_fusion
@@ -85,9 +86,9 @@ class Methods:
     def __init__(self, searcher: Searcher, settings: Settings, embedder: Embedder) -> None:
         self.searcher, self.settings, self.embedder = searcher, settings, embedder
 
-    def _documents(self, ranking: list[tuple[int, float]]) -> list[str]:
-        """The documents of a ranking of chunk positions, in the order their first chunk appears."""
-        return documents_in_order([self.searcher.chunks[i].doc_id for i, _ in ranking])
+    def _documents(self, ranking: list[tuple[str, float]]) -> list[str]:
+        """The documents of a ranking of chunks, in the order their first chunk appears."""
+        return documents_in_order([document_of(i) for i, _ in ranking])
 
     def bm25(self, query: str) -> list[str]:
         return self._documents(self.searcher.keyword_ranking(query, self.settings.candidates))

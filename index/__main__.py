@@ -20,7 +20,8 @@ _SHOWN_FAILURES = 20
 
 
 def print_search(args: argparse.Namespace, settings, store) -> int:
-    from index.search import Filters, Searcher
+    from index.filters import Filters
+    from index.search import Searcher
     from text.dates import years
 
     filters = Filters(*years(args.years), args.office, args.kind, args.session, args.addressee)
@@ -72,9 +73,9 @@ def print_overview(args: argparse.Namespace, settings: Settings, store: ReplySto
     """The overview's tables on the terminal, and as CSV and XLSX files in --out."""
     import time
 
+    from index.filters import Filters
     from index.overview import FactsCache, overview, quality_totals
     from index.overview_tables import tables, write_tables
-    from index.search import Filters
     from text.dates import years
 
     started = time.perf_counter()

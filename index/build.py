@@ -19,7 +19,7 @@ from filelock import FileLock, Timeout
 
 from index.chunker import CHUNKING, Chunk, chunk_document, chunk_id
 from index.embedder import Embedder, load_embedder
-from index.keywords import KeywordIndex, keyword_index
+from index.keyword_index import KeywordIndex, current_keyword_index
 from index.overview import FactsCache
 from index.readers import TABLE_SUFFIXES, SourceDocument, UnreadableFile, read_documents
 from index.schema import chunk_fields, document_fields
@@ -34,11 +34,10 @@ log = logging.getLogger(__name__)
 _LOCK_LEASE_S = 600
 # Embedding batch: large enough to keep both cores busy, small enough for steady progress.
 _EMBED_BATCH = 64
-# Documents committed are made searchable (keyword index saved, searchers told) at most this often: the first batch of
-# a long import can be asked about within half a minute, and at 5,000 chunks rebuilding the keyword index costs seconds.
+# Documents committed are made searchable (written to the change log, the keyword index caught up) at most this often:
+# the first batch of a long import can be asked about within half a minute, and the log stays short.
 PUBLISH_EVERY_S = 20.0
-# Nor more often than this many times what publishing last cost: the keyword index is rebuilt whole and grows with
-# the index, so publishing stays under a fifth of the build.
+# Nor more often than this many times what publishing last cost: publishing stays under a fifth of the build.
 _PUBLISH_COST_SHARE = 4.0
 
 
@@ -253,7 +252,8 @@ class IndexBuilder:
             report = BuildReport(started=datetime.now(UTC).isoformat(timespec="seconds"), note=note)
             try:
                 self._build(roots, prune, on_progress, report)
-            except Exception:  # the history keeps a build that failed half-way too: what it committed stays
+            except Exception:  # the history keeps a build that failed half-way too: what it committed stays, searchable
+                self._published_anyway()
                 report.finished = datetime.now(UTC).isoformat(timespec="seconds")
                 report.failed.append(("", BUILD_FAILED))
                 self.store.save_report(asdict(report))
@@ -285,11 +285,26 @@ class IndexBuilder:
                 self._overview_updated(self._index_changed())
             return [doc_id for doc_id in doc_ids if doc_id in found]
 
-    def _index_changed(self) -> KeywordIndex:
-        """Save the keyword index of what is now committed, and tell every searcher to read the index again."""
-        keywords = keyword_index(self.store.keyword_folder, self.store.committed_chunks())
-        self.store.mark_changed()
-        return keywords
+    def _index_changed(self, doc_ids: Iterable[str] = ()) -> KeywordIndex:
+        """Write what this build committed or took out (and these documents) to the change log every searcher follows,
+        and bring this machine's keyword index in line with it."""
+        self.store.publish_changes(doc_ids)
+        return current_keyword_index(self.store)
+
+    def _published_anyway(self) -> None:
+        """What a failing build committed, published if the store can still be reached (else the next build does)."""
+        try:
+            self._index_changed()
+        except Exception:
+            log.exception("what the failed build committed is published by the next build")
+
+    def _keywords_repaired(self, committed: set[str]) -> None:
+        """Documents the keyword index holds but the manifest does not, or the other way round (a build killed between
+        its commit and its publishing), published as changed: every machine's keyword index then mends them."""
+        differing = committed ^ current_keyword_index(self.store).documents()
+        if differing:
+            log.info("keyword index: %d document(s) differ from the manifest; bringing them in line", len(differing))
+            self._index_changed(differing)
 
     def _overview_updated(self, keywords: KeywordIndex) -> None:
         """Work out the overview's facts of the replies added, and drop those removed, so that 概览 opens at once. The
@@ -305,6 +320,8 @@ class IndexBuilder:
         started = time.perf_counter()
         clock = _Stopwatch(report.timings)
         records = {r.doc_id: r for r in self.store.all_documents()}
+        with clock.stage("keywords"):
+            self._keywords_repaired(set(records))
         indexed = self._indexed_files(records)
         files = find_files(roots)
         present = {display_path(p) for p in files}
@@ -570,6 +587,8 @@ class IndexBuilder:
             past = [chunk_id(d.record.doc_id, i) for d in documents for i in range(d.record.n_chunks, d.chunks_before)]
             self.store.remove_chunks(past)
             self.store.commit_documents(records)
+            # Logged at once, so that a build killed from now on leaves these to every keyword index's catch-up.
+            self.store.publish_changes()
         report.documents_added += len(records)
         report.chunks_added += sum(r.n_chunks for r in records)
         committed(records)

@@ -1,33 +1,18 @@
-"""Keyword side of retrieval: jieba tokens and a BM25 index over the chunks."""
+"""The words of Chinese text as search sees them: jieba tokens, character pairs, quoted terms, and their weights."""
 
 from __future__ import annotations
 
-import collections
-import hashlib
 import itertools
-import json
 import logging
-import math
-import os
 import re
-import shutil
-import uuid
 from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-import bm25s
 import jieba
 import jieba.posseg
-import numpy as np
 
-if TYPE_CHECKING:
-    from index.store import StoredChunk
-
-log = logging.getLogger(__name__)
 jieba.setLogLevel(logging.WARNING)
-logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 _STOPWORDS_FILE = Path(__file__).with_name("stopwords.txt")
 _WORD = re.compile(r"[\w\u3400-\u9fff]")
@@ -113,97 +98,12 @@ def covered(weights: dict[str, float], text: str) -> float:
 
 
 _CJK_CHAR_OR_WORD = re.compile(r"[\u3400-\u9fff]|[a-z0-9]+")
-# Saved indexes made by another tokenizer are rebuilt: bump when index_tokens changes.
+# Keyword indexes made by another tokenizer are replaced: bump when index_tokens changes.
 TOKENIZER_VERSION = "words+bigrams-1"
 
 
 def index_tokens(text: str) -> list[str]:
-    """What BM25 indexes and matches: the words, and every pair of adjacent characters, which keeps masked or
+    """What the keyword index holds and matches: the words, and every pair of adjacent characters, which keeps masked or
     misspelt names (“景蓉华苑” / “景蓉花苑”) and words jieba splits differently from the query findable."""
     units = _CJK_CHAR_OR_WORD.findall(text.lower())
     return tokenize(text) + [a + b for a, b in itertools.pairwise(units)]
-
-
-class KeywordIndex:
-    """BM25 (bm25s, sparse matrices) over tokenised chunks, with the IDF the refusal gate uses."""
-
-    def __init__(self, bm25: bm25s.BM25 | None, document_frequency: dict[str, int], size: int) -> None:
-        self.bm25 = bm25
-        self.document_frequency = document_frequency
-        self.size = size
-
-    @classmethod
-    def build(cls, texts: list[str]) -> KeywordIndex:
-        # Each chunk is held as word numbers while indexing, not as strings: a million chunks of strings need tens of GB.
-        vocabulary: dict[str, int] = {}
-        ids = [[vocabulary.setdefault(t, len(vocabulary)) for t in index_tokens(text)] for text in texts]
-        words = list(vocabulary)
-        frequency = {words[i]: n for i, n in collections.Counter(i for doc in ids for i in set(doc)).items()}
-        bm25 = None
-        if ids:
-            bm25 = bm25s.BM25()
-            bm25.index((ids, vocabulary), show_progress=False)
-        return cls(bm25, frequency, len(texts))
-
-    def save(self, folder: Path, fingerprint: str, terms: list[str]) -> None:
-        """Written beside Chroma into a fresh folder, then swapped in, so a crash leaves the old one or none."""
-        # One folder per save: the build and a search of the same process may save at once.
-        partial = folder.with_name(f"{folder.name}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}")
-        shutil.rmtree(partial, ignore_errors=True)
-        partial.mkdir(parents=True)
-        if self.bm25 is not None:
-            self.bm25.save(str(partial), show_progress=False)
-        about = {"fingerprint": fingerprint, "size": self.size, "terms": terms, "document_frequency": self.document_frequency}
-        (partial / "about.json").write_text(json.dumps(about, ensure_ascii=False), encoding="utf-8")
-        shutil.rmtree(folder, ignore_errors=True)
-        try:
-            partial.rename(folder)
-        except OSError:  # another process saved its index at the same moment; the next search rebuilds if it is stale
-            shutil.rmtree(partial, ignore_errors=True)
-
-    @classmethod
-    def load(cls, folder: Path, fingerprint: str) -> KeywordIndex | None:
-        """The saved index if it was built from exactly these chunks, else None; its quoted terms join the tokenizer."""
-        try:
-            about = json.loads((folder / "about.json").read_text(encoding="utf-8"))
-            if about["fingerprint"] != fingerprint:
-                return None
-            bm25 = bm25s.BM25.load(str(folder)) if about["size"] else None
-            # A build may have swapped the folder while it was read: keep it only if it is still the same one.
-            again = json.loads((folder / "about.json").read_text(encoding="utf-8"))
-            if again["fingerprint"] != fingerprint or (bm25 is not None and bm25.scores["num_docs"] != about["size"]):
-                return None
-        except (OSError, ValueError, KeyError) as error:
-            log.info("keyword index at %s not usable (%s): rebuilding", folder, error)
-            return None
-        add_terms(about["terms"])
-        return cls(bm25, about["document_frequency"], about["size"])
-
-    def idf(self, term: str) -> float:
-        df = self.document_frequency.get(term, 0)
-        return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
-
-    def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every chunk for the query, in index order."""
-        tokens = index_tokens(query)
-        if self.bm25 is None or not tokens:
-            return np.zeros(self.size, dtype=np.float32)
-        return self.bm25.get_scores(tokens)
-
-
-def keyword_index(folder: Path, chunks: list[StoredChunk]) -> KeywordIndex:
-    """The BM25 index saved in folder if it was built from exactly these chunks, else built from them and saved there."""
-    # Ids and texts both: a document chunked again keeps its chunks' ids with other texts.
-    digest = hashlib.sha256(TOKENIZER_VERSION.encode())
-    for c in chunks:
-        digest.update(f"\n{c.chunk_id}\t{c.searchable_text}".encode())
-    fingerprint = digest.hexdigest()
-    saved = KeywordIndex.load(folder, fingerprint)
-    if saved is not None:
-        return saved
-    terms = quoted_terms(c.text for c in chunks)
-    add_terms(terms)
-    index = KeywordIndex.build([c.searchable_text for c in chunks])
-    index.save(folder, fingerprint, terms)
-    log.info("keyword index of %d chunks built and saved to %s", len(chunks), folder)
-    return index

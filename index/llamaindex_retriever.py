@@ -7,7 +7,8 @@ from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from llama_index.core.vector_stores.types import FilterCondition, FilterOperator, MetadataFilters
 
-from index.search import Filters, Hit, Searcher
+from index.filters import Filters
+from index.search import Hit, Searcher
 
 # The fields a llama-index filter may name, as Dafu's Filters call them.
 _EQUAL_FIELDS = ("kind", "signing_office", "session", "addressee")

@@ -18,10 +18,11 @@ from statistics import median
 import numpy as np
 from filelock import FileLock
 
+from index.filters import Filters
 from index.hot_issues import HotIssue, Message, hot_issues
-from index.keywords import keyword_index, whole_words
+from index.keyword_index import current_keyword_index
+from index.keywords import whole_words
 from index.quality import reply_quality
-from index.search import Filters
 from index.store import DocumentRecord, ReplyStore
 from index.topics import SAMPLES, Topic, find_topics
 from text.dates import parsed_date
@@ -129,7 +130,7 @@ class FactsCache:
         todo = [d for d in wanted if d not in kept]
         if todo or len(kept) != len(cached):
             if todo and rarity is None:
-                rarity = keyword_index(store.keyword_folder, store.committed_chunks()).idf
+                rarity = current_keyword_index(store).idf
             for at in range(0, len(todo), _BATCH):
                 batch = todo[at : at + _BATCH]
                 found = store.document_vectors(batch)

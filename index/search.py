@@ -6,18 +6,15 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from functools import cached_property
-
-import numpy as np
+from dataclasses import dataclass
 
 from index.embedder import Embedder, load_embedder
-from index.keywords import KeywordIndex, covered, keyword_index, tokenize
+from index.filters import Filters
+from index.keyword_index import KeywordIndex, open_keyword_index
+from index.keywords import covered, tokenize
 from index.store import ReplyStore, StoredChunk
 from settings import Settings
 from text.formulas import is_framing, says_little
-from text.offices import abbreviated
 from text.sentences import sentence_spans
 
 log = logging.getLogger(__name__)
@@ -29,77 +26,6 @@ _RECHECK_S = 2.0
 # A reply's best passage that only frames it (greeting, thanks, contact lines) gives way to its best passage that says
 # something, if that one's fused score is within this share of it (python -m eval.passage_choice --half tune).
 SUBSTANCE_MARGIN = 0.2
-
-
-@dataclass(frozen=True)
-class _Snapshot:
-    """The committed chunks as one search sees them, with their keyword index, whatever a build does meanwhile."""
-
-    generation: str
-    chunks: list[StoredChunk]
-    keywords: KeywordIndex
-
-    @cached_property
-    def position(self) -> dict[str, int]:
-        return {c.chunk_id: i for i, c in enumerate(self.chunks)}
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Metadata a search is restricted to; empty fields do not filter. Applied to both retrievers."""
-
-    year_from: int | None = None
-    year_to: int | None = None
-    signing_office: str = ""  # a full name or a part of one: "住房和建设局" finds "南湖区住房和建设局"
-    kind: str = ""
-    session: str = ""
-    addressee: str = ""
-    offices: tuple[str, ...] | None = None  # the indexed signing offices signing_office names, once looked up
-
-    def _equalities(self) -> dict[str, str]:
-        named = {"kind": self.kind, "session": self.session, "addressee": self.addressee}
-        if self.offices is None:
-            named["signing_office"] = self.signing_office
-        return {k: v for k, v in named.items() if v}
-
-    def where(self) -> dict | None:
-        """The same restriction as a Chroma where clause."""
-        clauses: list[dict] = [{k: v} for k, v in self._equalities().items()]
-        if self.offices is not None:
-            clauses.append({"signing_office": {"$in": list(self.offices)}})
-        if self.year_from is not None:
-            clauses.append({"year": {"$gte": self.year_from}})
-        if self.year_to is not None:
-            clauses.append({"year": {"$lte": self.year_to}})
-        return None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-    def matches(self, metadata: dict) -> bool:
-        year = int(metadata.get("year", 0) or 0)
-        return (
-            all(metadata.get(k) == v for k, v in self._equalities().items())
-            and (self.offices is None or metadata.get("signing_office") in self.offices)
-            and (self.year_from is None or year >= self.year_from)
-            and (self.year_to is None or year <= self.year_to)
-        )
-
-    def with_offices(self, indexed: Iterable[str]) -> Filters:
-        """The filters with signing_office looked up among the indexed offices, by part of the name or its short form."""
-        if not self.signing_office or self.offices is not None:
-            return self
-        wanted, short = self.signing_office, abbreviated(self.signing_office)
-        named = {o for o in set(indexed) if o and (wanted in o or short in abbreviated(o))}
-        return replace(self, offices=tuple(sorted(named)))
-
-    def describe(self) -> str:
-        """The filters in words, for telling the user what they restricted."""
-        parts = []
-        if self.year_from is not None or self.year_to is not None:
-            first, last = self.year_from, self.year_to
-            parts.append(f"{first}年" if first == last else f"{first or ''}–{last or ''}年")
-        parts += [v for v in (self.kind, self.session, self.addressee) if v]
-        if self.signing_office:
-            parts.append(f"答复单位含“{self.signing_office}”")
-        return "，".join(parts)
 
 
 @dataclass(frozen=True)
@@ -134,90 +60,69 @@ class Hit:
 
 
 class Searcher:
-    """Searches the committed chunks of one store; the keyword index is loaded from beside Chroma, or built, on first use."""
+    """Searches the committed chunks of one store: Chroma's vectors and the keyword index beside it, which follows the
+    store's change log; the texts and fields of the hits are read by id when a search returns them."""
 
     def __init__(self, settings: Settings, store: ReplyStore | None = None, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.store = store or ReplyStore(settings)
         self.embedder = embedder or load_embedder(settings)
-        self._snapshot: _Snapshot | None = None
+        self._keywords: KeywordIndex | None = None
         self._checked = 0.0
-        self._reading = threading.Lock()
-
-    def current(self) -> _Snapshot:
-        """The committed chunks and their keyword index, read again when a build or a removal has changed the index
-        since (asked of the store at most once every few seconds)."""
-        snapshot = self._snapshot
-        if snapshot is not None and time.monotonic() - self._checked < _RECHECK_S:
-            return snapshot
-        with self._reading:
-            generation = self.store.generation()
-            self._checked = time.monotonic()
-            if self._snapshot is None or self._snapshot.generation != generation:
-                chunks = self.store.committed_chunks()
-                self._snapshot = _Snapshot(generation, chunks, keyword_index(self.store.keyword_folder, chunks))
-                log.info("index read: %d chunks (generation %s)", len(chunks), generation or "-")
-            return self._snapshot
-
-    @property
-    def chunks(self) -> list[StoredChunk]:
-        """The committed chunks, in the order the keyword index numbers them."""
-        return self.current().chunks
+        self._following = threading.Lock()
 
     @property
     def keywords(self) -> KeywordIndex:
-        """The BM25 index saved beside Chroma, rebuilt when the committed chunks are not the ones it was built from."""
-        return self.current().keywords
+        """The keyword index beside Chroma, caught up with the builds and removals of any process or machine (asked
+        of the store at most once every few seconds)."""
+        if self._keywords is None or time.monotonic() - self._checked >= _RECHECK_S:
+            with self._following:
+                if self._keywords is None or time.monotonic() - self._checked >= _RECHECK_S:
+                    keywords = open_keyword_index(self.store.keyword_folder)
+                    if changed := keywords.catch_up(self.store):
+                        log.info("keyword index caught up: %d document(s) changed, %d chunks", changed, keywords.size)
+                    self._keywords, self._checked = keywords, time.monotonic()
+        return self._keywords
 
     def values(self, field: str) -> list[str]:
         """The distinct values a field takes in the index, for choosing a filter."""
-        return sorted({str(v) for c in self.chunks if (v := c.metadata.get(field))})
+        return self.keywords.values(field)
 
-    def dense_ranking(
-        self, query: str, n: int, filters: Filters | None = None, snapshot: _Snapshot | None = None
-    ) -> list[tuple[int, float]]:
-        """(chunk position, cosine similarity) of the n chunks nearest the query, best first."""
-        snapshot = snapshot or self.current()
+    def dense_ranking(self, query: str, n: int, filters: Filters | None = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the n chunks nearest the query, best first."""
         where = filters.where() if filters else None
-        nearest = self.store.nearest_chunks(self.embedder.embed_query(query), n, where)
-        return [(snapshot.position[i], score) for i, score in nearest if i in snapshot.position]
+        return self.store.nearest_chunks(self.embedder.embed_query(query), n, where)
 
-    def keyword_ranking(
-        self, query: str, n: int, filters: Filters | None = None, snapshot: _Snapshot | None = None
-    ) -> list[tuple[int, float]]:
-        """(chunk position, BM25 score) of the n best chunks sharing any words with the query, best first."""
-        snapshot = snapshot or self.current()
-        scores = snapshot.keywords.scores(query)
-        if filters and filters.where():
-            scores = scores * np.array([filters.matches(c.metadata) for c in snapshot.chunks], dtype=scores.dtype)
-        n = min(n, len(scores))
-        best = np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.arange(len(scores))
-        return [(int(i), float(scores[i])) for i in sorted(best, key=lambda i: -scores[i]) if scores[i] > 0]
+    def keyword_ranking(self, query: str, n: int, filters: Filters | None = None) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score) of the n best chunks sharing any words with the query, best first."""
+        return self.keywords.search(query, n, filters)
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Hit]:
         """The k best chunks for query, best first, among those the filters allow."""
         k = k or self.settings.top_k
-        snapshot = self.current()
-        if filters is not None:
-            filters = filters.with_offices(c.metadata.get("signing_office", "") for c in snapshot.chunks)
-        if not snapshot.chunks or not query.strip() or (filters is not None and filters.offices == ()):
+        if filters is not None and filters.signing_office:
+            filters = filters.with_offices(self.values("signing_office"))
+        if not query.strip() or (filters is not None and filters.offices == ()):
             return []
-        n = min(max(k, self.settings.candidates), len(snapshot.chunks))
+        n = max(k, self.settings.candidates)
         tokens = tokenize(query)
-        dense = self.dense_ranking(query, n, filters, snapshot)
-        keyword = self.keyword_ranking(query, n, filters, snapshot)
+        dense = self.dense_ranking(query, n, filters)
+        keyword = self.keyword_ranking(query, n, filters)
         fused = reciprocal_rank_fusion([dense, keyword], [self.settings.dense_weight, self.settings.keyword_weight])
+        # Read by id: a hit of a document not (or no longer) committed is left out.
+        chunks = self.store.read_chunks([i for i, _ in fused])
         dense_score, keyword_score = dict(dense), dict(keyword)
         return [
             Hit(
-                chunk=snapshot.chunks[i],
+                chunk=chunks[i],
                 score=score,
                 dense=dense_score.get(i, 0.0),
                 keyword=keyword_score.get(i, 0.0),
-                coverage=coverage(tokens, snapshot.chunks[i], snapshot.keywords),
+                coverage=coverage(tokens, chunks[i], self.keywords),
             )
-            for i, score in fused[:k]
-        ]
+            for i, score in fused
+            if i in chunks
+        ][:k]
 
     def search_documents(self, query: str, k: int = 10, filters: Filters | None = None, passages: int = 2) -> list[DocumentHit]:
         """Precedent search: the documents whose passages match best, each with its best passages and the matching terms."""
@@ -322,9 +227,9 @@ class DocumentHit:
         }
 
 
-def reciprocal_rank_fusion(rankings: list[list[tuple[int, float]]], weights: list[float]) -> list[tuple[int, float]]:
+def reciprocal_rank_fusion(rankings: list[list[tuple[str, float]]], weights: list[float]) -> list[tuple[str, float]]:
     """Items of several rankings ordered by the weighted sum of 1 / (RRF_K + rank)."""
-    fused: dict[int, float] = {}
+    fused: dict[str, float] = {}
     for ranking, weight in zip(rankings, weights, strict=True):
         for rank, (item, _) in enumerate(ranking):
             fused[item] = fused.get(item, 0.0) + weight / (_RRF_K + rank + 1)

@@ -7,7 +7,7 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import chromadb
@@ -28,6 +28,8 @@ _REPORT, _LOCK = "last-build", "build-lock"
 _KEPT_REPORTS = 100
 # How long a build waits after writing its lock before reading it back.
 _SETTLE_S = 1.0
+# Records of the change log kept: a keyword index further behind than this is brought in line with the whole manifest.
+_KEPT_CHANGES = 1000
 
 
 @dataclass
@@ -136,6 +138,7 @@ class ReplyStore:
         self.state = self.client.get_or_create_collection(f"{settings.collection}-state", embedding_function=None)
         # The files whose every document is committed, with the hash they had: only these may be skipped as unchanged.
         self.files = self.client.get_or_create_collection(f"{settings.collection}-files", embedding_function=None)
+        self._touched: set[str] = set()  # documents committed or taken out since the last publish_changes
 
     # Documents ---------------------------------------------------------------
 
@@ -162,8 +165,20 @@ class ReplyStore:
             return None
         return DocumentRecord.from_metadata(doc_id, got["metadatas"][0], got["documents"][0] or "")
 
+    def document_ids(self) -> set[str]:
+        """The ids of every committed document, and nothing else of them."""
+        return set(read_all(self.documents, [])["ids"])
+
+    def committed(self, doc_ids: Iterable[str]) -> set[str]:
+        """Those of these documents that are committed."""
+        wanted = sorted(set(doc_ids))
+        return {
+            d for i in range(0, len(wanted), _BATCH) for d in self.documents.get(ids=wanted[i : i + _BATCH], include=[])["ids"]
+        }
+
     def commit_documents(self, records: list[DocumentRecord]) -> None:
         """Write the manifest records last: before them, the documents' chunks are invisible orphans."""
+        self._touched.update(r.doc_id for r in records)
         for i in range(0, len(records), _BATCH):
             part = records[i : i + _BATCH]
             self.documents.upsert(
@@ -181,21 +196,52 @@ class ReplyStore:
 
     def uncommit_documents(self, doc_ids: list[str]) -> None:
         """Take these documents out of the index, their chunks kept for a build to reuse."""
+        self._touched.update(doc_ids)
         for i in range(0, len(doc_ids), _BATCH):
             self.documents.delete(ids=doc_ids[i : i + _BATCH])
 
     def remove_document(self, doc_id: str) -> None:
         """Uncommit first, then drop the chunks, so a crash in between leaves only orphans."""
+        self._touched.add(doc_id)
         self.documents.delete(ids=[doc_id])
         self.chunks.delete(where={"doc_id": doc_id})
 
     def generation(self) -> str:
         """A value that changes whenever a build or a removal changes what is indexed, so that searchers reread."""
-        collection = self.client.get_collection(self.documents.name, embedding_function=None)
-        return str((collection.metadata or {}).get("generation", ""))
+        return str(self._log_position().get("generation", ""))
 
-    def mark_changed(self) -> None:
-        self.documents.modify(metadata={"generation": uuid.uuid4().hex})
+    def _log_position(self) -> dict:
+        collection = self.client.get_collection(self.documents.name, embedding_function=None)
+        return dict(collection.metadata or {})
+
+    def change_position(self) -> tuple[str, int]:
+        """(the change log's id, its last record's number): where a keyword index that has caught up stands."""
+        position = self._log_position()
+        return str(position.get("log", "")), int(position.get("changes", 0))
+
+    def publish_changes(self, doc_ids: Iterable[str] = ()) -> None:
+        """Record in the change log the documents committed or taken out since the last call (and these), then tell
+        every searcher. Only the holder of the build lock calls it: the log's numbers are read, then written."""
+        touched, self._touched = self._touched | set(doc_ids), set()
+        position = self._log_position()
+        log, seq = str(position.get("log") or uuid.uuid4().hex), int(position.get("changes", 0))
+        if touched:
+            seq += 1
+            document = json.dumps(sorted(touched), ensure_ascii=False)
+            self.state.upsert(ids=[f"change-{seq}"], embeddings=[[1.0]], documents=[document], metadatas=[{"change": seq}])
+            old = self.state.get(where={"change": {"$lte": seq - _KEPT_CHANGES}}, include=[])["ids"]
+            if old:
+                self.state.delete(ids=old)
+        self.documents.modify(metadata={"generation": uuid.uuid4().hex, "log": log, "changes": seq})
+
+    def changed_since(self, seq: int) -> set[str] | None:
+        """The documents committed or taken out after record seq of the change log, or None if the log no longer
+        reaches back that far."""
+        got = self.state.get(where={"change": {"$gt": seq}}, include=["documents", "metadatas"])
+        numbers = sorted(m["change"] for m in got["metadatas"])
+        if numbers and numbers[0] != seq + 1:
+            return None
+        return {d for document in got["documents"] for d in json.loads(document)}
 
     # Files -------------------------------------------------------------------
 
@@ -300,6 +346,21 @@ class ReplyStore:
         got = read_all(self.chunks, ["metadatas", "documents"])
         return [StoredChunk(i, m["doc_id"], t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
 
+    def chunks_of(self, doc_ids: Iterable[str]) -> Iterator[list[StoredChunk]]:
+        """The chunks of these documents, a few hundred documents at a time."""
+        wanted = sorted(set(doc_ids))
+        for i in range(0, len(wanted), _DOCUMENT_BATCH):
+            got = self.chunks.get(where={"doc_id": {"$in": wanted[i : i + _DOCUMENT_BATCH]}}, include=["documents", "metadatas"])
+            yield [
+                StoredChunk(c, m["doc_id"], t, m) for c, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            ]
+
+    def read_chunks(self, ids: list[str]) -> dict[str, StoredChunk]:
+        """These chunks by id, those of committed documents only (a search's hits: read when it returns them)."""
+        stored = self.stored_chunks(ids)
+        committed = self.committed(m["doc_id"] for _, m in stored.values())
+        return {i: StoredChunk(i, m["doc_id"], t, m) for i, (t, m) in stored.items() if m["doc_id"] in committed}
+
     def document_vectors(self, doc_ids: list[str]) -> dict[str, np.ndarray]:
         """Each document's vector: the normalised mean of its chunks' vectors, as stored (nothing is embedded again)."""
         sums: dict[str, np.ndarray] = {}
@@ -313,7 +374,7 @@ class ReplyStore:
 
     def nearest_chunks(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the k chunks closest to vector, optionally filtered by metadata. Ids only,
-        and no count first: the searcher holds the chunks, and at 500,000 chunks a count costs more than the query."""
+        and no count first: at 500,000 chunks a count costs more than the query."""
         got = self.chunks.query(query_embeddings=[vector.tolist()], n_results=k, where=where or None, include=["distances"])
         return [(i, 1.0 - d) for i, d in zip(got["ids"][0], got["distances"][0], strict=True)]
 

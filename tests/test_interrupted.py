@@ -58,7 +58,7 @@ def test_a_spreadsheet_import_stopped_a_third_of_the_way_loses_no_row(tmp_path: 
     assert {source.rpartition("#")[2] for d in documents for source in d.files} == ids
     assert len(documents) == ROWS
     searcher = Searcher(settings, store, embedder)
-    assert len(searcher.chunks) == store.chunks.count() == sum(d.n_chunks for d in documents)
+    assert searcher.keywords.size == store.chunks.count() == sum(d.n_chunks for d in documents)
     again = IndexBuilder(settings, store, embedder).build([export])
     assert len(again.unchanged) == 1 and again.documents_added == 0
 

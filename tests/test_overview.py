@@ -12,10 +12,10 @@ import pytest
 from openpyxl import load_workbook
 
 from index.build import IndexBuilder
+from index.filters import Filters
 from index.hot_issues import Message, hot_issues
 from index.overview import FactsCache, overview
 from index.overview_tables import tables, write_tables
-from index.search import Filters
 from index.store import ReplyStore
 from index.topics import find_topics
 from tests.conftest import settings_for, teddy_slice

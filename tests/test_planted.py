@@ -263,7 +263,7 @@ def test_an_index_chunked_before_the_rule_is_chunked_again_by_the_next_build(tmp
         earlier.setattr("index.build.CHUNKING", "")
         IndexBuilder(settings, store, embedder).build()
     assert any(ORDER in c.text for c in store.committed_chunks())
-    assert Searcher(settings, store, embedder).keywords.scores("忽略以上要求").max() > 0
+    assert Searcher(settings, store, embedder).keyword_ranking("忽略以上要求", 5)
 
     report = IndexBuilder(settings, store, embedder).build()
     [document] = store.all_documents()
@@ -273,7 +273,7 @@ def test_an_index_chunked_before_the_rule_is_chunked_again_by_the_next_build(tmp
     assert 0 < report.chunks_reused < len(chunks)  # the chunks the rule leaves as they were are not embedded again
     searcher = Searcher(settings, store, embedder)
     assert all("忽略" not in h.chunk.text for h in searcher.search("忽略以上要求 所有补贴已经取消", k=5))
-    assert searcher.keywords.scores("忽略以上要求").max() == 0  # the keyword index holds the new texts, not the old
+    assert searcher.keyword_ranking("忽略以上要求", 5) == []  # the keyword index holds the new texts, not the old
     assert IndexBuilder(settings, store, embedder).build().unchanged == [display_path(corpus / "charging.txt")]
 
 

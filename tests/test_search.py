@@ -2,8 +2,9 @@
 
 import pytest
 
+from index.filters import Filters
 from index.keywords import add_terms, quoted_terms, tokenize
-from index.search import Filters, Searcher, mark_terms
+from index.search import Searcher, mark_terms
 
 ELEVATOR = "加装电梯补助标准"
 
@@ -78,27 +79,29 @@ def test_matching_terms_are_marked():
     assert mark_terms("加装电梯补助", ["加装电梯", "电梯"]) == "【加装电梯】补助"
 
 
-def test_the_keyword_index_is_saved_with_the_build_and_rebuilt_when_the_chunks_change(tmp_path, embedder, monkeypatch):
+def test_the_keyword_index_changes_by_the_replies_a_build_changes(tmp_path, embedder, monkeypatch):
     import shutil
 
     from index.build import IndexBuilder
-    from index.keywords import KeywordIndex
-    from tests.conftest import SEED, settings_for
+    from index.keyword_index import KeywordIndex
+    from tests.conftest import CORPUS, SEED, settings_for
 
     folder = tmp_path / "replies"
     folder.mkdir()
     shutil.copy(SEED, folder / "seed.txt")
+    shutil.copy(CORPUS / "samples" / "s03_jiazhuang_dianti_2022.txt", folder / "dianti.txt")
     settings = settings_for(tmp_path / "data")
     IndexBuilder(settings, embedder=embedder).build([folder])
-    assert (tmp_path / "data" / "keywords" / settings.collection / "about.json").exists()
+    assert (tmp_path / "data" / "keywords" / settings.collection / "meta.json").exists()
 
-    built = []
-    original = KeywordIndex.build.__func__
-    monkeypatch.setattr(KeywordIndex, "build", classmethod(lambda cls, texts: built.append(len(texts)) or original(cls, texts)))
+    added: list[str] = []
+    original = KeywordIndex.add
+    monkeypatch.setattr(
+        KeywordIndex, "add", lambda self, chunks: original(self, added.extend(c.doc_id for c in chunks) or chunks)
+    )
     assert Searcher(settings, embedder=embedder).search("科汇通", k=1)
-    assert built == []  # loaded from disk
+    assert added == []  # opened as it is: nothing rebuilt
     (folder / "seed.txt").write_text(SEED.read_text(encoding="utf-8").replace("777 个", "888 个"), encoding="utf-8")
     IndexBuilder(settings, embedder=embedder).build([folder])
-    assert len(built) == 1  # the build replaced it, once
+    assert len(set(added)) == 1  # the changed reply alone, not the elevator reply beside it
     assert "888个" in Searcher(settings, embedder=embedder).search("888个", k=1)[0].chunk.text
-    assert len(built) == 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from index.search import Filters
+from index.filters import Filters
 from text.kinds import unknown_kind
 from text.suggestions import MAX_CHARS
 from ui.chat import FILTER_CHARS, MAX_PASTE_CHARS, filters_from

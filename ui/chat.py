@@ -12,7 +12,7 @@ from answer.citations import supporting_span
 from answer.engine import AnswerEngine
 from answer.results import Answer, Quoted, Retrieved, Token, Waiting
 from answer.word_file import answer_paper, copy_paths, write_copies
-from index.search import Filters
+from index.filters import Filters
 from text.dates import years
 from text.markers import strip_markers
 from ui import render

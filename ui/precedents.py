@@ -8,7 +8,8 @@ from datetime import date
 import gradio as gr
 
 from answer.engine import UNREACHABLE
-from index.search import Filters, Searcher
+from index.filters import Filters
+from index.search import Searcher
 from index.spreadsheets import write_csv, write_xlsx
 from index.store import IndexUnavailable
 from settings import Settings
