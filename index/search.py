@@ -105,24 +105,24 @@ class Searcher:
         if not query.strip() or (filters is not None and filters.offices == ()):
             return []
         n = max(k, self.settings.candidates)
-        tokens = tokenize(query)
         dense = self.dense_ranking(query, n, filters)
         keyword = self.keyword_ranking(query, n, filters)
         fused = reciprocal_rank_fusion([dense, keyword], [self.settings.dense_weight, self.settings.keyword_weight])
-        # Read by id: a hit of a document not (or no longer) committed is left out.
-        chunks = self.store.read_chunks([i for i, _ in fused])
         dense_score, keyword_score = dict(dense), dict(keyword)
-        return [
-            Hit(
-                chunk=chunks[i],
-                score=score,
-                dense=dense_score.get(i, 0.0),
-                keyword=keyword_score.get(i, 0.0),
-                coverage=coverage(tokens, chunks[i], self.keywords),
-            )
-            for i, score in fused
-            if i in chunks
-        ][:k]
+        weights = {t: self.keywords.idf(t) for t in set(tokenize(query))}
+        hits: list[Hit] = []
+        # Read by id, k at a time: a hit of a document not (or no longer) committed is left out and the next one read.
+        for start in range(0, len(fused), k):
+            window = fused[start : start + k]
+            chunks = self.store.read_chunks([i for i, _ in window])
+            hits += [
+                Hit(chunks[i], score, dense_score.get(i, 0.0), keyword_score.get(i, 0.0), coverage(weights, chunks[i]))
+                for i, score in window
+                if i in chunks
+            ]
+            if len(hits) >= k:
+                break
+        return hits[:k]
 
     def search_documents(self, query: str, k: int = 10, filters: Filters | None = None, passages: int = 2) -> list[DocumentHit]:
         """Precedent search: the documents whose passages match best, each with its best passages and the matching terms."""
@@ -243,6 +243,6 @@ def mark_terms(text: str, terms: list[str]) -> str:
     return re.sub("|".join(re.escape(t) for t in terms), lambda m: f"【{m.group(0)}】", text)
 
 
-def coverage(query_tokens: list[str], chunk: StoredChunk, keywords: KeywordIndex) -> float:
+def coverage(weights: dict[str, float], chunk: StoredChunk) -> float:
     """IDF-weighted share of the question's terms found in the chunk, its section or its title."""
-    return covered({t: keywords.idf(t) for t in set(query_tokens)}, chunk.searchable_text)
+    return covered(weights, chunk.searchable_text)
