@@ -216,6 +216,7 @@ class IndexBuilder:
         self.embedder = embedder or load_embedder(settings)
         self.publish_every_s = PUBLISH_EVERY_S
         self._lock_owner = ""  # who holds the lock kept in a Chroma server's index, while a build runs
+        self._after_interruption = True  # whether the last build or removal stopped before its end
 
     @contextmanager
     def _alone(self) -> Iterator[None]:
@@ -230,7 +231,9 @@ class IndexBuilder:
                 if shared and not self.store.take_build_lock(self._lock_owner, _LOCK_LEASE_S):
                     raise BuildInProgress("another machine is building this index (its lock is in the index); try later")
                 try:
+                    self._after_interruption = self.store.changing(True)
                     yield
+                    self.store.changing(False)
                 finally:
                     if shared:
                         self.store.release_build_lock(self._lock_owner)
@@ -393,7 +396,10 @@ class IndexBuilder:
         with clock.stage("store"):
             # Before any write for a file read, its mark goes: a build stopped now reads it again, whatever it holds then.
             self.store.forget_files(jobs)
-            orphans = self.store.remove_orphan_chunks(set(records) | set(new), lambda source: under_roots(file_of(source)))
+            orphans = 0
+            if self._after_interruption:  # only a build or removal stopped half-way leaves chunks of no document
+                keep = set(records) | set(new)
+                orphans = self.store.remove_orphan_chunks(keep, lambda source: under_roots(file_of(source)))
         if orphans:
             log.info("removed the chunks of %d document(s) an interrupted build left for files changed since", orphans)
 

@@ -21,9 +21,9 @@ from settings import Settings
 _BATCH = 4000
 # Documents whose chunks one call reads: a few chunks each, so that a call stays within _BATCH records.
 _DOCUMENT_BATCH = 500
-# The records of the state collection: the lock, and the reports of builds (each its own record; "last-build" is the
-# one report an index made before the history kept).
-_REPORT, _LOCK = "last-build", "build-lock"
+# The records of the state collection: the lock, whether a build or removal is under way, and the reports of builds
+# (each its own record; "last-build" is the one report an index made before the history kept).
+_REPORT, _LOCK, _CHANGING = "last-build", "build-lock", "changing"
 # Build reports kept with the index, the newest.
 _KEPT_REPORTS = 100
 # How long a build waits after writing its lock before reading it back.
@@ -297,6 +297,14 @@ class ReplyStore:
             time.sleep(_SETTLE_S)
         again = self.state.get(ids=[_LOCK], include=["metadatas"])
         return bool(again["ids"]) and again["metadatas"][0]["owner"] == owner
+
+    def changing(self, under_way: bool) -> bool:
+        """Say whether a build or removal is under way; whether the one before was still under way (stopped half-way,
+        or an index older than this record)."""
+        got = self.state.get(ids=[_CHANGING], include=["metadatas"])
+        before = not got["ids"] or bool(got["metadatas"][0]["under_way"])
+        self.state.upsert(ids=[_CHANGING], embeddings=[[1.0]], metadatas=[{"under_way": int(under_way)}])
+        return before
 
     def release_build_lock(self, owner: str) -> None:
         got = self.state.get(ids=[_LOCK], include=["metadatas"])
