@@ -52,10 +52,15 @@ def print_search(args: argparse.Namespace, settings, store) -> int:
 def print_status(settings: Settings, store: ReplyStore) -> None:
     """Documents, chunks, the last build and what it could not read."""
     from index.build import BuildReport
+    from index.keyword_index import open_keyword_index
 
     docs = store.all_documents()
     print(f"index: {settings.chroma_host or settings.resolve(settings.data_dir)}  collection: {settings.collection}")
     print(f"documents: {len(docs)}  chunks: {store.chunks.count()}  embedder: {settings.embedder}")
+    keywords = open_keyword_index(store.keyword_folder)
+    changes = keywords.catch_up(store)
+    caught_up = f" ({changes} documents caught up now)" if changes else ""
+    print(f"keyword index: {keywords.size} chunks at {store.keyword_folder}{caught_up}")
     for record in (d for d in docs if d.fields.get("instructions")):
         print(f"  FLAGGED {'、'.join(record.sources)}: sentences addressing a model, left out of the chunks")
     last = BuildReport.last(store)

@@ -138,11 +138,13 @@ class KeywordIndex:
 
     # Keeping in line with the store.
 
-    def catch_up(self, store: ReplyStore) -> int:
+    def catch_up(self, store: ReplyStore, wait: bool = True) -> int:
         """Bring the index in line with the store's committed documents: those the change log names since this folder
         last caught up, or every difference when the log does not reach back that far. The documents it changed; 0 if
-        another process is writing the folder (it is catching up)."""
-        with self._changing:
+        another process is writing the folder, or (unless told to wait) another thread of this one: they catch up."""
+        if not self._changing.acquire(blocking=wait):
+            return 0
+        try:
             position = store.change_position()
             synced = self._synced()
             if synced == position:
@@ -159,6 +161,8 @@ class KeywordIndex:
                 return 0
             self._write_synced(position)
             return len(touched)
+        finally:
+            self._changing.release()
 
     def _apply(self, store: ReplyStore, touched: set[str]) -> None:
         """Each of these documents as the store holds it now: its chunks again if committed, none if not."""

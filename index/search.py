@@ -79,7 +79,7 @@ class Searcher:
             with self._following:
                 if self._keywords is None or time.monotonic() - self._checked >= _RECHECK_S:
                     keywords = open_keyword_index(self.store.keyword_folder)
-                    if changed := keywords.catch_up(self.store):
+                    if changed := keywords.catch_up(self.store, wait=False):  # a build here catching up: search on
                         log.info("keyword index caught up: %d document(s) changed, %d chunks", changed, keywords.size)
                     self._keywords, self._checked = keywords, time.monotonic()
         return self._keywords
