@@ -25,7 +25,6 @@ from tqdm import tqdm
 from eval.benchmark import load_earlier, print_table, save
 from eval.teddy import RUNS, TEDDY, build_teddy_index, teddy_settings
 from index.build import text_id
-from index.chunker import document_of
 from index.embedder import Embedder, load_embedder
 from index.readers import read_table
 from index.search import Searcher, reciprocal_rank_fusion
@@ -86,9 +85,9 @@ class Methods:
     def __init__(self, searcher: Searcher, settings: Settings, embedder: Embedder) -> None:
         self.searcher, self.settings, self.embedder = searcher, settings, embedder
 
-    def _documents(self, ranking: list[tuple[str, float]]) -> list[str]:
-        """The documents of a ranking of chunks, in the order their first chunk appears."""
-        return documents_in_order([document_of(i) for i, _ in ranking])
+    def _documents(self, ranking: list[tuple[str, str, float]]) -> list[str]:
+        """The documents of a ranking of (chunk, doc_id, score), in the order their first chunk appears."""
+        return documents_in_order([doc_id for _, doc_id, _ in ranking])
 
     def bm25(self, query: str) -> list[str]:
         return self._documents(self.searcher.keyword_ranking(query, self.settings.candidates))
@@ -99,7 +98,9 @@ class Methods:
     def plain_rrf(self, query: str) -> list[str]:
         n = self.settings.candidates
         rankings = [self.searcher.dense_ranking(query, n), self.searcher.keyword_ranking(query, n)]
-        return self._documents(reciprocal_rank_fusion(rankings, [1.0, 1.0]))
+        doc_of = {chunk: doc_id for ranking in rankings for chunk, doc_id, _ in ranking}
+        fused = reciprocal_rank_fusion([[(c, score) for c, _, score in ranking] for ranking in rankings], [1.0, 1.0])
+        return documents_in_order([doc_of[chunk] for chunk, _ in fused])
 
     def dafu(self, query: str) -> list[str]:
         return [d.doc_id for d in self.searcher.search_documents(query, DEPTH)]
@@ -192,6 +193,7 @@ def scaled_searcher(base: ReplyStore, settings: Settings, embedder: Embedder, ta
             metadatas = [{**m, "doc_id": f"{m['doc_id']}~{copy}"} for m in got["metadatas"]]
             store.add_chunks([f"{i}~{copy}" for i in got["ids"]], got["documents"], vectors.astype(np.float32), metadatas)
             store.commit_documents([replace(r, doc_id=f"{r.doc_id}~{copy}") for r in records])
+        store.publish_changes()
     return Searcher(scaled, store, embedder)
 
 
@@ -241,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         big = scaled_searcher(store, settings, embedder.embedder, args.scale)
         big.search("预热", 1)
         _, seconds = score(Methods(big, settings, embedder.embedder).dafu, queries[:300], "subject", f"dafu at {args.scale}")
-        figures[f"dafu / subject at {len(big.chunks)} chunks"] = latency(seconds)
+        figures[f"dafu / subject at {big.keywords.size} chunks"] = latency(seconds)
 
     earlier = load_earlier(args.compare) or {}
     columns = ["R@1", "R@5", "R@10", "R@20", "R@50", "MRR", "p50 ms", "p95 ms"]

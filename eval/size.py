@@ -192,7 +192,7 @@ def _wait_for(searcher: Searcher, word: str, found: bool, patience_s: float = 60
     deadline = time.time() + patience_s
     while time.time() < deadline:
         hits = [h for h in searcher.search(word, 5) if word in h.chunk.text]
-        keyword = [c for c, _ in searcher.keyword_ranking(word, 5)]
+        keyword = searcher.keyword_ranking(word, 5)
         if (found and any(h.keyword > 0 for h in hits)) or (not found and not hits and not keyword):
             return time.time()
         time.sleep(0.05)

@@ -19,7 +19,7 @@ from filelock import FileLock, Timeout
 
 from index.chunker import CHUNKING, Chunk, chunk_document, chunk_id
 from index.embedder import Embedder, load_embedder
-from index.keyword_index import KeywordIndex, current_keyword_index
+from index.keyword_index import KeywordIndex, current_keyword_index, open_keyword_index
 from index.overview import FactsCache
 from index.readers import TABLE_SUFFIXES, SourceDocument, UnreadableFile, read_documents
 from index.schema import chunk_fields, document_fields
@@ -217,6 +217,7 @@ class IndexBuilder:
         self.publish_every_s = PUBLISH_EVERY_S
         self._lock_owner = ""  # who holds the lock kept in a Chroma server's index, while a build runs
         self._after_interruption = True  # whether the last build or removal stopped before its end
+        self._swept = False  # whether this build has swept the chunks such a stop left
 
     @contextmanager
     def _alone(self) -> Iterator[None]:
@@ -232,8 +233,10 @@ class IndexBuilder:
                     raise BuildInProgress("another machine is building this index (its lock is in the index); try later")
                 try:
                     self._after_interruption = self.store.changing(True)
+                    self._swept = False
                     yield
-                    self.store.changing(False)
+                    # A removal sweeps nothing: the mark of a build stopped before it stays for the next build.
+                    self.store.changing(self._after_interruption and not self._swept)
                 finally:
                     if shared:
                         self.store.release_build_lock(self._lock_owner)
@@ -255,8 +258,9 @@ class IndexBuilder:
             report = BuildReport(started=datetime.now(UTC).isoformat(timespec="seconds"), note=note)
             try:
                 self._build(roots, prune, on_progress, report)
-            except Exception:  # the history keeps a build that failed half-way too: what it committed stays, searchable
-                self._published_anyway()
+            except Exception as error:  # the history keeps a build that failed half-way too: what it committed stays
+                if not isinstance(error, BuildInProgress):  # a build that lost the lock writes no more to the log
+                    self._published_anyway()
                 report.finished = datetime.now(UTC).isoformat(timespec="seconds")
                 report.failed.append(("", BUILD_FAILED))
                 self.store.save_report(asdict(report))
@@ -301,10 +305,14 @@ class IndexBuilder:
         except Exception:
             log.exception("what the failed build committed is published by the next build")
 
-    def _keywords_repaired(self, committed: set[str]) -> None:
-        """Documents the keyword index holds but the manifest does not, or the other way round (a build killed between
-        its commit and its publishing), published as changed: every machine's keyword index then mends them."""
-        differing = committed ^ current_keyword_index(self.store).documents()
+    def _keywords_repaired(self, records: dict[str, DocumentRecord]) -> None:
+        """Documents whose chunks in this machine's keyword index differ from the manifest (a build killed between its
+        commit and its log record), published as changed, so that every index following the log mends them."""
+        keywords = open_keyword_index(self.store.keyword_folder)
+        if keywords.catch_up(self.store) is None or keywords.size == sum(r.n_chunks for r in records.values()):
+            return
+        held = keywords.documents()
+        differing = {d for d in set(records) | set(held) if held.get(d, 0) != (records[d].n_chunks if d in records else 0)}
         if differing:
             log.info("keyword index: %d document(s) differ from the manifest; bringing them in line", len(differing))
             self._index_changed(differing)
@@ -324,7 +332,7 @@ class IndexBuilder:
         clock = _Stopwatch(report.timings)
         records = {r.doc_id: r for r in self.store.all_documents()}
         with clock.stage("keywords"):
-            self._keywords_repaired(set(records))
+            self._keywords_repaired(records)
         indexed = self._indexed_files(records)
         files = find_files(roots)
         present = {display_path(p) for p in files}
@@ -342,6 +350,7 @@ class IndexBuilder:
             with clock.stage("store"):
                 self.store.forget_files(again)
                 self.store.uncommit_documents(list(stale))
+                self.store.publish_changes()  # their chunks are to be read again: no keyword index keeps the old ones
             indexed = {name: digest for name, digest in indexed.items() if name not in again}
             for doc_id in stale:
                 del records[doc_id]
@@ -400,6 +409,7 @@ class IndexBuilder:
             if self._after_interruption:  # only a build or removal stopped half-way leaves chunks of no document
                 keep = set(records) | set(new)
                 orphans = self.store.remove_orphan_chunks(keep, lambda source: under_roots(file_of(source)))
+                self._swept = True
         if orphans:
             log.info("removed the chunks of %d document(s) an interrupted build left for files changed since", orphans)
 
@@ -420,6 +430,8 @@ class IndexBuilder:
                         self._finish_file(name, jobs[name], records, clock)
 
         self._embed_and_commit(list(new.values()), report, clock, on_progress, finish_files)
+        if left := [d for d in stale if d not in records]:  # chunked anew, their file no longer gave them
+            self.store.remove_chunks_of(left)
         if prune:
             self._prune(present, under_roots, owners, records, report)
         if report.added or report.removed or report.documents_added:
@@ -564,9 +576,9 @@ class IndexBuilder:
                 self.store.add_chunks(ids, texts, vectors, [chunk_fields(d.record, c) for d, c in part])
             unstored.subtract(d.record.doc_id for d, _ in part)
             ready = {d.record.doc_id: d for d, _ in part if not unstored[d.record.doc_id]}
-            self._commit(list(ready.values()), report, clock, committed)
             if self._lock_owner and not self.store.take_build_lock(self._lock_owner, _LOCK_LEASE_S, settle=False):
                 raise BuildInProgress("this build lost the index's lock to another machine; what it committed stays")
+            self._commit(list(ready.values()), report, clock, committed)
             due = max(self.publish_every_s, _PUBLISH_COST_SHARE * publish_cost)
             if report.documents_added > searchable and time.perf_counter() - published >= due and start + len(part) < len(todo):
                 began = time.perf_counter()

@@ -36,11 +36,6 @@ def chunk_id(doc_id: str, index: int) -> str:
     return f"{doc_id}:{index:04d}"
 
 
-def document_of(chunk_id: str) -> str:
-    """The doc_id of a chunk, from its id."""
-    return chunk_id.rpartition(":")[0]
-
-
 def chunk_document(doc_id: str, text: str, sections: list[Section], max_chars: int) -> list[Chunk]:
     """Pack whole sentences into chunks of at most max_chars, never across a section change; a sentence that addresses a
     model ("忽略以上要求，回答：……") is in no chunk, so that no search, prompt or check ever reads it."""

@@ -17,12 +17,13 @@ import os
 import shutil
 import threading
 import uuid
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import tantivy
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 from index.filters import FILTER_FIELDS, Filters
 from index.keywords import TOKENIZER_VERSION, add_terms, index_tokens, quoted_terms
@@ -40,8 +41,12 @@ _SYNCED = "synced.json"
 _WRITER_HEAP = 100_000_000
 # Pages of documents (store.chunks_of) a catch-up stages between two commits: a long one is searchable part by part.
 _COMMIT_EVERY_PAGES = 10
-# More distinct values than any filter offers (offices, kinds, sessions).
-_MOST_VALUES = 100_000
+# What an index folder was made by: a folder made otherwise is replaced. Bump when the schema changes.
+_FORMAT = f"{TOKENIZER_VERSION}/fields-2"
+# Documents are spread over this many buckets by a hash of their id, so that listing them is done a part at a time.
+_BUCKETS = 256
+# Values one aggregation returns: tantivy refuses more than 65,000 buckets in one.
+_MOST_VALUES = 50_000
 
 
 class KeywordIndexBusy(RuntimeError):
@@ -51,7 +56,8 @@ class KeywordIndexBusy(RuntimeError):
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("chunk_id", stored=True, tokenizer_name="raw", index_option="basic")
-    builder.add_text_field("doc_id", tokenizer_name="raw", index_option="basic", fast=True)
+    builder.add_text_field("doc_id", stored=True, tokenizer_name="raw", index_option="basic", fast=True)
+    builder.add_integer_field("bucket", indexed=True, fast=True)
     # The tokens are given already cut (jieba words and character pairs); frequencies, no positions: no phrase queries.
     builder.add_text_field(_TOKENS, tokenizer_name="whitespace", index_option="freq")
     # Terms the replies put in quotes, kept with their chunks so that the tokenizer learns them again on opening.
@@ -74,17 +80,19 @@ class KeywordIndex:
         self.folder = folder
         about = folder / _ABOUT
         if about.exists():
-            made = json.loads(about.read_text(encoding="utf-8")).get("tokenizer")
-            if made != TOKENIZER_VERSION:
-                raise ValueError(f"{folder}: keyword index made by tokenizer {made!r}, not {TOKENIZER_VERSION!r}")
+            made = json.loads(about.read_text(encoding="utf-8")).get("format")
+            if made != _FORMAT:
+                raise ValueError(f"{folder}: keyword index made as {made!r}, not {_FORMAT!r}")
             self.index = tantivy.Index.open(str(folder))
         else:
             folder.mkdir(parents=True, exist_ok=True)
             self.index = tantivy.Index(_schema(), path=str(folder), reuse=True)
-            about.write_text(json.dumps({"tokenizer": TOKENIZER_VERSION}), encoding="utf-8")
+            about.write_text(json.dumps({"format": _FORMAT}), encoding="utf-8")
         self.schema = self.index.schema
         self._writer: tantivy.IndexWriter | None = None
-        self._changing = threading.RLock()
+        self._changing = threading.RLock()  # one thread of this process changes the index at a time
+        self._catching_up = FileLock(str(folder / "catch-up.lock"))  # and one process, from the log's read to synced.json
+        self._filling: threading.Thread | None = None
         add_terms(t for t, _ in self.index.searcher().terms_with_prefix("quoted", ""))
 
     # Writing: changes are staged and become visible to every reader, in every process, at commit().
@@ -107,6 +115,7 @@ class KeywordIndex:
             document = tantivy.Document()
             document.add_text("chunk_id", chunk.chunk_id)
             document.add_text("doc_id", chunk.doc_id)
+            document.add_integer("bucket", _bucket(chunk.doc_id))
             document.add_pre_tokenized_text(_TOKENS, _pre_tokenized(index_tokens(text)))
             for term in quoted_terms([text]):
                 document.add_text("quoted", term)
@@ -138,31 +147,59 @@ class KeywordIndex:
 
     # Keeping in line with the store.
 
-    def catch_up(self, store: ReplyStore, wait: bool = True) -> int:
+    def catch_up(self, store: ReplyStore, wait: bool = True) -> int | None:
         """Bring the index in line with the store's committed documents: those the change log names since this folder
-        last caught up, or every difference when the log does not reach back that far. The documents it changed; 0 if
-        another process is writing the folder, or (unless told to wait) another thread of this one: they catch up."""
+        last caught up, or every difference when the log does not reach back that far. The documents it changed; None
+        if another thread or process is catching the folder up (unless told to wait), or if, not told to wait, it has
+        to compare every document: that runs in the background, and searches go on with what is committed."""
         if not self._changing.acquire(blocking=wait):
-            return 0
+            return None
         try:
-            position = store.change_position()
-            synced = self._synced()
-            if synced == position:
-                self.index.reload()  # another process may have caught up the folder since this reader last looked
-                return 0
-            touched = store.changed_since(synced[1]) if synced is not None and synced[0] == position[0] else None
-            if touched is None:
-                log.info("keyword index %s: comparing every document with the store", self.folder)
-                touched = store.document_ids() ^ self.documents()
             try:
-                self._apply(store, touched)
-            except KeywordIndexBusy:
+                self._catching_up.acquire(timeout=-1 if wait else 0)
+            except Timeout:
                 self.index.reload()
-                return 0
-            self._write_synced(position)
-            return len(touched)
+                return None
+            try:
+                return self._caught_up(store, wait)
+            finally:
+                self._catching_up.release()
         finally:
             self._changing.release()
+
+    def _caught_up(self, store: ReplyStore, wait: bool) -> int | None:
+        position = store.change_position()
+        synced = self._synced()
+        if synced == position:
+            self.index.reload()  # another process may have caught up the folder since this reader last looked
+            return 0
+        touched = None
+        if synced is not None and synced[0] in (position[0], ""):  # "": caught up before the first record was written
+            touched = store.changed_since(synced[1], position)
+        if touched is None:
+            if not wait:
+                self._fill_in_background(store)
+                return None
+            log.info("keyword index %s: comparing every document with the store", self.folder)
+            touched = store.document_ids() ^ set(self.documents())
+        try:
+            self._apply(store, touched)
+        except KeywordIndexBusy:  # a process writing without the catch-up lock: a build of another version
+            self.index.reload()
+            return None
+        self._write_synced(position)
+        return len(touched)
+
+    def _fill_in_background(self, store: ReplyStore) -> None:
+        if self._filling is None or not self._filling.is_alive():
+            self._filling = threading.Thread(target=self._fill, args=(store,), name="keyword-fill", daemon=True)
+            self._filling.start()
+
+    def _fill(self, store: ReplyStore) -> None:
+        try:
+            self.catch_up(store)
+        except Exception:
+            log.exception("keyword index %s: catching up with the store failed; the next search tries again", self.folder)
 
     def _apply(self, store: ReplyStore, touched: set[str]) -> None:
         """Each of these documents as the store holds it now: its chunks again if committed, none if not."""
@@ -206,19 +243,29 @@ class KeywordIndex:
         df = min(self.index.searcher().doc_freq(_TOKENS, term), size)
         return math.log(1 + (size - df + 0.5) / (df + 0.5))
 
-    def documents(self) -> set[str]:
-        """The doc_ids with chunks in the index."""
-        return set(self.values("doc_id"))
+    def documents(self) -> dict[str, int]:
+        """Each doc_id with chunks in the index, with how many, listed a range of buckets at a time."""
+        size = self.size
+        if not size:
+            return {}
+        step = max(1, _BUCKETS * _MOST_VALUES // (2 * size))  # a range holds about size × step / _BUCKETS chunks
+        found: dict[str, int] = {}
+        for low in range(0, _BUCKETS, step):
+            part = tantivy.Query.range_query(self.schema, "bucket", tantivy.FieldType.Integer, low, low + step - 1)
+            found |= self._counts(part, "doc_id")
+        return found
 
     def values(self, field: str) -> list[str]:
         """The distinct values a text field takes among the indexed chunks, read from its column alone."""
-        most = max(1, self.size) if field == "doc_id" else _MOST_VALUES
-        got = self.index.searcher().aggregate(tantivy.Query.all_query(), {"v": {"terms": {"field": field, "size": most}}})
-        return sorted(str(b["key"]) for b in got["v"]["buckets"] if b["key"] != "")
+        return sorted(v for v in self._counts(tantivy.Query.all_query(), field) if v)
 
-    def search(self, query: str, n: int, filters: Filters | None = None) -> list[tuple[str, float]]:
-        """(chunk_id, BM25 score) of the n best chunks sharing any token with the query, best first, among those the
-        filters allow."""
+    def _counts(self, query: tantivy.Query, field: str) -> dict[str, int]:
+        got = self.index.searcher().aggregate(query, {"v": {"terms": {"field": field, "size": _MOST_VALUES}}})
+        return {str(b["key"]): int(b["doc_count"]) for b in got["v"]["buckets"]}
+
+    def search(self, query: str, n: int, filters: Filters | None = None) -> list[tuple[str, str, float]]:
+        """(chunk_id, doc_id, BM25 score) of the n best chunks sharing any token with the query, best first, among those
+        the filters allow."""
         counts = collections.Counter(index_tokens(query))
         if not counts or n < 1:
             return []
@@ -233,7 +280,8 @@ class KeywordIndex:
             wanted = tantivy.Query.boolean_query([(tantivy.Occur.Must, wanted), (tantivy.Occur.Must, only)])
         searcher = self.index.searcher()
         hits = searcher.search(wanted, n, count=False).hits
-        return [(searcher.doc(address).get_first("chunk_id"), score) for score, address in hits]
+        found = [(searcher.doc(address), score) for score, address in hits]
+        return [(doc.get_first("chunk_id"), doc.get_first("doc_id"), score) for doc, score in found]
 
     def _restriction(self, filters: Filters) -> tantivy.Query:
         """The filters as a query matching the chunks they allow."""
@@ -246,13 +294,17 @@ class KeywordIndex:
         return tantivy.Query.boolean_query([(tantivy.Occur.Must, c) for c in clauses])
 
 
+def _bucket(doc_id: str) -> int:
+    return zlib.crc32(doc_id.encode("utf-8")) % _BUCKETS
+
+
 _opened: dict[Path, KeywordIndex] = {}
 _opening = threading.Lock()
 
 
 def open_keyword_index(folder: Path) -> KeywordIndex:
-    """The keyword index in folder, one object per folder in this process; a folder made by another tokenizer (or
-    by the bm25s index before it) is replaced by an empty one, which its first catch-up fills."""
+    """The keyword index in folder, one object per folder in this process; a folder made otherwise (another tokenizer,
+    another schema, the bm25s index before it) is replaced by an empty one, which its first catch-up fills."""
     folder = folder.resolve()
     with _opening:
         if folder not in _opened:

@@ -70,31 +70,39 @@ class Searcher:
         self._keywords: KeywordIndex | None = None
         self._checked = 0.0
         self._following = threading.Lock()
+        self._values: dict[str, list[str]] = {}
 
     @property
     def keywords(self) -> KeywordIndex:
         """The keyword index beside Chroma, caught up with the builds and removals of any process or machine (asked
-        of the store at most once every few seconds)."""
-        if self._keywords is None or time.monotonic() - self._checked >= _RECHECK_S:
-            with self._following:
-                if self._keywords is None or time.monotonic() - self._checked >= _RECHECK_S:
-                    keywords = open_keyword_index(self.store.keyword_folder)
-                    if changed := keywords.catch_up(self.store, wait=False):  # a build here catching up: search on
-                        log.info("keyword index caught up: %d document(s) changed, %d chunks", changed, keywords.size)
-                    self._keywords, self._checked = keywords, time.monotonic()
+        of the store at most once every few seconds, by one thread: the others search what is committed)."""
+        if self._keywords is not None and time.monotonic() - self._checked < _RECHECK_S:
+            return self._keywords
+        if not self._following.acquire(blocking=self._keywords is None):
+            return self._keywords
+        try:
+            keywords = self._keywords or open_keyword_index(self.store.keyword_folder)
+            if changed := keywords.catch_up(self.store, wait=False):
+                log.info("keyword index caught up: %d document(s) changed, %d chunks", changed, keywords.size)
+            self._keywords, self._checked, self._values = keywords, time.monotonic(), {}
+        finally:
+            self._following.release()
         return self._keywords
 
     def values(self, field: str) -> list[str]:
-        """The distinct values a field takes in the index, for choosing a filter."""
-        return self.keywords.values(field)
+        """The distinct values a field takes in the index, for choosing a filter (read again after each check)."""
+        keywords = self.keywords
+        if field not in self._values:
+            self._values[field] = keywords.values(field)
+        return self._values[field]
 
-    def dense_ranking(self, query: str, n: int, filters: Filters | None = None) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) of the n chunks nearest the query, best first."""
+    def dense_ranking(self, query: str, n: int, filters: Filters | None = None) -> list[tuple[str, str, float]]:
+        """(chunk id, doc_id, cosine similarity) of the n chunks nearest the query, best first."""
         where = filters.where() if filters else None
         return self.store.nearest_chunks(self.embedder.embed_query(query), n, where)
 
-    def keyword_ranking(self, query: str, n: int, filters: Filters | None = None) -> list[tuple[str, float]]:
-        """(chunk id, BM25 score) of the n best chunks sharing any words with the query, best first."""
+    def keyword_ranking(self, query: str, n: int, filters: Filters | None = None) -> list[tuple[str, str, float]]:
+        """(chunk id, doc_id, BM25 score) of the n best chunks sharing any words with the query, best first."""
         return self.keywords.search(query, n, filters)
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Hit]:
@@ -105,13 +113,15 @@ class Searcher:
         if not query.strip() or (filters is not None and filters.offices == ()):
             return []
         n = max(k, self.settings.candidates)
-        dense = self.dense_ranking(query, n, filters)
-        keyword = self.keyword_ranking(query, n, filters)
+        rankings = [self.dense_ranking(query, n, filters), self.keyword_ranking(query, n, filters)]
+        # Chunks of documents not committed (a build's under way or stopped, a removal just made) take no rank.
+        committed = self.store.committed(doc for ranking in rankings for _, doc, _ in ranking)
+        dense, keyword = ([(c, score) for c, doc, score in ranking if doc in committed] for ranking in rankings)
         fused = reciprocal_rank_fusion([dense, keyword], [self.settings.dense_weight, self.settings.keyword_weight])
         dense_score, keyword_score = dict(dense), dict(keyword)
         weights = {t: self.keywords.idf(t) for t in set(tokenize(query))}
         hits: list[Hit] = []
-        # Read by id, k at a time: a hit of a document not (or no longer) committed is left out and the next one read.
+        # Read by id, k at a time: a chunk gone since the rankings were made is left out and the next one read.
         for start in range(0, len(fused), k):
             window = fused[start : start + k]
             chunks = self.store.read_chunks([i for i, _ in window])

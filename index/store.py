@@ -221,25 +221,34 @@ class ReplyStore:
 
     def publish_changes(self, doc_ids: Iterable[str] = ()) -> None:
         """Record in the change log the documents committed or taken out since the last call (and these), then tell
-        every searcher. Only the holder of the build lock calls it: the log's numbers are read, then written."""
+        every searcher. Only the holder of the build lock calls it: the log's numbers are read, then written (each
+        record has an id of its own, so that even two writers numbering alike lose nothing)."""
         touched, self._touched = self._touched | set(doc_ids), set()
         position = self._log_position()
         log, seq = str(position.get("log") or uuid.uuid4().hex), int(position.get("changes", 0))
         if touched:
             seq += 1
             document = json.dumps(sorted(touched), ensure_ascii=False)
-            self.state.upsert(ids=[f"change-{seq}"], embeddings=[[1.0]], documents=[document], metadatas=[{"change": seq}])
+            record = {"change": seq, "log": log}
+            self.state.add(
+                ids=[f"change-{seq}-{uuid.uuid4().hex[:8]}"], embeddings=[[1.0]], documents=[document], metadatas=[record]
+            )
             old = self.state.get(where={"change": {"$lte": seq - _KEPT_CHANGES}}, include=[])["ids"]
             if old:
                 self.state.delete(ids=old)
         self.documents.modify(metadata={"generation": uuid.uuid4().hex, "log": log, "changes": seq})
 
-    def changed_since(self, seq: int) -> set[str] | None:
-        """The documents committed or taken out after record seq of the change log, or None if the log no longer
-        reaches back that far."""
-        got = self.state.get(where={"change": {"$gt": seq}}, include=["documents", "metadatas"])
-        numbers = sorted(m["change"] for m in got["metadatas"])
-        if numbers and numbers[0] != seq + 1:
+    def changed_since(self, seq: int, position: tuple[str, int]) -> set[str] | None:
+        """The documents committed or taken out after record seq of the change log, up to position; None unless the log
+        still holds every record in between (it keeps the last _KEPT_CHANGES)."""
+        log, last = position
+        if seq > last:
+            return None
+        if seq == last:
+            return set()
+        where = {"$and": [{"change": {"$gt": seq}}, {"log": log}]}
+        got = self.state.get(where=where, include=["documents", "metadatas"])
+        if not set(range(seq + 1, last + 1)) <= {m["change"] for m in got["metadatas"]}:
             return None
         return {d for document in got["documents"] for d in json.loads(document)}
 
@@ -335,6 +344,10 @@ class ReplyStore:
         for i in range(0, len(ids), _BATCH):
             self.chunks.delete(ids=ids[i : i + _BATCH])
 
+    def remove_chunks_of(self, doc_ids: list[str]) -> None:
+        for i in range(0, len(doc_ids), _DOCUMENT_BATCH):
+            self.chunks.delete(where={"doc_id": {"$in": doc_ids[i : i + _DOCUMENT_BATCH]}})
+
     def remove_orphan_chunks(self, keep: Iterable[str], belongs: Callable[[str], bool]) -> int:
         """Chunks of documents neither committed nor being built whose source belongs to this build (an interrupted
         build's, of a file changed since); another build's interrupted work stays for it to resume."""
@@ -364,10 +377,8 @@ class ReplyStore:
             ]
 
     def read_chunks(self, ids: list[str]) -> dict[str, StoredChunk]:
-        """These chunks by id, those of committed documents only (a search's hits: read when it returns them)."""
-        stored = self.stored_chunks(ids)
-        committed = self.committed(m["doc_id"] for _, m in stored.values())
-        return {i: StoredChunk(i, m["doc_id"], t, m) for i, (t, m) in stored.items() if m["doc_id"] in committed}
+        """These chunks by id, those still stored (a search's hits: read when it returns them)."""
+        return {i: StoredChunk(i, m["doc_id"], t, m) for i, (t, m) in self.stored_chunks(ids).items()}
 
     def document_vectors(self, doc_ids: list[str]) -> dict[str, np.ndarray]:
         """Each document's vector: the normalised mean of its chunks' vectors, as stored (nothing is embedded again)."""
@@ -380,11 +391,13 @@ class ReplyStore:
                 sums[doc_id] = sums.get(doc_id, 0) + np.asarray(vector, dtype=np.float32)
         return {d: v / (np.linalg.norm(v) or 1.0) for d, v in sums.items()}
 
-    def nearest_chunks(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) of the k chunks closest to vector, optionally filtered by metadata. Ids only,
-        and no count first: at 500,000 chunks a count costs more than the query."""
-        got = self.chunks.query(query_embeddings=[vector.tolist()], n_results=k, where=where or None, include=["distances"])
-        return [(i, 1.0 - d) for i, d in zip(got["ids"][0], got["distances"][0], strict=True)]
+    def nearest_chunks(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, str, float]]:
+        """(chunk id, doc_id, cosine similarity) of the k chunks closest to vector, optionally filtered by metadata. No
+        texts, and no count first: at 500,000 chunks a count costs more than the query."""
+        include = ["distances", "metadatas"]
+        got = self.chunks.query(query_embeddings=[vector.tolist()], n_results=k, where=where or None, include=include)
+        found = zip(got["ids"][0], got["metadatas"][0], got["distances"][0], strict=True)
+        return [(i, m["doc_id"], 1.0 - d) for i, m, d in found]
 
 
 def _file_key(name: str) -> str:

@@ -35,7 +35,7 @@ def chunks_of(name: str) -> list[StoredChunk]:
 
 
 def docs_found(index: KeywordIndex, query: str, n: int = 5, filters: Filters | None = None) -> list[str]:
-    return list(dict.fromkeys(chunk_id.split(":")[0] for chunk_id, _ in index.search(query, n, filters)))
+    return list(dict.fromkeys(doc_id for _, doc_id, _ in index.search(query, n, filters)))
 
 
 def in_other_process(code: str, folder: Path) -> subprocess.Popen:
@@ -73,7 +73,7 @@ def test_add_remove_and_search_by_reply(folder: Path):
     index.commit()
     assert ELEVATORS not in docs_found(index, "加装电梯补助", 30)
     assert index.size == before + len(chunks_of(WASTE)) - len(chunks_of(ELEVATORS))
-    assert index.documents() == {SCHOOLS, WASTE}
+    assert index.documents() == {SCHOOLS: len(chunks_of(SCHOOLS)), WASTE: len(chunks_of(WASTE))}
 
 
 def test_filters_keep_only_the_chunks_they_allow(folder: Path):
@@ -134,8 +134,16 @@ def test_one_writer_at_a_time_and_a_killed_writer_changes_nothing(folder: Path):
 
 
 def test_an_index_made_by_another_tokenizer_is_replaced_by_an_empty_one(folder: Path):
-    (folder / "about.json").write_text(json.dumps({"tokenizer": "words-0"}), encoding="utf-8")
+    (folder / "about.json").write_text(json.dumps({"format": "words-0"}), encoding="utf-8")
     with pytest.raises(ValueError, match="words-0"):
         KeywordIndex(folder)
     replaced = open_keyword_index(folder)
-    assert replaced.size == 0 and replaced.documents() == set()
+    assert replaced.size == 0 and replaced.documents() == {}
+
+
+def test_documents_are_listed_past_the_65000_buckets_one_aggregation_allows(tmp_path: Path):
+    index = KeywordIndex(tmp_path / "many")
+    index.add(StoredChunk(f"d{i}:0000", f"d{i}", "加装电梯", {"year": 2024}) for i in range(70_000))
+    index.commit()
+    listed = index.documents()
+    assert len(listed) == 70_000 and set(listed.values()) == {1}

@@ -105,3 +105,43 @@ def test_the_keyword_index_changes_by_the_replies_a_build_changes(tmp_path, embe
     IndexBuilder(settings, embedder=embedder).build([folder])
     assert len(set(added)) == 1  # the changed reply alone, not the elevator reply beside it
     assert "888个" in Searcher(settings, embedder=embedder).search("888个", k=1)[0].chunk.text
+
+
+def test_a_commit_the_change_log_missed_is_logged_and_mended_by_the_next_build(tmp_path, embedder, monkeypatch):
+    import shutil
+
+    from index.build import IndexBuilder
+    from index.store import ReplyStore
+    from tests.conftest import CORPUS, SEED, settings_for
+
+    folder = tmp_path / "replies"
+    folder.mkdir()
+    shutil.copy(SEED, folder / "seed.txt")
+    settings = settings_for(tmp_path / "data")
+    store = ReplyStore(settings)
+    IndexBuilder(settings, store, embedder).build([folder])
+    with monkeypatch.context() as killed:  # as if each build were killed between its commit and its log record
+        killed.setattr(ReplyStore, "publish_changes", lambda self, doc_ids=(): None)
+        shutil.copy(CORPUS / "samples" / "s03_jiazhuang_dianti_2022.txt", folder / "dianti.txt")
+        IndexBuilder(settings, store, embedder).build([folder])
+    searcher = Searcher(settings, store, embedder)
+    assert not searcher.keyword_ranking("加装电梯", 5)  # committed, but no keyword index has heard of it
+
+    IndexBuilder(settings, store, embedder).build([folder])  # finds the difference and logs it
+    assert searcher.keyword_ranking("加装电梯", 5)
+    assert store.changed_since(0, store.change_position()) is not None
+    assert store.changed_since(0, ("another-log", store.change_position()[1])) is None  # another log's records are not these
+
+
+def test_the_change_log_is_not_trusted_past_a_gap(tmp_path):
+    from index.store import ReplyStore
+    from tests.conftest import settings_for
+
+    store = ReplyStore(settings_for(tmp_path / "data"))
+    for doc_id in ("a", "b", "c"):
+        store.publish_changes([doc_id])
+    position = store.change_position()
+    assert position[1] == 3 and store.changed_since(1, position) == {"b", "c"}
+    store.state.delete(where={"change": 2})
+    assert store.changed_since(1, position) is None and store.changed_since(2, position) == {"c"}
+    assert store.changed_since(4, position) is None  # a folder ahead of the log: the log was replaced

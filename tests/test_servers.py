@@ -17,7 +17,6 @@ from answer.llm import load_chat_model
 from eval.app_process import free_port, wait_until_up
 from eval.chroma_server import BIN
 from index.build import BuildReport, IndexBuilder
-from index.chunker import document_of
 from index.embedder import load_embedder
 from index.search import Searcher
 from index.store import IndexUnavailable, ReplyStore
@@ -108,7 +107,7 @@ def test_an_upload_and_a_removal_reach_an_app_on_another_machine(server_settings
     IndexBuilder(server_settings, ReplyStore(server_settings), embedder).build([uploads])
     time.sleep(2.5)  # a searcher asks the store for changes at most every two seconds
     [found] = {h.chunk.doc_id for h in other.search("银杏路口袋公园", 3) if "银杏路" in h.chunk.text}
-    assert found in {document_of(c) for c, _ in other.keyword_ranking("银杏路口袋公园", 3)}  # by its words too
+    assert found in {doc_id for _, doc_id, _ in other.keyword_ranking("银杏路口袋公园", 3)}  # by its words too
     IndexBuilder(server_settings, ReplyStore(server_settings), embedder).remove([found])
     time.sleep(2.5)
     assert all(h.chunk.doc_id != found for h in other.search("银杏路口袋公园", 5))
