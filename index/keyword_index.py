@@ -45,6 +45,8 @@ _COMMIT_EVERY_PAGES = 10
 _FORMAT = f"{TOKENIZER_VERSION}/fields-2"
 # Documents are spread over this many buckets by a hash of their id, so that listing them is done a part at a time.
 _BUCKETS = 256
+# Documents up to which a searcher compares every document itself (seconds) rather than in the background.
+_FILLED_BEFORE_SEARCHING = 10_000
 # Values one aggregation returns: tantivy refuses more than 65,000 buckets in one.
 _MOST_VALUES = 50_000
 
@@ -177,7 +179,7 @@ class KeywordIndex:
         if synced is not None and synced[0] in (position[0], ""):  # "": caught up before the first record was written
             touched = store.changed_since(synced[1], position)
         if touched is None:
-            if not wait:
+            if not wait and store.document_count() > _FILLED_BEFORE_SEARCHING:
                 self._fill_in_background(store)
                 return None
             log.info("keyword index %s: comparing every document with the store", self.folder)

@@ -165,6 +165,9 @@ class ReplyStore:
             return None
         return DocumentRecord.from_metadata(doc_id, got["metadatas"][0], got["documents"][0] or "")
 
+    def document_count(self) -> int:
+        return self.documents.count()
+
     def document_ids(self) -> set[str]:
         """The ids of every committed document, and nothing else of them."""
         return set(read_all(self.documents, [])["ids"])
