@@ -45,6 +45,9 @@ class BuildInProgress(RuntimeError):
     """Another build holds the lock on this data directory."""
 
 
+# Replies up to which a build works out the facts of 概览 for an archive whose 概览 was never opened (about a minute).
+_OVERVIEW_IN_BUILD = 5000
+
 STAGES = ("read", "parse", "chunk", "embed", "store", "keywords", "overview")
 
 
@@ -319,9 +322,13 @@ class IndexBuilder:
 
     def _overview_updated(self, keywords: KeywordIndex) -> None:
         """Work out the overview's facts of the replies added, and drop those removed, so that 概览 opens at once. The
-        index is whole without them: a failure here is logged, and 概览 works them out when it opens."""
+        index is whole without them: a failure here is logged, and 概览 works them out when it opens. A large archive
+        whose 概览 was never opened is left to that first opening: an upload does not wait for every reply's facts."""
+        cache = FactsCache(self.store.overview_folder)
+        if not cache.exists() and self.store.document_count() > _OVERVIEW_IN_BUILD:
+            return
         try:
-            FactsCache(self.store.overview_folder).current(self.store, keywords.idf)
+            cache.current(self.store, keywords.idf)
         except Exception:
             log.exception("the overview's cache was not brought up to date")
 

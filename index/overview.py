@@ -113,6 +113,9 @@ class FactsCache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
+    def exists(self) -> bool:
+        return (self.folder / _CACHE_FILE).exists()
+
     def current(self, store: ReplyStore, rarity: Callable[[str], float] | None = None) -> tuple[list[ReplyFacts], np.ndarray]:
         """The facts of the replies indexed now: the cached ones that are unchanged, the rest worked out and saved; words
         weighed by rarity, else by the IDF of the index's keyword side (read only when a reply is to be worked out). One
