@@ -211,3 +211,15 @@ def test_a_damaged_cache_is_worked_out_again_and_an_empty_filter_or_index_shows_
     assert nothing.replies == [] and nothing.topics == [] and nothing.hot == [] and tables(nothing)["主要话题"][1:] == []
     empty = ReplyStore(settings_for(tmp_path / "empty"))
     assert overview(*FactsCache(empty.overview_folder).current(empty)).count_by("year") == []
+
+
+def test_an_upload_to_a_large_archive_whose_overview_was_never_opened_does_not_work_it_out(tmp_path, embedder, monkeypatch):
+    export = tmp_path / "留言.csv"
+    with export.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([HEADER, *messages()[:3]])
+    settings = settings_for(tmp_path / "index", corpus_paths=[export])
+    store = ReplyStore(settings)
+    monkeypatch.setattr("index.build._OVERVIEW_IN_BUILD", 2)  # "large": more replies than this
+    IndexBuilder(settings, store, embedder).build()
+    assert not FactsCache(store.overview_folder).exists()
+    assert len(FactsCache(store.overview_folder).current(store)[0]) == 3  # worked out when 概览 first opens
