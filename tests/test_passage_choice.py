@@ -90,7 +90,8 @@ def test_a_long_greeting_repeating_the_suggestion_gives_way_to_the_reply_s_subst
     assert says_little(constructed[0].chunk.text), "the greeting, which repeats the suggestion's title, scores best"
     found = next(d for d in searcher.search_documents(SUGGESTION, 10) if d.doc_id == constructed[0].chunk.doc_id)
     shown = found.to_dict(1)["passages"][0]
-    assert "20万元" in shown["text"] and "尊敬的" not in shown["text"]
+    # One of its findings (the subsidy or the approvals: BM25 ranks the two within a hair), not the greeting.
+    assert not says_little(shown["text"]) and "电梯" in shown["text"] and "尊敬的" not in shown["text"]
     assert found.passages[0].score >= constructed[0].score * (1 - SUBSTANCE_MARGIN)
     document = searcher.store.get_document(found.doc_id).text
     best = document[shown["sentence_start"] : shown["sentence_end"]]
