@@ -211,15 +211,15 @@ class ReplyStore:
 
     def generation(self) -> str:
         """A value that changes whenever a build or a removal changes what is indexed, so that searchers reread."""
-        return str(self._log_position().get("generation", ""))
+        return str(self._manifest_metadata().get("generation", ""))
 
-    def _log_position(self) -> dict:
+    def _manifest_metadata(self) -> dict:
         collection = self.client.get_collection(self.documents.name, embedding_function=None)
         return dict(collection.metadata or {})
 
     def change_position(self) -> tuple[str, int]:
         """(the change log's id, its last record's number): where a keyword index that has caught up stands."""
-        position = self._log_position()
+        position = self._manifest_metadata()
         return str(position.get("log", "")), int(position.get("changes", 0))
 
     def publish_changes(self, doc_ids: Iterable[str] = ()) -> None:
@@ -227,7 +227,7 @@ class ReplyStore:
         every searcher. Only the holder of the build lock calls it: the log's numbers are read, then written (each
         record has an id of its own, so that even two writers numbering alike lose nothing)."""
         touched, self._touched = self._touched | set(doc_ids), set()
-        position = self._log_position()
+        position = self._manifest_metadata()
         log, seq = str(position.get("log") or uuid.uuid4().hex), int(position.get("changes", 0))
         if touched:
             seq += 1
@@ -348,6 +348,7 @@ class ReplyStore:
             self.chunks.delete(ids=ids[i : i + _BATCH])
 
     def remove_chunks_of(self, doc_ids: list[str]) -> None:
+        """Every chunk of these documents, a few hundred documents a call."""
         for i in range(0, len(doc_ids), _DOCUMENT_BATCH):
             self.chunks.delete(where={"doc_id": {"$in": doc_ids[i : i + _DOCUMENT_BATCH]}})
 
@@ -357,8 +358,7 @@ class ReplyStore:
         keep = set(keep)
         sources = {m["doc_id"]: m.get("source", "") for m in read_all(self.chunks, ["metadatas"])["metadatas"]}
         orphans = sorted(d for d, source in sources.items() if d not in keep and belongs(str(source)))
-        for doc_id in orphans:
-            self.chunks.delete(where={"doc_id": doc_id})
+        self.remove_chunks_of(orphans)
         return len(orphans)
 
     def committed_chunks(self) -> list[StoredChunk]:
