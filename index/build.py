@@ -21,9 +21,9 @@ from index.chunker import CHUNKING, Chunk, chunk_document, chunk_id
 from index.embedder import Embedder, load_embedder
 from index.keyword_index import KeywordIndex, current_keyword_index, open_keyword_index
 from index.overview import FactsCache
-from index.readers import TABLE_SUFFIXES, SourceDocument, UnreadableFile, read_documents
+from index.readers import SourceDocument, UnreadableFile, read_documents
 from index.schema import chunk_fields, document_fields
-from index.store import DocumentRecord, ReplyStore
+from index.store import DocumentRecord, ReplyStore, file_of
 from index.structure import parse_reply
 from settings import PROJECT_ROOT, Settings
 from text.normalize import normalize_text
@@ -45,7 +45,7 @@ class BuildInProgress(RuntimeError):
     """Another build holds the lock on this data directory."""
 
 
-# Replies up to which a build works out the facts of 概览 for an archive whose 概览 was never opened (about a minute).
+# Replies up to which a build brings 概览's facts up to date (a pass over every record, about a minute from nothing).
 _OVERVIEW_IN_BUILD = 5000
 
 STAGES = ("read", "parse", "chunk", "embed", "store", "keywords", "overview")
@@ -177,12 +177,6 @@ def under(roots: list[str]) -> Callable[[str], bool]:
     return lambda name: any(name == r or name.startswith(r.rstrip("/") + "/") for r in roots)
 
 
-def file_of(source: str) -> str:
-    """The file a source lives in: a row of an export is named file.xlsx#<row id>."""
-    name, _, _ = source.rpartition("#")  # row ids hold no "#", folder and file names may
-    return name if name.lower().endswith(TABLE_SUFFIXES) else source
-
-
 def text_id(text: str) -> str:
     """A document is identified by its normalised content, so one reply under two names is stored once."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
@@ -198,6 +192,38 @@ class _NewDocument:
     record: DocumentRecord
     chunks: list[Chunk]
     chunks_before: int = 0  # what an earlier chunking stored of it, dropped past its new length once it is committed
+
+
+class _Manifest:
+    """The manifest records a build works with, and the documents each source and file holds: every record (whole),
+    else those of the files the build reads and of the texts it meets, fetched as it meets them."""
+
+    def __init__(self, store: ReplyStore, whole: bool) -> None:
+        self.store = store
+        self.whole = whole
+        self.records: dict[str, DocumentRecord] = {}
+        self.owners: dict[str, set[str]] = {}  # a source -> the documents it holds
+        self.file_sources: dict[str, set[str]] = {}  # a file -> its sources
+
+    def hold(self, records: Iterable[DocumentRecord]) -> None:
+        """Work with these records too; one held already stays as the build has changed it."""
+        for record in records:
+            if record.doc_id in self.records:
+                continue
+            self.records[record.doc_id] = record
+            for source in record.files:
+                self.owners.setdefault(source, set()).add(record.doc_id)
+                self.file_sources.setdefault(file_of(source), set()).add(source)
+
+    def hold_file(self, name: str, doc_ids: list[str]) -> None:
+        """The records of what this file held, and of these documents wherever they came from."""
+        if not self.whole:
+            self.hold_files([name])
+            self.hold(self.store.get_documents([d for d in doc_ids if d not in self.records]).values())
+
+    def hold_files(self, names: Iterable[str]) -> None:
+        if not self.whole:
+            self.hold(self.store.documents_of_files(names).values())
 
 
 @dataclass
@@ -273,9 +299,10 @@ class IndexBuilder:
 
     def pending(self, paths: list[Path]) -> list[Path]:
         """The files under these paths that a build would read: new, changed, or not wholly indexed."""
-        indexed = self.store.indexed_files()
+        found = find_files([self.settings.resolve(p) for p in paths])
+        indexed = self.store.indexed_files(display_path(path) for path in found)
         waiting = []
-        for path in find_files([self.settings.resolve(p) for p in paths]):
+        for path in found:
             try:
                 if indexed.get(display_path(path)) != file_hash(path, self.settings.max_file_mb):
                     waiting.append(path)
@@ -322,11 +349,11 @@ class IndexBuilder:
 
     def _overview_updated(self, keywords: KeywordIndex) -> None:
         """Work out the overview's facts of the replies added, and drop those removed, so that 概览 opens at once. The
-        index is whole without them: a failure here is logged, and 概览 works them out when it opens. A large archive
-        whose 概览 was never opened is left to that first opening: an upload does not wait for every reply's facts."""
-        cache = FactsCache(self.store.overview_folder)
-        if not cache.exists() and self.store.document_count() > _OVERVIEW_IN_BUILD:
+        index is whole without them: a failure here is logged, and 概览 works them out when it opens. A large archive's
+        are left to 概览's next opening, which reads every record: an upload does not wait for a pass over the archive."""
+        if self.store.document_count() > _OVERVIEW_IN_BUILD:
             return
+        cache = FactsCache(self.store.overview_folder)
         try:
             cache.current(self.store, keywords.idf)
         except Exception:
@@ -337,37 +364,48 @@ class IndexBuilder:
     ) -> BuildReport:
         started = time.perf_counter()
         clock = _Stopwatch(report.timings)
-        records = {r.doc_id: r for r in self.store.all_documents()}
-        with clock.stage("keywords"):
-            self._keywords_repaired(records)
-        indexed = self._indexed_files(records)
         files = find_files(roots)
         present = {display_path(p) for p in files}
         under_roots = under([display_path(r) for r in roots])
+        # Only a build or removal stopped half-way, an index made before its records named their files, or one with
+        # records of other chunking rules needs every record: otherwise a build reads those of the files it reads, and
+        # its time follows them, not the archive's size.
+        listed, chunked_by = self.store.manifest_form()
+        whole = self._after_interruption or not listed or chunked_by != CHUNKING
+        manifest = _Manifest(self.store, whole)
+        everything: dict[str, DocumentRecord] = {}
+        if whole:
+            with clock.stage("store"):
+                everything = {r.doc_id: r for r in self.store.all_documents()}
+                if not listed:
+                    self.store.update_document_files(list(everything.values()))  # each written again, naming its files
+            with clock.stage("keywords"):
+                self._keywords_repaired(everything)
+            indexed = self._indexed_files(everything)
+        else:
+            indexed = self.store.indexed_files(present)
         # Documents chunked by other rules (before sentences addressing a model were left out, say), from files of this
         # build: taken out of the index and their files read again, so that each is chunked anew and committed whole;
         # the chunks that come out the same are kept, not embedded again.
         stale = {
             d: replace(r, files={s: h for s, h in r.files.items() if file_of(s) not in present})  # those read say again
-            for d, r in records.items()
+            for d, r in everything.items()
             if r.chunking != CHUNKING and any(file_of(s) in present for s in r.files)
         }
         if stale:
-            again = {file_of(s) for d in stale for s in records[d].files}
+            again = {file_of(s) for d in stale for s in everything[d].files}
             with clock.stage("store"):
                 self.store.forget_files(again)
                 self.store.uncommit_documents(list(stale))
                 self.store.publish_changes()  # their chunks are to be read again: no keyword index keeps the old ones
             indexed = {name: digest for name, digest in indexed.items() if name not in again}
-            for doc_id in stale:
-                del records[doc_id]
             log.info("chunking %d document(s) again under the current rules", len(stale))
-        owners: dict[str, set[str]] = {}
-        file_sources: dict[str, set[str]] = {}
-        for record in records.values():
-            for source in record.files:
-                owners.setdefault(source, set()).add(record.doc_id)
-                file_sources.setdefault(file_of(source), set()).add(source)
+        if whole:
+            # The stale are chunked anew below; a build stopped before it ends leaves the next one whole again.
+            otherwise = any(r.chunking != CHUNKING for d, r in everything.items() if d not in stale)
+            self.store.note_manifest_form("" if otherwise else CHUNKING)
+            manifest.hold(r for d, r in everything.items() if d not in stale)
+        records, owners, file_sources = manifest.records, manifest.owners, manifest.file_sources
         # A source claimed by two documents is the trace of an interrupted replacement: its file is read again.
         half_replaced = {file_of(source) for source, doc_ids in owners.items() if len(doc_ids) > 1}
 
@@ -389,11 +427,15 @@ class IndexBuilder:
             job = jobs[name] = _FileJob(digest)
             for problem in bad_rows:
                 self._report_failure(report, display_path(problem.path), problem.reason)
+            with clock.stage("parse"):
+                texts = [normalize_text(document.text) for document in documents]
+            with clock.stage("store"):
+                manifest.hold_file(name, [text_id(text) for text in texts])
             sources = set()
-            for document in documents:
+            for document, text in zip(documents, texts, strict=True):
                 source = name + document.locator
                 try:
-                    doc_id = self._take(document, source, digest, records, new, clock, stale)
+                    doc_id = self._take(document, text, source, digest, records, new, clock, stale)
                 except UnreadableFile as error:
                     self._report_failure(report, source, error.reason)
                     continue
@@ -440,7 +482,7 @@ class IndexBuilder:
         if left := [d for d in stale if d not in records]:  # chunked anew, their file no longer gave them
             self.store.remove_chunks_of(left)
         if prune:
-            self._prune(present, under_roots, owners, records, report)
+            self._prune(present, under_roots, manifest, report)
         if report.added or report.removed or report.documents_added:
             on_progress(BuildProgress("keywords", len(files), len(files), report.documents_added, len(new)))
             with clock.stage("keywords"):
@@ -452,20 +494,15 @@ class IndexBuilder:
         log.info("build: %s", report.summary().splitlines()[0])
         return report
 
-    def _prune(
-        self,
-        present: set[str],
-        under_roots: Callable[[str], bool],
-        owners: dict[str, set[str]],
-        records: dict[str, DocumentRecord],
-        report: BuildReport,
-    ) -> None:
+    def _prune(self, present: set[str], under_roots: Callable[[str], bool], manifest: _Manifest, report: BuildReport) -> None:
         """Let go of every source under the roots whose file is gone, its mark forgotten first."""
+        manifest.hold_files(name for name in self.store.indexed_files() if under_roots(name) and name not in present)
+        owners = manifest.owners
         gone = [s for s in sorted(owners) if file_of(s) not in present and under_roots(file_of(s))]
         self.store.forget_files({file_of(s) for s in gone})
         for source in gone:
             for previous in owners.pop(source):
-                self._detach(previous, source, records)
+                self._detach(previous, source, manifest.records)
             report.removed.append(source)
 
     def _indexed_files(self, records: dict[str, DocumentRecord]) -> dict[str, str]:
@@ -496,6 +533,7 @@ class IndexBuilder:
     def _take(
         self,
         document: SourceDocument,
+        text: str,
         source: str,
         digest: str,
         records: dict[str, DocumentRecord],
@@ -503,8 +541,8 @@ class IndexBuilder:
         clock: _Stopwatch,
         stale: dict[str, DocumentRecord],
     ) -> str:
-        """The document's id; a text seen before only gains this source, a new one (or one to chunk again: stale) is
-        parsed and chunked."""
+        """The document's id (text: its normalised text); a text seen before only gains this source, a new one (or one
+        to chunk again: stale) is parsed and chunked."""
         if len(document.text) > self.settings.max_reply_chars:
             raise UnreadableFile(
                 Path(source),
@@ -512,7 +550,6 @@ class IndexBuilder:
                 "a reply may hold (setting max_reply_chars); split it into one file per reply",
             )
         with clock.stage("parse"):
-            text = normalize_text(document.text)
             doc_id = text_id(text)
             known = new[doc_id].record if doc_id in new else records.get(doc_id)
             if known is not None:  # the same reply under another name: one more source, no new chunks

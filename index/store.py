@@ -15,21 +15,31 @@ import httpx
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
+from index.readers import TABLE_SUFFIXES
 from settings import Settings
 
 # Chroma caps how many records one call may carry.
 _BATCH = 4000
 # Documents whose chunks one call reads: a few chunks each, so that a call stays within _BATCH records.
 _DOCUMENT_BATCH = 500
-# The records of the state collection: the lock, whether a build or removal is under way, and the reports of builds
-# (each its own record; "last-build" is the one report an index made before the history kept).
-_REPORT, _LOCK, _CHANGING = "last-build", "build-lock", "changing"
+# Files named in one query for the records that came from them.
+_FILES_A_QUERY = 50
+# The records of the state collection: the lock, whether a build or removal is under way, the form of the manifest's
+# records (whether each names its files, the chunking rules all were made by), and the reports of builds (each its own
+# record; "last-build" is the one report an index made before the history kept).
+_REPORT, _LOCK, _CHANGING, _FORM = "last-build", "build-lock", "changing", "manifest-form"
 # Build reports kept with the index, the newest.
 _KEPT_REPORTS = 100
 # How long a build waits after writing its lock before reading it back.
 _SETTLE_S = 1.0
 # Records of the change log kept: a keyword index further behind than this is brought in line with the whole manifest.
 _KEPT_CHANGES = 1000
+
+
+def file_of(source: str) -> str:
+    """The file a source lives in: a row of an export is named file.xlsx#<row id>."""
+    name, _, _ = source.rpartition("#")  # row ids hold no "#", folder and file names may
+    return name if name.lower().endswith(TABLE_SUFFIXES) else source
 
 
 @dataclass
@@ -52,10 +62,16 @@ class DocumentRecord:
     def sources(self) -> list[str]:
         return sorted(self.files)
 
-    def to_metadata(self) -> dict[str, str | int | bool]:
+    @property
+    def file_names(self) -> list[str]:
+        """The files it came from, by which a build finds it."""
+        return sorted({file_of(source) for source in self.files})
+
+    def to_metadata(self) -> dict[str, str | int | bool | list[str]]:
         return {
             **self.fields,
             "files": json.dumps(self.files, ensure_ascii=False),
+            **({"file_names": self.file_names} if self.files else {}),  # Chroma takes no empty list
             "n_chunks": self.n_chunks,
             "chars": self.chars,
             "chunking": self.chunking,
@@ -65,6 +81,7 @@ class DocumentRecord:
     def from_metadata(cls, doc_id: str, metadata: dict, text: str = "") -> DocumentRecord:
         meta = dict(metadata)
         files = json.loads(meta.pop("files", "{}"))
+        meta.pop("file_names", None)
         n_chunks = int(meta.pop("n_chunks", 0))
         chars = int(meta.pop("chars", 0))
         chunking = str(meta.pop("chunking", ""))
@@ -165,6 +182,27 @@ class ReplyStore:
             return None
         return DocumentRecord.from_metadata(doc_id, got["metadatas"][0], got["documents"][0] or "")
 
+    def documents_of_files(self, names: Iterable[str]) -> dict[str, DocumentRecord]:
+        """The manifest records of the documents with a source in any of these files, by doc_id."""
+        wanted = sorted(set(names))
+        found = {}
+        for i in range(0, len(wanted), _FILES_A_QUERY):
+            clauses = [{"file_names": {"$contains": name}} for name in wanted[i : i + _FILES_A_QUERY]]
+            got = self.documents.get(where=clauses[0] if len(clauses) == 1 else {"$or": clauses}, include=["metadatas"])
+            found |= {d: DocumentRecord.from_metadata(d, m) for d, m in zip(got["ids"], got["metadatas"], strict=True)}
+        return found
+
+    def manifest_form(self) -> tuple[bool, str]:
+        """Whether every manifest record names its files (file_names), and the chunking rules every one was made by ("" when
+        not known to be the same for all)."""
+        got = self.state.get(ids=[_FORM], include=["metadatas"])
+        form = got["metadatas"][0] if got["ids"] else {}
+        return bool(form.get("files_listed")), str(form.get("chunking", ""))
+
+    def note_manifest_form(self, chunking: str) -> None:
+        """Every manifest record names its files, and was made by these chunking rules ("" when not all were)."""
+        self.state.upsert(ids=[_FORM], embeddings=[[1.0]], metadatas=[{"files_listed": 1, "chunking": chunking}])
+
     def document_count(self) -> int:
         return self.documents.count()
 
@@ -257,10 +295,16 @@ class ReplyStore:
 
     # Files -------------------------------------------------------------------
 
-    def indexed_files(self) -> dict[str, str]:
-        """Each file read to its end with every document committed: its name and the sha256 it had then."""
-        got = read_all(self.files, ["metadatas"])
-        return {m["name"]: m["sha256"] for m in got["metadatas"]}
+    def indexed_files(self, names: Iterable[str] | None = None) -> dict[str, str]:
+        """Each file read to its end with every document committed (of these names, when given): its name and the
+        sha256 it had then."""
+        if names is None:
+            metadatas = read_all(self.files, ["metadatas"])["metadatas"]
+        else:
+            keys = [_file_key(name) for name in dict.fromkeys(names)]
+            parts = (keys[i : i + _BATCH] for i in range(0, len(keys), _BATCH))
+            metadatas = [m for part in parts for m in self.files.get(ids=part, include=["metadatas"])["metadatas"]]
+        return {m["name"]: m["sha256"] for m in metadatas}
 
     def mark_files_indexed(self, digests: dict[str, str]) -> None:
         """Each of these files (name -> sha256) read to its end with every document committed."""

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from index.build import BuildInProgress, IndexBuilder
+from index.chunker import CHUNKING
 from index.keyword_index import open_keyword_index
 from index.search import Searcher
 from index.store import ReplyStore
@@ -122,6 +123,60 @@ def test_a_changed_file_replaces_its_document(tmp_path: Path, small_corpus: Path
     assert "888个" in document.text and "777个" not in document.text
     texts = store.chunks.get(include=["documents"])["documents"]
     assert any("888个" in t for t in texts) and not any("777个" in t for t in texts)
+
+
+def test_an_upload_reads_only_the_records_of_its_own_files_and_texts(
+    tmp_path: Path, small_corpus: Path, embedder, monkeypatch: pytest.MonkeyPatch
+):
+    """At a province's archive an upload must not wait for every reply's record: nothing is read whole."""
+    settings = settings_for(tmp_path / "data")
+    store = ReplyStore(settings)
+    builder = IndexBuilder(settings, store, embedder)
+    shutil.copy(CORPUS / "samples" / "s04_laji_fenlei.txt", small_corpus)
+    builder.build([small_corpus])
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    shutil.copy(SEED, uploads / "seed-again.txt")  # a reply indexed already, under another name
+    shutil.copy(CORPUS / "samples" / "s05_heichou_shuiti.txt", uploads)
+    chunks = store.chunks.count()
+
+    def read_whole(*_args, **_kwargs):
+        pytest.fail("the upload's build read a whole collection")
+
+    monkeypatch.setattr("index.store.read_all", read_whole)
+    monkeypatch.setattr("index.build._OVERVIEW_IN_BUILD", 0)  # 概览 of an archive too large to work out in a build
+    report = builder.build([uploads])
+
+    assert sorted(Path(s).name for s in report.added) == ["s05_heichou_shuiti.txt", "seed-again.txt"]
+    monkeypatch.undo()
+    records = {Path(s).name: r for r in store.all_documents() for s in r.sources}
+    assert records["seed-again.txt"].doc_id == records["seed.txt"].doc_id  # one reply, two names, no new chunks
+    assert store.chunks.count() == chunks + records["s05_heichou_shuiti.txt"].n_chunks
+
+
+def test_an_index_made_before_records_named_their_files_is_brought_up_to_date_once(tmp_path: Path, small_corpus: Path, embedder):
+    settings = settings_for(tmp_path / "data")
+    store = ReplyStore(settings)
+    builder = IndexBuilder(settings, store, embedder)
+    builder.build([small_corpus])
+    [record] = store.all_documents(with_text=True)
+    old = {k: v for k, v in record.to_metadata().items() if k != "file_names"}  # as an earlier version wrote it
+    store.documents.delete(ids=[record.doc_id])
+    store.documents.add(ids=[record.doc_id], embeddings=[[1.0]], documents=[record.text], metadatas=[old])
+    store.state.delete(ids=["manifest-form"])
+    assert store.manifest_form() == (False, "")
+
+    path = small_corpus / "seed.txt"
+    for before, after in (("777 个", "888 个"), ("888 个", "999 个")):  # the first build lists the files, the next uses them
+        path.write_text(path.read_text(encoding="utf-8").replace(before, after), encoding="utf-8")
+        report = builder.build([small_corpus])
+        assert [Path(s).name for s in report.added] == ["seed.txt"]
+        [document] = store.all_documents(with_text=True)  # the old version let go, found by its file
+        assert after.replace(" ", "") in document.text
+    assert store.manifest_form() == (True, CHUNKING)
+    assert store.documents.get(ids=[document.doc_id], include=["metadatas"])["metadatas"][0]["file_names"] == [
+        document.sources[0]
+    ]
 
 
 def test_a_second_build_at_the_same_time_stops_with_a_clear_message(tmp_path: Path, small_corpus: Path, embedder):

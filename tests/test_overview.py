@@ -213,13 +213,21 @@ def test_a_damaged_cache_is_worked_out_again_and_an_empty_filter_or_index_shows_
     assert overview(*FactsCache(empty.overview_folder).current(empty)).count_by("year") == []
 
 
-def test_an_upload_to_a_large_archive_whose_overview_was_never_opened_does_not_work_it_out(tmp_path, embedder, monkeypatch):
+def test_an_upload_to_a_large_archive_leaves_its_overview_to_the_next_opening(tmp_path, embedder, monkeypatch):
     export = tmp_path / "留言.csv"
+    rows = messages()
     with export.open("w", encoding="utf-8", newline="") as out:
-        csv.writer(out).writerows([HEADER, *messages()[:3]])
+        csv.writer(out).writerows([HEADER, *rows[:3]])
     settings = settings_for(tmp_path / "index", corpus_paths=[export])
     store = ReplyStore(settings)
     monkeypatch.setattr("index.build._OVERVIEW_IN_BUILD", 2)  # "large": more replies than this
     IndexBuilder(settings, store, embedder).build()
     assert not FactsCache(store.overview_folder).exists()
     assert len(FactsCache(store.overview_folder).current(store)[0]) == 3  # worked out when 概览 first opens
+
+    saved = (store.overview_folder / "facts.npz").stat().st_mtime_ns
+    with export.open("a", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerow(rows[3])
+    IndexBuilder(settings, store, embedder).build()  # opened once: still not the upload's to wait for
+    assert (store.overview_folder / "facts.npz").stat().st_mtime_ns == saved
+    assert len(FactsCache(store.overview_folder).current(store)[0]) == 4

@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from index.build import BuildInProgress, BuildReport, IndexBuilder, display_path, file_of
+from index.build import BuildInProgress, BuildReport, IndexBuilder, display_path
 from index.readers import READABLE_SUFFIXES
 from index.schema import FIELD_LABELS
 from index.search import Searcher
-from index.store import DocumentRecord
+from index.store import DocumentRecord, file_of
 from settings import Settings
 from ui import render
 from ui.build_queue import BuildQueue, Task

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 from answer.check import STATUS_LABELS
 from answer.draft import COVERED, MISSING, POINT_STATUS, RELATED, UNVERIFIED
-from index.build import file_of
 from index.schema import FIELD_LABELS
+from index.store import file_of
 from text.markers import MARKER
 
 _ABOUT_FIELDS = ("kind", "signing_office", "date")
