@@ -253,8 +253,11 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
             with gr.Row(equal_height=False):
                 with gr.Column(scale=3):
                     contains = gr.Textbox(label="筛选（标题、单位、编号、来源中包含的文字）", elem_id="library-filter")
+                    rows, caption = documents.listing()
                     table = gr.Dataframe(
-                        value=documents.table(),
+                        value=rows,
+                        label=caption,
+                        show_label=True,
                         headers=TABLE_HEADERS,
                         wrap=True,
                         max_height=420,
@@ -288,26 +291,31 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
                     gr.Warning(render.esc(problem), title="无法收录")
                 return [f for f in files or [] if f not in refused] or None
 
+            def library_table(contains: str = "") -> gr.Dataframe:
+                """The library's rows for the filter, under a line saying which they are."""
+                rows, caption = documents.listing(contains)
+                return gr.Dataframe(value=rows, label=caption)
+
             def add_files(files: list[str] | None, contains: str, request: gr.Request) -> Iterator[tuple]:
                 """The status line while the upload waits and builds (the table again as batches become searchable),
                 then what happened, the table, the history; the selection stays until the build is over."""
                 shown = 0
                 for upload in documents.add(files or [], request.username or ""):
                     if not upload.finished:
-                        table_now = documents.table(contains) if upload.searchable > shown else gr.skip()
+                        table_now = library_table(contains) if upload.searchable > shown else gr.skip()
                         shown = upload.searchable
                         yield upload.status, "", table_now, *(gr.skip(),) * 5
                         continue
                     offices = gr.Dropdown(choices=["", *documents.offices()])
-                    yield "", upload.message, documents.table(contains), documents.history(), None, offices, offices, offices
+                    yield "", upload.message, library_table(contains), documents.history(), None, offices, offices, offices
 
             def remove_selected(doc_id: str, contains: str) -> Iterator[tuple]:
                 said = ""
                 for said in documents.remove(doc_id):
                     yield said, gr.skip(), gr.skip(), gr.skip(), gr.Button(visible=False)
-                yield said, documents.table(contains), "", "", gr.Button(visible=False)
+                yield said, library_table(contains), "", "", gr.Button(visible=False)
 
-            contains.change(documents.table, contains, table, **private)
+            contains.change(library_table, contains, table, **private)
             table.select(pick, table, [selected, l_viewer, confirm], **private)
 
             def ask_to_confirm(doc_id: str) -> tuple:
@@ -366,7 +374,7 @@ def build_app(engine: AnswerEngine, settings: Settings) -> gr.Blocks:
 
         def refresh() -> tuple:
             choices = gr.Dropdown(choices=["", *engine.searcher.values("signing_office")])
-            return choices, choices, choices, choices, documents.table(), documents.history()
+            return choices, choices, choices, choices, library_table(), documents.history()
 
         app.load(refresh, None, [office, p_office, d_office, o_office, table, history], **private)
 

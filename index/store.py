@@ -32,6 +32,8 @@ _REPORT, _LOCK, _CHANGING, _FORM = "last-build", "build-lock", "changing", "mani
 _KEPT_REPORTS = 100
 # How long a build waits after writing its lock before reading it back.
 _SETTLE_S = 1.0
+# Records of the change log read at a time for the documents changed last.
+_RECENT_RECORDS = 20
 # Records of the change log kept: a keyword index further behind than this is brought in line with the whole manifest.
 _KEPT_CHANGES = 1000
 
@@ -278,6 +280,23 @@ class ReplyStore:
             if old:
                 self.state.delete(ids=old)
         self.documents.modify(metadata={"generation": uuid.uuid4().hex, "log": log, "changes": seq})
+
+    def recent_documents(self, n: int) -> list[DocumentRecord]:
+        """Up to n committed documents the change log names last, the latest first: read a few log records at a time
+        from the newest, never the manifest whole."""
+        log, last = self.change_position()
+        wanted: dict[str, None] = {}
+        found: dict[str, DocumentRecord] = {}
+        while last > 0 and len(found) < n:
+            first = max(0, last - _RECENT_RECORDS)
+            where = {"$and": [{"change": {"$gt": first}}, {"change": {"$lte": last}}, {"log": log}]}
+            got = self.state.get(where=where, include=["documents", "metadatas"])
+            newest_first = sorted(zip(got["metadatas"], got["documents"], strict=True), key=lambda pair: -pair[0]["change"])
+            named = [d for _, document in newest_first for d in json.loads(document) if d not in wanted]
+            wanted |= dict.fromkeys(named)
+            found |= self.get_documents(named[: n - len(found)])
+            last = first
+        return [found[d] for d in wanted if d in found][:n]
 
     def changed_since(self, seq: int, position: tuple[str, int]) -> set[str] | None:
         """The documents committed or taken out after record seq of the change log, up to position; None unless the log

@@ -211,3 +211,32 @@ def test_progress_is_said_in_chinese_with_the_time_left():
     assert "正在收录：已完成 120 / 2816 件答复（210 / 5000 个段落），约剩 12 分钟；其中 100 件已可在问答中检索" in shown
     assert "排在第 3 位，前面还有 2 个收录任务" in render.build_status("waiting", 3, None)
     assert "正在估算剩余时间" in render.build_status("running", 1, {**running.__dict__, "seconds_left": None})
+
+
+def test_a_large_archive_lists_what_was_indexed_last_and_finds_the_rest_by_their_words(
+    tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch
+):
+    settings = settings_for(tmp_path / "data")
+    store = ReplyStore(settings)
+    builder = IndexBuilder(settings, store, embedder)
+    for sample in SAMPLES[:3]:  # three uploads, one after another
+        builder.build([sample])
+    library = Documents(settings, Searcher(settings, store, embedder))
+    rows, caption = library.listing()
+    assert caption == "共 3 件答复" and len(rows) == 3  # a small archive is listed whole
+    [oldest] = [r for r in store.all_documents() if Path(r.sources[0]).name == SAMPLES[0].name]
+
+    monkeypatch.setattr("ui.documents.LISTED_WHOLE", 2)  # "large": more replies than this
+    monkeypatch.setattr("ui.documents.LISTED_LARGE", 2)
+
+    def read_whole(*_args, **_kwargs):
+        pytest.fail("the library read every record")
+
+    monkeypatch.setattr("index.store.read_all", read_whole)
+    rows, caption = library.listing()
+    assert caption == "共 3 件答复，列出最近收录的 2 件；输入文字在全部答复中查找"
+    assert oldest.doc_id not in [row[-1] for row in rows]  # the two latest uploads, the latest first
+    assert [store.get_document(row[-1]).sources[0] for row in rows] == [str(p.relative_to(PROJECT_ROOT)) for p in SAMPLES[2:0:-1]]
+
+    rows, caption = library.listing(oldest.title)
+    assert oldest.doc_id in [row[-1] for row in rows] and caption.startswith("共 3 件答复，按文中词语找到")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -23,6 +23,9 @@ log = logging.getLogger("dafu.app")
 # The columns of the library table, in order.
 COLUMNS = ("title", "kind", "signing_office", "date", "number", "session", "addressee", "lead_office", "co_offices")
 TABLE_HEADERS = [FIELD_LABELS[c] for c in COLUMNS] + ["来源文件", "段落数", "疑似指令", "文档编号"]
+# An archive of up to this many replies is listed whole; a larger one lists LISTED_LARGE at a time.
+LISTED_WHOLE = 20_000
+LISTED_LARGE = 500
 # Builds listed in 构建记录.
 HISTORY = 20
 # How often a watcher of a queued build looks again when nothing told it of a change.
@@ -49,16 +52,22 @@ class Documents:
         self.uploads = settings.resolve(settings.upload_dir)
         self.queue = queue or BuildQueue()
 
-    def table(self, contains: str = "") -> list[list[object]]:
-        """One row per reply, newest first; only those whose fields or sources contain the text, when given."""
-        rows = []
-        for record in sorted(self.store.all_documents(), key=lambda r: str(r.fields.get("date", "")), reverse=True):
-            orders = len(str(record.fields.get("instructions") or "").splitlines()) or ""
-            row = [str(record.fields.get(c, "")) for c in COLUMNS]
-            row += ["、".join(map(render.source_label, record.sources)), record.n_chunks, orders, record.doc_id]
-            if not contains or any(contains in str(cell) for cell in row):
-                rows.append(row)
-        return rows
+    def listing(self, contains: str = "") -> tuple[list[list[object]], str]:
+        """The table's rows, one per reply, and a line saying which they are: every reply of an archive up to
+        LISTED_WHOLE, newest first (only those whose fields or sources contain the text, when given); of a larger one,
+        those indexed last, or those its keyword index finds for the text, so that no one waits for every record."""
+        total = self.store.document_count()
+        if total <= LISTED_WHOLE:
+            records = sorted(self.store.all_documents(), key=lambda r: str(r.fields.get("date", "")), reverse=True)
+            rows = _holding(contains, map(_row, records))
+            return rows, f"共 {total:,} 件答复" + (f"，筛选出 {len(rows):,} 件" if contains else "")
+        if not contains.strip():
+            rows = [_row(r) for r in self.store.recent_documents(LISTED_LARGE)]
+            return rows, f"共 {total:,} 件答复，列出最近收录的 {len(rows):,} 件；输入文字在全部答复中查找"
+        found = dict.fromkeys(doc_id for _, doc_id, _ in self.searcher.keyword_ranking(contains, LISTED_LARGE))
+        records = self.store.get_documents(list(found))
+        rows = _holding(contains, (_row(records[d]) for d in found if d in records))
+        return rows, f"共 {total:,} 件答复，按文中词语找到 {len(rows):,} 件"
 
     def view(self, doc_id: str, marks: list[tuple[int, int]] = (), heading: str = "") -> str:
         record = self.store.get_document(doc_id)
@@ -244,6 +253,17 @@ _REASONS = [
         "篇幅 \\1 字，超过一件答复的上限 \\2 字，请按每件答复一个文件拆分后上传",
     ),
 ]
+
+
+def _row(record: DocumentRecord) -> list[object]:
+    orders = len(str(record.fields.get("instructions") or "").splitlines()) or ""
+    row: list[object] = [str(record.fields.get(c, "")) for c in COLUMNS]
+    return [*row, "、".join(map(render.source_label, record.sources)), record.n_chunks, orders, record.doc_id]
+
+
+def _holding(contains: str, rows: Iterable[list[object]]) -> list[list[object]]:
+    """The rows with a cell that contains the text (all of them when it is empty)."""
+    return [row for row in rows if not contains or any(contains in str(cell) for cell in row)]
 
 
 def in_staff_words(reason: str) -> str:
