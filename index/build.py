@@ -196,7 +196,7 @@ class _NewDocument:
 
 class _Manifest:
     """The manifest records a build works with, and the documents each source and file holds: every record (whole),
-    else those of the files the build reads and of the texts it meets, fetched as it meets them."""
+    else those of the files under the build's roots and of the texts it meets in them, fetched as it meets them."""
 
     def __init__(self, store: ReplyStore, whole: bool) -> None:
         self.store = store
@@ -215,15 +215,10 @@ class _Manifest:
                 self.owners.setdefault(source, set()).add(record.doc_id)
                 self.file_sources.setdefault(file_of(source), set()).add(source)
 
-    def hold_file(self, name: str, doc_ids: list[str]) -> None:
-        """The records of what this file held, and of these documents wherever they came from."""
+    def hold_texts(self, doc_ids: list[str]) -> None:
+        """The records of these documents (texts met in a file), wherever they came from."""
         if not self.whole:
-            self.hold_files([name])
             self.hold(self.store.get_documents([d for d in doc_ids if d not in self.records]).values())
-
-    def hold_files(self, names: Iterable[str]) -> None:
-        if not self.whole:
-            self.hold(self.store.documents_of_files(names).values())
 
 
 @dataclass
@@ -367,44 +362,42 @@ class IndexBuilder:
         files = find_files(roots)
         present = {display_path(p) for p in files}
         under_roots = under([display_path(r) for r in roots])
-        # Only a build or removal stopped half-way, an index made before its records named their files, or one with
-        # records of other chunking rules needs every record: otherwise a build reads those of the files it reads, and
-        # its time follows them, not the archive's size.
-        listed, chunked_by = self.store.manifest_form()
-        whole = self._after_interruption or not listed or chunked_by != CHUNKING
+        # Only a build or removal stopped half-way, an index made before its records named their files, or pruning (every
+        # source under the roots, marked or not) needs every record: otherwise a build reads those of the files it
+        # meets, and its time follows them, not the archive's size.
+        listed = self.store.files_listed()
+        whole = self._after_interruption or not listed or prune
         manifest = _Manifest(self.store, whole)
-        everything: dict[str, DocumentRecord] = {}
         if whole:
             with clock.stage("store"):
-                everything = {r.doc_id: r for r in self.store.all_documents()}
+                known = {r.doc_id: r for r in self.store.all_documents()}
                 if not listed:
-                    self.store.update_document_files(list(everything.values()))  # each written again, naming its files
+                    self.store.update_document_files(list(known.values()))  # each written again, naming its files
+                    self.store.note_files_listed()
             with clock.stage("keywords"):
-                self._keywords_repaired(everything)
-            indexed = self._indexed_files(everything)
+                self._keywords_repaired(known)
+            indexed = self._indexed_files(known)
         else:
-            indexed = self.store.indexed_files(present)
+            with clock.stage("store"):
+                known = self.store.documents_of_files(present)
+                indexed = self.store.indexed_files(present)
         # Documents chunked by other rules (before sentences addressing a model were left out, say), from files of this
         # build: taken out of the index and their files read again, so that each is chunked anew and committed whole;
         # the chunks that come out the same are kept, not embedded again.
         stale = {
             d: replace(r, files={s: h for s, h in r.files.items() if file_of(s) not in present})  # those read say again
-            for d, r in everything.items()
+            for d, r in known.items()
             if r.chunking != CHUNKING and any(file_of(s) in present for s in r.files)
         }
         if stale:
-            again = {file_of(s) for d in stale for s in everything[d].files}
+            again = {file_of(s) for d in stale for s in known[d].files}
             with clock.stage("store"):
                 self.store.forget_files(again)
                 self.store.uncommit_documents(list(stale))
                 self.store.publish_changes()  # their chunks are to be read again: no keyword index keeps the old ones
             indexed = {name: digest for name, digest in indexed.items() if name not in again}
             log.info("chunking %d document(s) again under the current rules", len(stale))
-        if whole:
-            # The stale are chunked anew below; a build stopped before it ends leaves the next one whole again.
-            otherwise = any(r.chunking != CHUNKING for d, r in everything.items() if d not in stale)
-            self.store.note_manifest_form("" if otherwise else CHUNKING)
-            manifest.hold(r for d, r in everything.items() if d not in stale)
+        manifest.hold(r for d, r in known.items() if d not in stale)
         records, owners, file_sources = manifest.records, manifest.owners, manifest.file_sources
         # A source claimed by two documents is the trace of an interrupted replacement: its file is read again.
         half_replaced = {file_of(source) for source, doc_ids in owners.items() if len(doc_ids) > 1}
@@ -430,7 +423,7 @@ class IndexBuilder:
             with clock.stage("parse"):
                 texts = [normalize_text(document.text) for document in documents]
             with clock.stage("store"):
-                manifest.hold_file(name, [text_id(text) for text in texts])
+                manifest.hold_texts([text_id(text) for text in texts])
             sources = set()
             for document, text in zip(documents, texts, strict=True):
                 source = name + document.locator
@@ -496,7 +489,6 @@ class IndexBuilder:
 
     def _prune(self, present: set[str], under_roots: Callable[[str], bool], manifest: _Manifest, report: BuildReport) -> None:
         """Let go of every source under the roots whose file is gone, its mark forgotten first."""
-        manifest.hold_files(name for name in self.store.indexed_files() if under_roots(name) and name not in present)
         owners = manifest.owners
         gone = [s for s in sorted(owners) if file_of(s) not in present and under_roots(file_of(s))]
         self.store.forget_files({file_of(s) for s in gone})

@@ -24,10 +24,10 @@ _BATCH = 4000
 _DOCUMENT_BATCH = 500
 # Files named in one query for the records that came from them.
 _FILES_A_QUERY = 50
-# The records of the state collection: the lock, whether a build or removal is under way, the form of the manifest's
-# records (whether each names its files, the chunking rules all were made by), and the reports of builds (each its own
-# record; "last-build" is the one report an index made before the history kept).
-_REPORT, _LOCK, _CHANGING, _FORM = "last-build", "build-lock", "changing", "manifest-form"
+# The records of the state collection: the lock, whether a build or removal is under way, whether every manifest record
+# names its files, and the reports of builds (each its own record; "last-build" is the one report an index made before
+# the history kept).
+_REPORT, _LOCK, _CHANGING, _FILES_LISTED = "last-build", "build-lock", "changing", "files-listed"
 # Build reports kept with the index, the newest.
 _KEPT_REPORTS = 100
 # How long a build waits after writing its lock before reading it back.
@@ -105,11 +105,12 @@ class StoredChunk:
         return "\n".join((str(self.metadata.get("title", "")), str(self.metadata.get("section", "")), self.text))
 
 
-def read_all(collection: chromadb.Collection, include: list[str]) -> dict[str, list]:
-    """Every record of a collection, read a page at a time: one request for 100,000 records is too large for SQLite."""
+def read_all(collection: chromadb.Collection, include: list[str], where: dict | None = None) -> dict[str, list]:
+    """Every record of a collection (that the where filter lets through), read a page at a time: one request for
+    100,000 records is too large for SQLite."""
     got: dict[str, list] = {"ids": [], **{name: [] for name in include}}
     while True:
-        page = collection.get(include=include, limit=_BATCH, offset=len(got["ids"]))
+        page = collection.get(include=include, where=where, limit=_BATCH, offset=len(got["ids"]))
         for name in got:
             got[name].extend(page[name] or [])
         if len(page["ids"]) < _BATCH:
@@ -185,25 +186,23 @@ class ReplyStore:
         return DocumentRecord.from_metadata(doc_id, got["metadatas"][0], got["documents"][0] or "")
 
     def documents_of_files(self, names: Iterable[str]) -> dict[str, DocumentRecord]:
-        """The manifest records of the documents with a source in any of these files, by doc_id."""
+        """The manifest records of the documents with a source in any of these files, by doc_id (read a page at a time:
+        an export may hold more rows than one call returns)."""
         wanted = sorted(set(names))
         found = {}
         for i in range(0, len(wanted), _FILES_A_QUERY):
             clauses = [{"file_names": {"$contains": name}} for name in wanted[i : i + _FILES_A_QUERY]]
-            got = self.documents.get(where=clauses[0] if len(clauses) == 1 else {"$or": clauses}, include=["metadatas"])
+            got = read_all(self.documents, ["metadatas"], clauses[0] if len(clauses) == 1 else {"$or": clauses})
             found |= {d: DocumentRecord.from_metadata(d, m) for d, m in zip(got["ids"], got["metadatas"], strict=True)}
         return found
 
-    def manifest_form(self) -> tuple[bool, str]:
-        """Whether every manifest record names its files (file_names), and the chunking rules every one was made by ("" when
-        not known to be the same for all)."""
-        got = self.state.get(ids=[_FORM], include=["metadatas"])
-        form = got["metadatas"][0] if got["ids"] else {}
-        return bool(form.get("files_listed")), str(form.get("chunking", ""))
+    def files_listed(self) -> bool:
+        """Whether every manifest record names its files (file_names), so that a build finds them by file."""
+        return bool(self.state.get(ids=[_FILES_LISTED], include=[])["ids"])
 
-    def note_manifest_form(self, chunking: str) -> None:
-        """Every manifest record names its files, and was made by these chunking rules ("" when not all were)."""
-        self.state.upsert(ids=[_FORM], embeddings=[[1.0]], metadatas=[{"files_listed": 1, "chunking": chunking}])
+    def note_files_listed(self) -> None:
+        """Every manifest record names its files."""
+        self.state.upsert(ids=[_FILES_LISTED], embeddings=[[1.0]], metadatas=[{"files_listed": 1}])
 
     def document_count(self) -> int:
         return self.documents.count()
@@ -285,18 +284,22 @@ class ReplyStore:
         """Up to n committed documents the change log names last, the latest first: read a few log records at a time
         from the newest, never the manifest whole."""
         log, last = self.change_position()
-        wanted: dict[str, None] = {}
+        oldest_kept = max(0, last - _KEPT_CHANGES)
+        named: dict[str, None] = {}  # every document named so far, the latest first
         found: dict[str, DocumentRecord] = {}
-        while last > 0 and len(found) < n:
-            first = max(0, last - _RECENT_RECORDS)
+        while last > oldest_kept and len(found) < n:
+            first = max(oldest_kept, last - _RECENT_RECORDS)
             where = {"$and": [{"change": {"$gt": first}}, {"change": {"$lte": last}}, {"log": log}]}
             got = self.state.get(where=where, include=["documents", "metadatas"])
             newest_first = sorted(zip(got["metadatas"], got["documents"], strict=True), key=lambda pair: -pair[0]["change"])
-            named = [d for _, document in newest_first for d in json.loads(document) if d not in wanted]
-            wanted |= dict.fromkeys(named)
-            found |= self.get_documents(named[: n - len(found)])
+            new = list(dict.fromkeys(d for _, document in newest_first for d in json.loads(document) if d not in named))
+            named |= dict.fromkeys(new)
+            for i in range(0, len(new), n):  # a removed document is named but not found: read on until n are
+                if len(found) >= n:
+                    break
+                found |= self.get_documents(new[i : i + n])
             last = first
-        return [found[d] for d in wanted if d in found][:n]
+        return [found[d] for d in named if d in found][:n]
 
     def changed_since(self, seq: int, position: tuple[str, int]) -> set[str] | None:
         """The documents committed or taken out after record seq of the change log, up to position; None unless the log

@@ -6,12 +6,14 @@ import os
 import re
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from eval.app_process import free_port, wait_until_up
 from eval.chroma_server import ChromaServer
+from index import store as store_module
 from index.build import IndexBuilder
 from index.embedder import load_embedder
 from index.search import Searcher
@@ -150,3 +152,15 @@ def llama_cpp_server(corpus_settings: Settings):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def reading_nothing_whole(failure: str) -> Callable:
+    """ReplyStore's reader of whole collections, failing the test with this message when asked for one unfiltered."""
+    read_all = store_module.read_all
+
+    def read(collection, include, where=None):
+        if where is None:
+            pytest.fail(failure)
+        return read_all(collection, include, where)
+
+    return read

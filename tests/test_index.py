@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 
 from index.build import BuildInProgress, IndexBuilder
-from index.chunker import CHUNKING
 from index.keyword_index import open_keyword_index
 from index.search import Searcher
-from index.store import ReplyStore
+from index.store import DocumentRecord, ReplyStore
 from settings import PROJECT_ROOT
-from tests.conftest import CORPUS, SEED, settings_for, wait_for_progress
+from tests.conftest import CORPUS, SEED, reading_nothing_whole, settings_for, wait_for_progress
 from tests.examples import CROSS_BORDER, UNCOVERED
 
 
@@ -140,10 +139,7 @@ def test_an_upload_reads_only_the_records_of_its_own_files_and_texts(
     shutil.copy(CORPUS / "samples" / "s05_heichou_shuiti.txt", uploads)
     chunks = store.chunks.count()
 
-    def read_whole(*_args, **_kwargs):
-        pytest.fail("the upload's build read a whole collection")
-
-    monkeypatch.setattr("index.store.read_all", read_whole)
+    monkeypatch.setattr("index.store.read_all", reading_nothing_whole("the upload's build read a whole collection"))
     monkeypatch.setattr("index.build._OVERVIEW_IN_BUILD", 0)  # 概览 of an archive too large to work out in a build
     report = builder.build([uploads])
 
@@ -154,7 +150,9 @@ def test_an_upload_reads_only_the_records_of_its_own_files_and_texts(
     assert store.chunks.count() == chunks + records["s05_heichou_shuiti.txt"].n_chunks
 
 
-def test_an_index_made_before_records_named_their_files_is_brought_up_to_date_once(tmp_path: Path, small_corpus: Path, embedder):
+def test_an_index_made_before_records_named_their_files_is_brought_up_to_date_once(
+    tmp_path: Path, small_corpus: Path, embedder, monkeypatch: pytest.MonkeyPatch
+):
     settings = settings_for(tmp_path / "data")
     store = ReplyStore(settings)
     builder = IndexBuilder(settings, store, embedder)
@@ -163,17 +161,21 @@ def test_an_index_made_before_records_named_their_files_is_brought_up_to_date_on
     old = {k: v for k, v in record.to_metadata().items() if k != "file_names"}  # as an earlier version wrote it
     store.documents.delete(ids=[record.doc_id])
     store.documents.add(ids=[record.doc_id], embeddings=[[1.0]], documents=[record.text], metadatas=[old])
-    store.state.delete(ids=["manifest-form"])
-    assert store.manifest_form() == (False, "")
+    store.state.delete(ids=["files-listed"])
+    assert not store.files_listed()
 
     path = small_corpus / "seed.txt"
     for before, after in (("777 个", "888 个"), ("888 个", "999 个")):  # the first build lists the files, the next uses them
         path.write_text(path.read_text(encoding="utf-8").replace(before, after), encoding="utf-8")
-        report = builder.build([small_corpus])
+        with monkeypatch.context() as second:
+            if after == "999 个":
+                second.setattr("index.store.read_all", reading_nothing_whole("a build after the listing read every record"))
+                second.setattr("index.build._OVERVIEW_IN_BUILD", 0)  # 概览 of a large archive is not the build's
+            report = builder.build([small_corpus])
         assert [Path(s).name for s in report.added] == ["seed.txt"]
         [document] = store.all_documents(with_text=True)  # the old version let go, found by its file
         assert after.replace(" ", "") in document.text
-    assert store.manifest_form() == (True, CHUNKING)
+    assert store.files_listed()
     assert store.documents.get(ids=[document.doc_id], include=["metadatas"])["metadatas"][0]["file_names"] == [
         document.sources[0]
     ]
@@ -242,3 +244,14 @@ def test_a_build_killed_midway_leaves_the_previous_index_whole_and_the_next_buil
     assert report.failed == [] and len(report.unchanged) == len(documents)  # what the killed build committed is kept
     documents = store.all_documents()
     assert len(documents) == 15 and store.chunks.count() == sum(r.n_chunks for r in documents)
+
+
+def test_the_records_of_a_large_export_are_found_by_its_name_a_page_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr("index.store._BATCH", 10)  # a page of ten: an export of 25 rows spans three
+    store = ReplyStore(settings_for(tmp_path / "data"))
+    rows = [DocumentRecord(f"d{i}", {"title": f"答复{i}"}, {f"exports/留言.xlsx#{i}": "h"}, 1) for i in range(25)]
+    other = DocumentRecord("other", {"title": "另一件"}, {"replies/a.txt": "h", "exports/留言.xlsx#99": "h"}, 1)
+    store.commit_documents([*rows, other])
+    assert set(store.documents_of_files(["exports/留言.xlsx"])) == {r.doc_id for r in rows} | {"other"}
+    assert set(store.documents_of_files(["replies/a.txt"])) == {"other"}
+    assert store.documents_of_files(["exports/留言"]) == {}  # a whole file name, not a part of one

@@ -124,6 +124,7 @@ def test_a_commit_the_change_log_missed_is_logged_and_mended_by_the_next_build(t
         killed.setattr(ReplyStore, "publish_changes", lambda self, doc_ids=(): None)
         shutil.copy(CORPUS / "samples" / "s03_jiazhuang_dianti_2022.txt", folder / "dianti.txt")
         IndexBuilder(settings, store, embedder).build([folder])
+    store.changing(True)  # a killed build never says it ended
     searcher = Searcher(settings, store, embedder)
     assert not searcher.keyword_ranking("加装电梯", 5)  # committed, but no keyword index has heard of it
 

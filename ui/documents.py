@@ -67,7 +67,7 @@ class Documents:
         found = dict.fromkeys(doc_id for _, doc_id, _ in self.searcher.keyword_ranking(contains, LISTED_LARGE))
         records = self.store.get_documents(list(found))
         rows = _holding(contains, (_row(records[d]) for d in found if d in records))
-        return rows, f"共 {total:,} 件答复，按文中词语找到 {len(rows):,} 件"
+        return rows, f"共 {total:,} 件答复；在与这些词语最相关的 {LISTED_LARGE:,} 个段落中，有 {len(rows):,} 件含此文字"
 
     def view(self, doc_id: str, marks: list[tuple[int, int]] = (), heading: str = "") -> str:
         record = self.store.get_document(doc_id)
