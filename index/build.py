@@ -475,7 +475,7 @@ class IndexBuilder:
         if left := [d for d in stale if d not in records]:  # chunked anew, their file no longer gave them
             self.store.remove_chunks_of(left)
         if prune:
-            self._prune(present, under_roots, manifest, report)
+            self._prune(present, under_roots, owners, records, report)
         if report.added or report.removed or report.documents_added:
             on_progress(BuildProgress("keywords", len(files), len(files), report.documents_added, len(new)))
             with clock.stage("keywords"):
@@ -487,14 +487,20 @@ class IndexBuilder:
         log.info("build: %s", report.summary().splitlines()[0])
         return report
 
-    def _prune(self, present: set[str], under_roots: Callable[[str], bool], manifest: _Manifest, report: BuildReport) -> None:
+    def _prune(
+        self,
+        present: set[str],
+        under_roots: Callable[[str], bool],
+        owners: dict[str, set[str]],
+        records: dict[str, DocumentRecord],
+        report: BuildReport,
+    ) -> None:
         """Let go of every source under the roots whose file is gone, its mark forgotten first."""
-        owners = manifest.owners
         gone = [s for s in sorted(owners) if file_of(s) not in present and under_roots(file_of(s))]
         self.store.forget_files({file_of(s) for s in gone})
         for source in gone:
             for previous in owners.pop(source):
-                self._detach(previous, source, manifest.records)
+                self._detach(previous, source, records)
             report.removed.append(source)
 
     def _indexed_files(self, records: dict[str, DocumentRecord]) -> dict[str, str]:
